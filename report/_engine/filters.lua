@@ -1,0 +1,59 @@
+-- navrapport Pandoc filter, used by the built-in engine and listed in _quarto.yml.
+-- Highlighted table cells ([56]{.hl}) get a Typst highlight in the PDF; in HTML the class
+-- is styled by style.css. The cell text itself carries a second, non-colour cue.
+function Span(el)
+  if el.classes:includes("hl") and FORMAT:match("typst") then
+    local out = { pandoc.RawInline("typst", '#highlight(fill: rgb("#ffe680"), extent: 1pt)[#strong[') }
+    for _, x in ipairs(el.content) do table.insert(out, x) end
+    table.insert(out, pandoc.RawInline("typst", "]]"))
+    return out
+  end
+end
+
+-- Framed boxes: a note (.merknad) and a figure we do not redraw (.figur-ikke-gjengitt).
+function Div(el)
+  if FORMAT:match("typst") then
+    local fn = el.classes:includes("merknad") and "navmerknad"
+      or (el.classes:includes("figur-ikke-gjengitt") and "ikkegjengitt") or nil
+    if fn then
+      local blocks = { pandoc.RawBlock("typst", "#" .. fn .. "[") }
+      for _, b in ipairs(el.content) do table.insert(blocks, b) end
+      table.insert(blocks, pandoc.RawBlock("typst", "]"))
+      return blocks
+    end
+  end
+end
+
+-- Typst resolves "/path" against the project root given to the compiler; the markdown
+-- carries root-relative paths so the same text works for HTML (--resource-path).
+function Image(el)
+  if FORMAT:match("typst") and not el.src:match("^/") and not el.src:match("^%a+:") then
+    el.src = "/" .. el.src
+  end
+  local alt = el.attributes["fig-alt"]
+  if alt then
+    el.attributes["fig-alt"] = nil
+    el.attributes["alt"] = alt
+  end
+  return el
+end
+
+-- Pandoc's Typst writer drops the image description, and PDF/UA requires alt text on
+-- every figure: write the figure as raw Typst with image(..., alt: ...).
+local function typst_string(s)
+  return '"' .. s:gsub('\\', '\\\\'):gsub('"', '\\"') .. '"'
+end
+
+function Figure(el)
+  if not FORMAT:match("typst") then return nil end
+  local img = nil
+  pandoc.walk_block(el, { Image = function(i) img = img or i end })
+  if not img then return nil end
+  local alt = img.attributes["alt"] or img.attributes["fig-alt"] or pandoc.utils.stringify(el.caption.long)
+  local src = img.src
+  if not src:match("^/") then src = "/" .. src end
+  local cap = pandoc.write(pandoc.Pandoc(el.caption.long), "typst")
+  local label = (el.identifier ~= "" and ("<" .. el.identifier .. ">")) or ""
+  return pandoc.RawBlock("typst", "#figure(image(" .. typst_string(src) .. ", alt: " .. typst_string(alt) ..
+    ", width: 100%), caption: [" .. cap .. "])" .. label)
+end

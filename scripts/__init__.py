@@ -1,0 +1,1 @@
+"""navrapport: scripts that clean, compare and render the report (importable by tests)."""

@@ -1,0 +1,43 @@
+"""The one place for paths. No other module builds a project path by hand.
+
+Every path is absolute and derived from ``ROOT`` so scripts, chapters and tests
+work from any working directory. Tests point ``NAVRAPPORT_ROOT`` at a temporary
+copy of the repository.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(os.environ.get("NAVRAPPORT_ROOT", Path(__file__).resolve().parent.parent)).resolve()
+
+CONFIG_DIR = ROOT / "config"
+CONFIG = CONFIG_DIR / "config.yaml"
+CONFIG_SCHEMA = CONFIG_DIR / "schema.yaml"
+KOSTRA_CATALOGUE = CONFIG_DIR / "kostra_catalogue.yaml"
+PRIVATE_OFFICES = CONFIG_DIR / "offices.private.yaml"  # git-ignored: office -> municipality
+
+DATA = ROOT / "data"
+THESIS = DATA / "thesis"
+RAW = DATA / "raw"
+RAW_KOSTRA = RAW / "kostra"
+RAW_MALEKORT = RAW / "malekort"
+RAW_KOSTRA_OFFICES = RAW / "kostra_kontor"  # published KOSTRA figures per office, one CSV per year
+TEMPLATES = DATA / "templates"
+
+REPORT = ROOT / "report"
+BUILD = ROOT / "build"
+BUILD_DATA = BUILD / "data"
+RESULTS = BUILD / "results"
+CHAPTERS = BUILD / "chapters"
+LOGS = ROOT / "logs"
+
+
+def malekort_dir(year: int) -> Path:
+    """Folder holding the målekort exports for one year."""
+    return RAW_MALEKORT / str(year)
+
+
+def kostra_offices_csv(year: int) -> Path:
+    """Published KOSTRA figures for the offices A–F for one year."""
+    return RAW_KOSTRA_OFFICES / f"{year}.csv"
