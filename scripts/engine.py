@@ -94,7 +94,8 @@ def _figure_markdown(cell: Cell, data: dict, fig_dir: Path, stem: str, n: int) -
     alt = cell.options.get("fig-alt") or caption
     attrs = f'#{label} ' if str(label).startswith("fig-") else ""
     alt_attr = str(alt).replace('"', "'")
-    return f'![{caption}]({out.relative_to(paths.ROOT).as_posix()}){{{attrs}fig-alt="{alt_attr}"}}\n'
+    src = out.relative_to(paths.ROOT).as_posix() if out.is_relative_to(paths.ROOT) else out.as_posix()
+    return f'![{caption}]({src}){{{attrs}fig-alt="{alt_attr}"}}\n'
 
 
 def write_bytes_if_changed(path: Path, data: bytes) -> None:

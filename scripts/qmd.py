@@ -29,7 +29,7 @@ QUARTO_ONLY = [
     (re.compile(r"^:::+\s*\{?\.?panel-", re.M), "panel layouts"),
     (re.compile(r"^:::+\s*\{?\.?column-", re.M), "column layouts"),
     (re.compile(r"\{\{%"), "{{% %}} shortcodes"),
-    (re.compile(r"`\{(?!python\})\w+\}"), "inline code in a language other than python"),
+    (re.compile(r"(?<!`)`\{(?!python\})\w+\}"), "inline code in a language other than python"),
 ]
 
 

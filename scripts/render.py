@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from scripts import paths
+from scripts import paths, privacy
 from scripts.atomic import write_bytes, write_text
 
 ENGINE_DIR = paths.REPORT / "_engine"
@@ -259,12 +259,12 @@ COMMON = ["--from=markdown+smart", "--citeproc", "--lua-filter", str(ENGINE_DIR 
           "--resource-path", str(paths.ROOT), "--standalone"]
 
 
-def render_html(doc: str, out: Path) -> None:
+def render_html(doc: str) -> bytes:
     """Self-contained HTML (CSS and figures inlined, nothing fetched at view time)."""
     args = COMMON + ["--to=html5", "--toc", "--toc-depth=3", "--embed-resources",
                      "--template", str(ENGINE_DIR / "template.html"),
                      "--css", str(ENGINE_DIR / "style.css"), "--section-divs"]
-    write_bytes(out, run_pandoc(args, doc))
+    return run_pandoc(args, doc)
 
 
 def render_typst(doc: str) -> str:
@@ -273,16 +273,18 @@ def render_typst(doc: str) -> str:
     return run_pandoc(args, doc).decode("utf-8")
 
 
-def compile_pdf(typ_source: str, out: Path, date: dt.date) -> None:
+def compile_pdf(typ_source: str, date: dt.date) -> bytes:
     """Compile Typst to a tagged PDF/UA-1 with a fixed timestamp (byte-reproducible)."""
     import typst
 
-    tmp_typ = paths.BUILD / "report.typ"
-    write_text(tmp_typ, typ_source)
+    typ = paths.BUILD / "tmp" / "report.typ"
+    write_text(typ, typ_source)
     stamp = int(dt.datetime.combine(date, dt.time(), tzinfo=dt.timezone.utc).timestamp())
-    pdf = typst.compile(str(tmp_typ), root=str(paths.ROOT), pdf_standards=["ua-1"], timestamp=stamp,
-                        font_paths=[str(ENGINE_DIR / "fonts")] if (ENGINE_DIR / "fonts").is_dir() else [])
-    write_bytes(out, pdf)
+    try:
+        return typst.compile(str(typ), root=str(paths.ROOT), pdf_standards=["ua-1"], timestamp=stamp,
+                             ignore_system_fonts=True)
+    except RuntimeError as exc:
+        raise RuntimeError(f"typst could not compile {typ}: {exc}") from None
 
 
 def render(formats: list[str], out_dir: Path = paths.BUILD, env: dict | None = None) -> list[Path]:
@@ -296,18 +298,23 @@ def render(formats: list[str], out_dir: Path = paths.BUILD, env: dict | None = N
         texts[f] = md.read_text(encoding="utf-8")
     date = build_date(env)
     doc = document(book, assemble(book, texts), date)
-    write_text(out_dir / "report.md", doc)
+    terms = privacy.load_private_terms()
+    privacy.check(doc, "report (assembled markdown)", terms)
     written = []
     for fmt in formats:
         out = out_dir / f"report.{fmt}"
         if fmt == "html":
-            render_html(doc, out)
+            data = render_html(doc)
+            privacy.check(privacy.visible_text(data.decode("utf-8")), str(out), terms)
         elif fmt == "pdf":
-            compile_pdf(render_typst(doc), out, date)
+            data = compile_pdf(render_typst(doc), date)
+            privacy.check(privacy.pdf_text(data), str(out), terms)
         elif fmt == "docx":
-            write_bytes(out, run_pandoc(COMMON + ["--to=docx", "--toc", "-o", "-"], doc))
+            data = run_pandoc(COMMON + ["--to=docx", "--toc", "-o", "-"], doc)
         else:
             raise ValueError(f"unknown format '{fmt}' (expected html, pdf or docx)")
+        # Only a document that passed every check replaces the previous edition.
+        write_bytes(out, data)
         written.append(out)
     return written
 
@@ -318,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for p in render(argv or ["html", "pdf"]):
             print(f"skrev {p.relative_to(paths.ROOT)}", file=sys.stderr)
-    except (RuntimeError, KeyError, FileNotFoundError, ValueError) as exc:
+    except (RuntimeError, KeyError, FileNotFoundError, ValueError, privacy.PrivacyError) as exc:
         print(f"render: {exc}", file=sys.stderr)
         return 1
     return 0

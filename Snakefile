@@ -1,0 +1,41 @@
+# navrapport: data in, a checked Norwegian report out.
+#   snakemake --cores 2                       build build/report.html and build/report.pdf
+#   snakemake --cores 2 --config year=2015    the edition for another year
+#   snakemake -n                              show the plan
+# Stages live in rules/*.smk; the work is done by importable functions in scripts/.
+from snakemake.utils import validate
+
+from scripts import paths, pipeline
+
+
+configfile: "config/config.yaml"
+
+
+validate(config, "config/schema.yaml")
+
+YEAR = int(config["year"])
+YEARS = sorted(set(config.get("years", [])) | {YEAR})
+OFFICES = list(config["offices"])
+FORMATS = list(config["formats"])
+ENGINE = pipeline.choose_engine(config["engine"])
+CHAPTERS = pipeline.chapters()
+
+_missing = pipeline.missing_inputs(YEAR, YEARS, OFFICES)
+if _missing:
+    raise WorkflowError(
+        f"Data for {', '.join(map(str, YEARS))} are incomplete; nothing was built. Missing:\n  "
+        + "\n  ".join(_missing)
+        + "\nSee README.md, 'Oppdatere med nye tall'."
+    )
+
+
+include: "rules/clean.smk"
+include: "rules/compare.smk"
+include: "rules/report.smk"
+include: "rules/fetch.smk"
+
+
+rule all:
+    input:
+        expand("build/report.{fmt}", fmt=FORMATS),
+    default_target: True

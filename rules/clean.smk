@@ -1,0 +1,30 @@
+# Clean: validate the raw inputs of each year and write tidy, typed tables to build/data/.
+# A validation error names the file, row and column; nothing is written on failure.
+
+
+rule clean_malekort:
+    input:
+        lambda wc: pipeline.all_inputs_under(paths.malekort_dir(int(wc.year))),
+    output:
+        "build/data/malekort_{year}.csv",
+    params:
+        offices=OFFICES,
+    log:
+        "logs/clean_malekort_{year}.log",
+    shell:
+        "python -m scripts.malekort clean --year {wildcards.year} --offices {params.offices}"
+        " --out {output} 2> {log} || (cat {log} >&2; exit 1)"
+
+
+rule clean_kostra_offices:
+    input:
+        "data/raw/kostra_kontor/{year}.csv",
+    output:
+        "build/data/kostra_kontor_{year}.csv",
+    params:
+        offices=OFFICES,
+    log:
+        "logs/clean_kostra_kontor_{year}.log",
+    shell:
+        "python -m scripts.compare clean-kostra --year {wildcards.year} --offices {params.offices}"
+        " --src {input} --out {output} 2> {log} || (cat {log} >&2; exit 1)"

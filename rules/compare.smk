@@ -1,0 +1,74 @@
+# Compare: from thesis facts and cleaned data to the results the chapters read (build/results/).
+# Split by what each depends on, so a new målekort file re-runs only the results chapters.
+
+
+rule facts:
+    input:
+        expand("data/thesis/{f}.yaml", f=["fakta", "lederdemografi", "hypoteser", "vedlegg"]),
+    output:
+        "build/results/fakta.json",
+    log:
+        "logs/facts.log",
+    shell:
+        "python -m scripts.thesis facts --out {output} 2> {log} || (cat {log} >&2; exit 1)"
+
+
+rule tools_table:
+    input:
+        "data/thesis/tabell_4_1.csv",
+        "data/thesis/verktoy.yaml",
+    output:
+        "build/results/verktoy.json",
+    params:
+        offices=OFFICES,
+    log:
+        "logs/tools_table.log",
+    shell:
+        "python -m scripts.compare tools --offices {params.offices} --out {output}"
+        " 2> {log} || (cat {log} >&2; exit 1)"
+
+
+rule results:
+    input:
+        expand("build/data/malekort_{y}.csv", y=YEARS),
+        expand("build/data/kostra_kontor_{y}.csv", y=YEARS),
+        "data/thesis/indikatorer.yaml",
+        "data/thesis/tabell_4_2.csv",
+    output:
+        "build/results/resultater.json",
+    params:
+        year=YEAR,
+        years=YEARS,
+        offices=OFFICES,
+    log:
+        "logs/results.log",
+    shell:
+        "python -m scripts.compare results --year {params.year} --years {params.years}"
+        " --offices {params.offices} --out {output} 2> {log} || (cat {log} >&2; exit 1)"
+
+
+rule result_figures:
+    input:
+        "build/results/resultater.json",
+    output:
+        "build/results/figurer/resultater.svg",
+    log:
+        "logs/result_figures.log",
+    shell:
+        "python -m scripts.figures results --src {input} --out {output}"
+        " 2> {log} || (cat {log} >&2; exit 1)"
+
+
+rule diagrams:
+    input:
+        "data/thesis/diagrammer.yaml",
+    output:
+        expand(
+            "build/results/figurer/{name}.svg",
+            name=["hofstede", "samstyring", "resultatkjede", "rapportering", "modell"],
+        ),
+    log:
+        "logs/diagrams.log",
+    shell:
+        "python -m scripts.diagrams --src {input} --outdir build/results/figurer"
+        " 2> {log} || (cat {log} >&2; exit 1)"

@@ -1,0 +1,20 @@
+# Fetch: the only step that talks to the network, and only when asked:
+#   snakemake --cores 1 fetch_kostra --config fetch=true
+# Each response is stored as received under data/raw/kostra/ with a provenance sidecar;
+# a failed or invalid fetch leaves the last good snapshot in place.
+
+
+rule fetch_kostra:
+    input:
+        "config/kostra_catalogue.yaml",
+    output:
+        touch("logs/fetch_kostra.done"),
+    params:
+        allowed=config.get("fetch", False),
+        years=YEARS,
+    log:
+        "logs/fetch_kostra.log",
+    shell:
+        "if [ '{params.allowed}' != 'True' ]; then"
+        " echo 'fetch_kostra contacts SSB; run it with --config fetch=true' >&2; exit 1; fi; "
+        "python -m scripts.kostra_client fetch --catalogue {input} --years {params.years} 2> >(tee {log} >&2)"

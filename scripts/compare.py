@@ -1,0 +1,251 @@
+"""Compare the offices: build the results the chapters read (tables, rankings, highlights).
+
+Inputs are the thesis facts in ``data/thesis/`` and the cleaned yearly data in
+``build/data/`` (målekort year-end results and KOSTRA figures per office). Outputs go to
+``build/results/``: JSON facts for the prose and ready markdown tables. Chapters only load
+and show these; they never recompute.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from scripts import fmt, paths
+from scripts.atomic import write_text
+
+MD_SPECIAL = set("\\`*_{}[]<>()#+!|$@~^&")
+
+
+class DataError(ValueError):
+    """Input data that do not have the expected shape; the message names file and field."""
+
+
+def md_escape(text) -> str:
+    """Escape text from data files so Pandoc shows it literally (no markup, no HTML, no citation)."""
+    return "".join("\\" + c if c in MD_SPECIAL else c for c in str(text)).replace("\n", " ")
+
+
+def read_yaml(path: Path) -> dict:
+    with open(path, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def load_indicators(path: Path = paths.THESIS / "indikatorer.yaml") -> list[dict]:
+    """The indicators of Tabell 4.2 in printed order, with unit, source and direction."""
+    inds = read_yaml(path)["indikatorer"]
+    for i, ind in enumerate(inds):
+        if ind.get("retning") not in ("hoyest_best", "lavest_best"):
+            raise DataError(f"{path}: indikatorer[{i}].retning: expected 'hoyest_best' or "
+                            f"'lavest_best', got {ind.get('retning')!r}")
+    return inds
+
+
+def tools_table(csv: Path = paths.THESIS / "tabell_4_1.csv",
+                spec: Path = paths.THESIS / "verktoy.yaml", offices: list[str] | None = None) -> pd.DataFrame:
+    """Tabell 4.1 as offices × tools (cell text as printed); every cell must be present once."""
+    df = pd.read_csv(csv, dtype=str, keep_default_na=False)
+    cols = [c["id"] for c in read_yaml(spec)["kolonner"]]
+    unknown = sorted(set(df["verktoy_id"]) - set(cols))
+    if unknown:
+        raise DataError(f"{csv}: column 'verktoy_id': unknown tool(s) {unknown}, expected one of {cols}")
+    dup = df[df.duplicated(["kontor", "verktoy_id"], keep=False)]
+    if not dup.empty:
+        rows = ", ".join(str(i + 2) for i in dup.index)
+        raise DataError(f"{csv}: rows {rows}: the same office and tool appear more than once")
+    wide = df.pivot(index="kontor", columns="verktoy_id", values="tekst").reindex(columns=cols)
+    if offices is not None:
+        wide = wide.reindex(offices)
+    missing = [(k, c) for k in wide.index for c in cols if pd.isna(wide.loc[k, c])]
+    if missing:
+        raise DataError(f"{csv}: missing cells (kontor, verktoy_id): {missing}")
+    return wide
+
+
+def tools_markdown(wide: pd.DataFrame, spec: Path = paths.THESIS / "verktoy.yaml") -> str:
+    """Tabell 4.1 as a Pandoc pipe table (pandas + tabulate), office column first."""
+    labels = {c["id"]: c["etikett"] for c in read_yaml(spec)["kolonner"]}
+    table = pd.DataFrame({"Kontor": [f"Kontor {md_escape(k)}" for k in wide.index]})
+    for col in wide.columns:
+        table[labels[col]] = [md_escape(v) for v in wide[col]]
+    return table.to_markdown(index=False, tablefmt="pipe", colalign=["left"] * len(table.columns))
+
+
+def read_office_values(path: Path, year: int, offices: list[str], indicator_ids: set[str]) -> pd.DataFrame:
+    """Read a tidy ``kontor, indikator_id, verdi`` file for one year and check it."""
+    df = pd.read_csv(path, dtype={"kontor": str, "indikator_id": str})
+    need = {"kontor", "indikator_id", "verdi"}
+    if not need <= set(df.columns):
+        raise DataError(f"{path}: missing column(s) {sorted(need - set(df.columns))}; expected {sorted(need)}")
+    if "aar" in df.columns:
+        bad = df[df["aar"].astype(int) != year]
+        if not bad.empty:
+            raise DataError(f"{path}, row {bad.index[0] + 2}, column 'aar': expected {year}, got {bad['aar'].iloc[0]}")
+    unknown = df[~df["kontor"].isin(offices)]
+    if not unknown.empty:
+        raise DataError(f"{path}, row {unknown.index[0] + 2}, column 'kontor': unknown office "
+                        f"{unknown['kontor'].iloc[0]!r}, expected one of {offices}")
+    df = df[df["indikator_id"].isin(indicator_ids)]
+    values = pd.to_numeric(df["verdi"], errors="coerce")
+    bad = df[values.isna()]
+    if not bad.empty:
+        raise DataError(f"{path}, row {bad.index[0] + 2}, column 'verdi': expected a number, got {bad['verdi'].iloc[0]!r}")
+    return df.assign(verdi=values, aar=year)[["kontor", "aar", "indikator_id", "verdi"]]
+
+
+def combine_year(year: int, malekort_csv: Path, kostra_csv: Path, indicators: list[dict],
+                 offices: list[str]) -> pd.DataFrame:
+    """All four indicators for every office in ``year``; missing values are an error naming them."""
+    by_source = {"malekort": malekort_csv, "kostra": kostra_csv}
+    parts = []
+    for source, path in by_source.items():
+        ids = {i["id"] for i in indicators if i["kilde"] == source}
+        parts.append(read_office_values(path, year, offices, ids))
+    df = pd.concat(parts, ignore_index=True)
+    expected = {(k, i["id"]) for k in offices for i in indicators}
+    missing = sorted(expected - set(zip(df["kontor"], df["indikator_id"])))
+    if missing:
+        raise DataError(f"{year}: missing values (kontor, indikator_id): {missing}")
+    return df
+
+
+def best_offices(df: pd.DataFrame, indicator: dict) -> list[str]:
+    """Offices with the best value on one indicator (all of them when tied)."""
+    sub = df[df["indikator_id"] == indicator["id"]]
+    best = sub["verdi"].max() if indicator["retning"] == "hoyest_best" else sub["verdi"].min()
+    return sorted(sub.loc[sub["verdi"] == best, "kontor"])
+
+
+def ranks(df: pd.DataFrame, indicator: dict) -> dict[str, int]:
+    """Rank 1 = best, ties share the best rank (competition ranking)."""
+    sub = df[df["indikator_id"] == indicator["id"]].set_index("kontor")["verdi"]
+    r = sub.rank(ascending=indicator["retning"] == "lavest_best", method="min")
+    return {k: int(v) for k, v in r.items()}
+
+
+def line_leaders(df: pd.DataFrame, indicators: list[dict], linje: str) -> list[str]:
+    """Offices that are best on every indicator of one line (stat or kommune)."""
+    sets = [set(best_offices(df, i)) for i in indicators if i["linje"] == linje]
+    return sorted(set.intersection(*sets)) if sets else []
+
+
+def results_markdown(df: pd.DataFrame, indicators: list[dict], offices: list[str]) -> str:
+    """Tabell 4.2 as a pipe table; the best value per indicator is highlighted.
+
+    The highlight has two cues so colour is never the only signal: a yellow background
+    (class ``hl``) and bold text followed by a marker (▲).
+    """
+    table = pd.DataFrame({"Kontor": [f"Kontor {md_escape(k)}" for k in offices]})
+    for ind in indicators:
+        best = set(best_offices(df, ind))
+        vals = df[df["indikator_id"] == ind["id"]].set_index("kontor")["verdi"]
+        cells = []
+        for k in offices:
+            text = fmt.tall(vals[k], ind["desimaler"], min_tusen=10**9)
+            cells.append(f"[**{text}**&nbsp;▲]{{.hl}}" if k in best else text)
+        table[md_escape(ind["etikett"])] = cells
+    align = ["left"] + ["right"] * len(indicators)
+    return table.to_markdown(index=False, tablefmt="pipe", colalign=align)
+
+
+def indicator_summary(df: pd.DataFrame, ind: dict) -> dict:
+    """Everything the prose says about one indicator, already formatted."""
+    sub = df[df["indikator_id"] == ind["id"]].set_index("kontor")["verdi"]
+    d = ind["desimaler"]
+    best = best_offices(df, ind)
+    worst_val = sub.min() if ind["retning"] == "hoyest_best" else sub.max()
+    return {
+        **{k: ind[k] for k in ("id", "etikett", "kort", "enhet", "retning", "kilde", "linje", "kildetekst")},
+        "verdier": {k: float(v) for k, v in sub.items()},
+        "tekst": {k: fmt.tall(v, d, min_tusen=10**9) for k, v in sub.items()},
+        "beste": best,
+        "beste_tekst": fmt.liste([f"kontor {k}" for k in best]),
+        "beste_verdi": fmt.tall(sub[best[0]], d, min_tusen=10**9),
+        "svakeste": sorted(sub[sub == worst_val].index),
+        "svakeste_verdi": fmt.tall(worst_val, d, min_tusen=10**9),
+        "min": fmt.tall(sub.min(), d, min_tusen=10**9),
+        "maks": fmt.tall(sub.max(), d, min_tusen=10**9),
+        "spenn_tekst": fmt.spenn(sub.min(), sub.max(), d),
+        "rang": ranks(df, ind),
+    }
+
+
+def compare_with_thesis(df: pd.DataFrame, thesis_csv: Path, year: int) -> list[dict]:
+    """Where the thesis publishes a value for this year, list any difference from our data."""
+    pub = pd.read_csv(thesis_csv)
+    pub = pub[pub["aar"] == year]
+    merged = pub.merge(df, on=["kontor", "indikator_id"], how="inner", suffixes=("_oppgave", "_data"))
+    return [{"kontor": r.kontor, "indikator_id": r.indikator_id, "oppgave": float(r.verdi_oppgave),
+             "data": float(r.verdi_data)} for r in merged.itertuples() if r.verdi_oppgave != r.verdi_data]
+
+
+def build_results(year: int, years: list[int], offices: list[str], data_dir: Path = paths.BUILD_DATA) -> dict:
+    """Assemble everything about the results of one edition year (plus the time series)."""
+    indicators = load_indicators()
+    frames = {}
+    for y in sorted(set(years) | {year}):
+        frames[y] = combine_year(y, data_dir / f"malekort_{y}.csv", data_dir / f"kostra_kontor_{y}.csv",
+                                 indicators, offices)
+    df = frames[year]
+    state = [i for i in indicators if i["linje"] == "stat"]
+    municipal = [i for i in indicators if i["linje"] == "kommune"]
+    series = pd.concat(frames.values(), ignore_index=True)
+    return {
+        "aar": year,
+        "aar_serie": sorted(frames),
+        "kontorer": offices,
+        "indikatorer": [indicator_summary(df, i) for i in indicators],
+        "statlig_best": line_leaders(df, indicators, "stat"),
+        "kommunal_best": line_leaders(df, indicators, "kommune"),
+        "statlige_indikatorer": [i["id"] for i in state],
+        "kommunale_indikatorer": [i["id"] for i in municipal],
+        "avvik_fra_oppgaven": compare_with_thesis(df, paths.THESIS / "tabell_4_2.csv", year),
+        "tidsserie": series.to_dict(orient="records"),
+        "tabell_4_2_md": results_markdown(df, indicators, offices),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """CLI used by the Snakemake rules."""
+    p = argparse.ArgumentParser(prog="python -m scripts.compare")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    r = sub.add_parser("results", help="Tabell 4.2, rankings and highlights for one year")
+    r.add_argument("--year", type=int, required=True)
+    r.add_argument("--years", type=int, nargs="*", default=[])
+    r.add_argument("--offices", nargs="+", required=True)
+    r.add_argument("--out", type=Path, required=True)
+    c = sub.add_parser("clean-kostra", help="validate KOSTRA figures per office for one year")
+    c.add_argument("--year", type=int, required=True)
+    c.add_argument("--offices", nargs="+", required=True)
+    c.add_argument("--src", type=Path, required=True)
+    c.add_argument("--out", type=Path, required=True)
+    t = sub.add_parser("tools", help="Tabell 4.1")
+    t.add_argument("--offices", nargs="+", required=True)
+    t.add_argument("--out", type=Path, required=True)
+    a = p.parse_args(argv)
+    try:
+        if a.cmd == "clean-kostra":
+            ids = {i["id"] for i in load_indicators() if i["kilde"] == "kostra"}
+            df = read_office_values(a.src, a.year, a.offices, ids)
+            write_text(a.out, df.to_csv(index=False))
+            return 0
+        if a.cmd == "results":
+            data = build_results(a.year, a.years, a.offices)
+        else:
+            wide = tools_table(offices=a.offices)
+            spec = read_yaml(paths.THESIS / "verktoy.yaml")
+            data = {"tabell_4_1_md": tools_markdown(wide), "tabell": spec["tabell"],
+                    "andre_grep": spec["andre_grep"], "celler": wide.to_dict(orient="index")}
+    except (DataError, FileNotFoundError) as exc:
+        print(f"compare: {exc}", file=sys.stderr)
+        return 1
+    write_text(a.out, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

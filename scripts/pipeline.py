@@ -1,0 +1,95 @@
+"""Helpers the Snakefile calls at parse time: chapters and their declared inputs, the
+engine choice, and the pre-flight check that stops before any work when data are missing.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import yaml
+
+from scripts import paths
+from scripts.qmd import FRONT_MATTER
+from scripts.render import load_book
+
+QUARTO_MIN = (1, 4)
+
+
+def chapters() -> dict[str, Path]:
+    """Chapter stem -> .qmd path, in book order (from report/_quarto.yml)."""
+    return {p.stem: p for p in load_book().files}
+
+
+def declared_inputs(qmd: Path) -> list[str]:
+    """The result files a chapter reads, as declared in its front matter::
+
+        ---
+        navrapport:
+          inputs: [results/fakta.json, results/figurer/modell.svg]
+        ---
+
+    Paths are relative to ``build/``. Declared, not guessed: Snakemake re-runs the chapter
+    exactly when one of these (or the .qmd) changes.
+    """
+    m = FRONT_MATTER.match(qmd.read_text(encoding="utf-8"))
+    meta = (yaml.safe_load(m.group(1)) or {}) if m else {}
+    inputs = (meta.get("navrapport") or {}).get("inputs") or []
+    return [str((paths.BUILD / p).relative_to(paths.ROOT)) for p in inputs]
+
+
+def quarto_version(exe: str = "quarto") -> tuple[int, ...] | None:
+    """Version of the ``quarto`` on PATH, or None when there is none."""
+    found = shutil.which(exe)
+    if not found:
+        return None
+    out = subprocess.run([found, "--version"], capture_output=True, text=True, timeout=60).stdout
+    m = re.search(r"(\d+)\.(\d+)(?:\.(\d+))?", out)
+    return tuple(int(x) for x in m.groups() if x is not None) if m else None
+
+
+def choose_engine(setting: str) -> str:
+    """``auto`` means Quarto when a new enough one is installed, else the built-in engine."""
+    if setting != "auto":
+        return setting
+    v = quarto_version()
+    return "quarto" if v and v[:2] >= QUARTO_MIN else "builtin"
+
+
+def missing_inputs(year: int, years: list[int], offices: list[str]) -> list[str]:
+    """Everything a build of ``year`` needs that is not there, as human-readable lines."""
+    from scripts.compare import load_indicators
+
+    problems = []
+    indicators = load_indicators()
+    for y in sorted(set(years) | {year}):
+        mk = paths.malekort_dir(y)
+        if not mk.is_dir() or not [p for p in mk.iterdir() if p.suffix.lower() in (".csv", ".xlsx")]:
+            problems.append(f"{mk.relative_to(paths.ROOT)}/: no målekort export (.xlsx or .csv) for {y}")
+        ko = paths.kostra_offices_csv(y)
+        if not ko.is_file():
+            problems.append(f"{ko.relative_to(paths.ROOT)}: no KOSTRA figures per office for {y} "
+                            f"(columns kontor, aar, indikator_id, verdi; indicators "
+                            f"{', '.join(i['id'] for i in indicators if i['kilde'] == 'kostra')})")
+        else:
+            import pandas as pd
+
+            df = pd.read_csv(ko, dtype=str)
+            have = set(zip(df.get("kontor", []), df.get("indikator_id", [])))
+            for k in offices:
+                for i in indicators:
+                    if i["kilde"] == "kostra" and (k, i["id"]) not in have:
+                        problems.append(f"{ko.relative_to(paths.ROOT)}: no value for kontor {k}, {i['id']}")
+    return problems
+
+
+def all_inputs_under(folder: Path) -> list[str]:
+    """Every data file under a folder (what a rule reads when it reads 'the folder')."""
+    return sorted(str(p.relative_to(paths.ROOT)) for p in folder.rglob("*")
+                  if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in (".csv", ".xlsx"))
+
+
+def engine_files() -> list[str]:
+    """The built-in engine's templates, styles and filters: a change re-renders the report."""
+    return sorted(str(p.relative_to(paths.ROOT)) for p in (paths.REPORT / "_engine").rglob("*") if p.is_file())

@@ -1,0 +1,119 @@
+"""Privacy guard: no output may identify an office or carry personal contact details.
+
+It looks for (1) any municipality name or number from the private office mapping
+(``config/offices.private.yaml``, git-ignored), (2) phone numbers, (3) e-mail addresses.
+The render step runs it on the document before anything is written; the ``guard`` rule runs
+it over every intermediate result. Format of the private mapping::
+
+    # config/offices.private.yaml  (never commit this file)
+    A: {kommunenummer: "0000", kommunenavn: "Navn"}
+    B: "0000"                      # a number alone is also accepted
+"""
+from __future__ import annotations
+
+import argparse
+import html
+import io
+import re
+import sys
+from pathlib import Path
+
+import yaml
+
+from scripts import paths
+
+PHONE = re.compile(r"(?<![\d,.])(?:\+47[ \u00a0]?)?(?:\d{2}[ \u00a0]?\d{2}[ \u00a0]?\d{2}[ \u00a0]?\d{2}|\d{3}[ \u00a0]\d{2}[ \u00a0]\d{3})(?![\d,])")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}")
+DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+")
+TAG = re.compile(r"<[^>]+>")
+
+
+class PrivacyError(RuntimeError):
+    """An output contains something that could identify an office or a person."""
+
+
+def load_private_terms(path: Path = paths.PRIVATE_OFFICES) -> list[str]:
+    """Names and numbers from the private mapping; empty when the file does not exist."""
+    if not path.is_file():
+        return []
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    terms = []
+    for office, value in data.items():
+        if isinstance(value, dict):
+            terms += [str(v) for k, v in value.items() if k in ("kommunenummer", "kommunenavn") and v]
+        elif value is not None:
+            terms.append(str(value))
+    return sorted(set(t.strip() for t in terms if t.strip()))
+
+
+def visible_text(markup: str) -> str:
+    """Text a reader sees in HTML: no tags, no embedded images, entities decoded."""
+    return html.unescape(TAG.sub(" ", DATA_URI.sub(" ", markup)))
+
+
+def pdf_text(data: bytes) -> str:
+    """All text in a PDF (what a copy-paste or a screen reader gets)."""
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def findings(text: str, terms: list[str], where: str) -> list[str]:
+    """Everything in ``text`` that must not be published, as ``where: what`` lines."""
+    out = []
+    for term in terms:
+        if re.search(rf"(?<![\w]){re.escape(term)}(?![\w])", text, re.I):
+            out.append(f"{where}: contains '{term}' from the private office mapping")
+    for m in PHONE.finditer(text):
+        out.append(f"{where}: looks like a phone number: '{m.group(0)}'")
+    for m in EMAIL.finditer(text):
+        out.append(f"{where}: contains an e-mail address: '{m.group(0)}'")
+    return out
+
+
+def check(text: str, where: str, terms: list[str] | None = None) -> None:
+    """Raise PrivacyError listing every finding in ``text``."""
+    found = findings(text, load_private_terms() if terms is None else terms, where)
+    if found:
+        raise PrivacyError("Privacy guard stopped the build:\n  " + "\n  ".join(found))
+
+
+def text_of(path: Path) -> str:
+    """The readable text of an output file, by type."""
+    if path.suffix == ".pdf":
+        return pdf_text(path.read_bytes())
+    if path.suffix == ".docx":
+        import zipfile
+
+        with zipfile.ZipFile(path) as z:
+            return visible_text(z.read("word/document.xml").decode("utf-8"))
+    raw = path.read_text(encoding="utf-8", errors="replace")
+    return visible_text(raw) if path.suffix in (".html", ".svg") else raw
+
+
+def scan_paths(files: list[Path], terms: list[str] | None = None) -> list[str]:
+    """Findings over many files (used by the guard rule and the tests)."""
+    terms = load_private_terms() if terms is None else terms
+    out = []
+    for f in files:
+        out += findings(text_of(f), terms, str(f))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m scripts.privacy")
+    p.add_argument("files", nargs="+", type=Path)
+    p.add_argument("--stamp", type=Path, help="written only when nothing was found")
+    a = p.parse_args(argv)
+    found = scan_paths(a.files)
+    if found:
+        print("Privacy guard stopped the build:\n  " + "\n  ".join(found), file=sys.stderr)
+        return 1
+    if a.stamp:
+        a.stamp.parent.mkdir(parents=True, exist_ok=True)
+        a.stamp.write_text(f"{len(a.files)} filer kontrollert, ingen funn\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
