@@ -5,7 +5,7 @@
 # Stages live in rules/*.smk; the work is done by importable functions in scripts/.
 from snakemake.utils import validate
 
-from scripts import paths, pipeline
+from scripts import manifest, paths, pipeline
 
 
 configfile: "config/config.yaml"
@@ -19,6 +19,11 @@ OFFICES = list(config["offices"])
 FORMATS = list(config["formats"])
 ENGINE = pipeline.choose_engine(config["engine"])
 CHAPTERS = pipeline.chapters()
+
+try:
+    manifest.verify()
+except manifest.ManifestError as exc:
+    raise WorkflowError(str(exc))
 
 _missing = pipeline.missing_inputs(YEAR, YEARS, OFFICES)
 if _missing:

@@ -72,3 +72,17 @@ rule diagrams:
     shell:
         "python -m scripts.diagrams --src {input} --outdir build/results/figurer"
         " 2> {log} || (cat {log} >&2; exit 1)"
+
+
+rule datagrunnlag:
+    # Every input file with size and sha256 (and SSB fetch metadata) for the appendix
+    # "Datagrunnlag og sporbarhet". New files are added to data/manifest.json as 'ny'.
+    input:
+        [str(p.relative_to(paths.ROOT)) for p in manifest.input_files()],
+    output:
+        "build/results/datagrunnlag.json",
+    log:
+        "logs/datagrunnlag.log",
+    shell:
+        "python -m scripts.manifest report --out {output}"
+        " 2> {log} || (cat {log} >&2; exit 1)"

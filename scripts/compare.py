@@ -107,7 +107,7 @@ def combine_year(year: int, malekort_csv: Path, kostra_csv: Path, indicators: li
         parts.append(read_office_values(path, year, offices, ids))
     df = pd.concat(parts, ignore_index=True)
     expected = {(k, i["id"]) for k in offices for i in indicators}
-    missing = sorted(expected - set(zip(df["kontor"], df["indikator_id"])))
+    missing = sorted(expected - set(zip(df["kontor"], df["indikator_id"], strict=False)))
     if missing:
         raise DataError(f"{year}: missing values (kontor, indikator_id): {missing}")
     return df
@@ -204,6 +204,7 @@ def build_results(year: int, years: list[int], offices: list[str], data_dir: Pat
         "statlige_indikatorer": [i["id"] for i in state],
         "kommunale_indikatorer": [i["id"] for i in municipal],
         "avvik_fra_oppgaven": compare_with_thesis(df, paths.THESIS / "tabell_4_2.csv", year),
+        "oppgaven_har_tall": bool((pd.read_csv(paths.THESIS / "tabell_4_2.csv")["aar"] == year).any()),
         "tidsserie": series.to_dict(orient="records"),
         "tabell_4_2_md": results_markdown(df, indicators, offices),
     }

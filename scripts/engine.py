@@ -144,7 +144,7 @@ def execute_chapter(source: Path, out_md: Path, timeout: int = 300) -> str:
     if any(kind != "md" for kind, *_ in plan):
         nb = run_notebook(nb, source, plan, timeout=timeout)
     pieces = []
-    for (kind, part, *rest), cell in zip(plan, nb.cells):
+    for (kind, part, *_rest), cell in zip(plan, nb.cells, strict=False):
         outputs = cell.get("outputs", [])
         if kind == "cell":
             pieces.append(cell_markdown(part, outputs, fig_dir, out_md.stem))

@@ -76,7 +76,7 @@ def missing_inputs(year: int, years: list[int], offices: list[str]) -> list[str]
             import pandas as pd
 
             df = pd.read_csv(ko, dtype=str)
-            have = set(zip(df.get("kontor", []), df.get("indikator_id", [])))
+            have = set(zip(df.get("kontor", []), df.get("indikator_id", []), strict=False))
             for k in offices:
                 for i in indicators:
                     if i["kilde"] == "kostra" and (k, i["id"]) not in have:
@@ -93,3 +93,4 @@ def all_inputs_under(folder: Path) -> list[str]:
 def engine_files() -> list[str]:
     """The built-in engine's templates, styles and filters: a change re-renders the report."""
     return sorted(str(p.relative_to(paths.ROOT)) for p in (paths.REPORT / "_engine").rglob("*") if p.is_file())
+

@@ -22,7 +22,7 @@ import yaml
 
 from scripts import paths
 
-PHONE = re.compile(r"(?<![\d,.])(?:\+47[ \u00a0]?)?(?:\d{2}[ \u00a0]?\d{2}[ \u00a0]?\d{2}[ \u00a0]?\d{2}|\d{3}[ \u00a0]\d{2}[ \u00a0]\d{3})(?![\d,])")
+PHONE = re.compile(r"(?<![\d,.])(?:\+47[ \u00a0]?)?(?:\d{8}|\d{2}([ \u00a0])\d{2}\1\d{2}\1\d{2}|\d{3}([ \u00a0])\d{2}\2\d{3})(?!\d|[,.]\d)")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}")
 DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+")
 TAG = re.compile(r"<[^>]+>")
@@ -38,7 +38,7 @@ def load_private_terms(path: Path = paths.PRIVATE_OFFICES) -> list[str]:
         return []
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     terms = []
-    for office, value in data.items():
+    for _office, value in data.items():
         if isinstance(value, dict):
             terms += [str(v) for k, v in value.items() if k in ("kommunenummer", "kommunenavn") and v]
         elif value is not None:

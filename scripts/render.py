@@ -70,7 +70,7 @@ def build_date(env: dict | None = None) -> dt.date:
     env = os.environ if env is None else env
     epoch = env.get("SOURCE_DATE_EPOCH")
     if epoch:
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
     return dt.date.today()
 
 
@@ -147,7 +147,7 @@ def number_chapter(md: str, num: Numbering, appendix: bool) -> str:
     """Number headings, table captions and figures of one chapter's markdown."""
     out, in_fence, div_figure = [], False, None
     lines = md.splitlines()
-    for i, line in enumerate(lines):
+    for _i, line in enumerate(lines):
         if FENCE.match(line):
             in_fence = not in_fence
         if in_fence:
@@ -279,7 +279,7 @@ def compile_pdf(typ_source: str, date: dt.date) -> bytes:
 
     typ = paths.BUILD / "tmp" / "report.typ"
     write_text(typ, typ_source)
-    stamp = int(dt.datetime.combine(date, dt.time(), tzinfo=dt.timezone.utc).timestamp())
+    stamp = int(dt.datetime.combine(date, dt.time(), tzinfo=dt.UTC).timestamp())
     try:
         return typst.compile(str(typ), root=str(paths.ROOT), pdf_standards=["ua-1"], timestamp=stamp,
                              ignore_system_fonts=True)

@@ -11,7 +11,7 @@ both insert them as markdown in inline expressions.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 
 from IPython.display import SVG, Markdown
 
@@ -44,7 +44,7 @@ def _wrap(value):
     return value
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(name: str):
     with open(paths.RESULTS / f"{name}.json", encoding="utf-8") as fh:
         return json.load(fh)

@@ -1,0 +1,43 @@
+"""Generated text and tables for the appendix "Datagrunnlag og sporbarhet"."""
+from __future__ import annotations
+
+import pandas as pd
+
+from scripts import fmt
+from scripts.compare import md_escape
+
+STATUS = {"godkjent": "godkjent", "ny": "**ny** (ikke godkjent ennå)"}
+
+
+def manifest_table(entries: list[dict]) -> str:
+    """The manifest as a pipe table: file, size, the start of its checksum, status."""
+    rows = [{"Fil": md_escape(e["sti"]), "Størrelse (byte)": fmt.tall(e["bytes"], min_tusen=10**12),
+             "SHA-256 (begynnelsen)": f"`{e['sha256'][:16]}`", "Status": STATUS.get(e.get("status", "godkjent"))}
+            for e in entries]
+    return pd.DataFrame(rows).to_markdown(index=False, tablefmt="pipe", colalign=["left", "right", "left", "left"])
+
+
+def kostra_status(entries: list[dict]) -> str:
+    """Which SSB snapshots the edition has, with fetch time and SSB's own update time."""
+    snaps = [e for e in entries if e["sti"].startswith("data/raw/kostra/") and e.get("hentet")]
+    if not snaps:
+        return ("Utgaven bygger ikke på egne uttrekk fra SSBs statistikkbank. KOSTRA-tallene for kontorene er "
+                "de publiserte tallene slik oppgaven gjengir dem. Uttrekk hentes bare når brukeren ber om det, "
+                "og lagres da med tidspunkt og SSBs oppdateringsdato.")
+    items = [f"- `{md_escape(e['sti'])}`: hentet {md_escape(e['hentet'])}, oppdatert hos SSB "
+             f"{md_escape(e.get('ssb_oppdatert') or 'ukjent')}" for e in snaps]
+    return "Utgaven har disse uttrekkene fra SSBs statistikkbank:\n\n" + "\n".join(items)
+
+
+def avvik_tekst(avvik: list[dict], aar: int, oppgaven_har_tall: bool = True) -> str:
+    """Differences between the thesis's published figures and the data used, for one year."""
+    if not oppgaven_har_tall:
+        return (f"Oppgaven publiserer ingen tall for {aar}; alle tall for {aar} i denne utgaven kommer fra "
+                "målekortfilene og KOSTRA-filene som er listet over.")
+    if not avvik:
+        return (f"For {aar} er tallene i rapporten identiske med tallene oppgaven publiserer, der oppgaven "
+                "har tall for samme kontor og indikator.")
+    lines = [f"- Kontor {md_escape(a['kontor'])}, {md_escape(a['indikator_id'])}: oppgaven "
+             f"{fmt.tall(a['oppgave'], 1)}, dataene {fmt.tall(a['data'], 1)}" for a in avvik]
+    return (f"For {aar} avviker dataene fra tallene oppgaven publiserer (oppgaven brukte ureviderte tall):\n\n"
+            + "\n".join(lines))

@@ -1,0 +1,641 @@
+"""Tests for scripts/malekort.py.
+
+Every file built in ``tmp_path`` here is MADE UP to exercise the reader; the
+only real målekort numbers are the published 2014 year-end values in
+``PUBLISHED_2014`` (thesis Tabell 4.2, page 40).
+"""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scripts import malekort as mk
+from scripts.paths import ROOT, TEMPLATES, malekort_dir
+
+OFFICES = ["A", "B", "C", "D", "E", "F"]
+HEADER = list(mk.COLUMN_NAMES)
+
+# Real data: thesis Tabell 4.2, page 40 (2014 year-end, percent).
+ARBEIDSSOKERE = "arbeidssokere_overgang_arbeid"
+NEDSATT = "nedsatt_arbeidsevne_overgang_arbeid"
+PUBLISHED_2014 = {
+    "A": (52, 41), "B": (52, 30), "C": (50, 37),
+    "D": (53, 34), "E": (51, 31), "F": (56, 47),
+}
+
+
+# --------------------------------------------------------------------------- #
+# Builders for made-up files
+# --------------------------------------------------------------------------- #
+
+
+def made_up_row(**overrides: object) -> dict[str, object]:
+    """One valid, MADE-UP målekort row; override any column."""
+    row: dict[str, object] = {
+        "kontor": "A", "aar": 2014, "maaned": 12, "perspektiv": "bruker",
+        "indikator_id": "oppdiktet_indikator", "indikator": "Oppdiktet indikator",
+        "linje": "kommune", "verdi": "4,2", "maal": "", "grense_rod": "",
+        "grense_gul": "", "grense_gronn": "",
+    }
+    row.update(overrides)
+    return row
+
+
+def write_csv(path: Path, rows: list[dict[str, object]], sep: str = ";",
+              header: list[str] | None = None) -> Path:
+    """Write rows as csv text; values containing the separator are quoted."""
+    header = header if header is not None else HEADER
+
+    def cell(value: object) -> str:
+        text = "" if value is None else str(value)
+        return f'"{text}"' if sep in text else text
+
+    lines = [sep.join(header)]
+    lines += [sep.join(cell(r.get(c, "")) for c in header) for r in rows]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def write_xlsx(path: Path, rows: list[dict[str, object]],
+               header: list[str] | None = None) -> Path:
+    """Write rows to the first sheet of an .xlsx file (header on row 1)."""
+    header = header if header is not None else HEADER
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(header)
+    for r in rows:
+        sheet.append([None if r.get(c, "") == "" else r.get(c) for c in header])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+    return path
+
+
+def problems_of(exc_info: pytest.ExceptionInfo[mk.MalekortError]) -> list[str]:
+    return exc_info.value.problems
+
+
+def year_folder(tmp_path: Path, year: int = 2014) -> Path:
+    folder = tmp_path / str(year)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+# --------------------------------------------------------------------------- #
+# Valid input
+# --------------------------------------------------------------------------- #
+
+
+def test_valid_csv_reads_typed_values_and_provenance(tmp_path):
+    folder = year_folder(tmp_path)
+    path = write_csv(folder / "kontor_a.csv", [
+        made_up_row(maaned=11, verdi="3,6", maal="4", grense_rod="2,5"),
+        made_up_row(kontor="b", perspektiv="Økonomi", linje="STAT", indikator_id="x_1",
+                    verdi="52"),
+    ])
+    df = mk.read_year(2014, OFFICES, folder)
+    assert list(df.columns) == [*mk.COLUMN_NAMES, "kilde", "rad"]
+    assert len(df) == 2
+    a = df[df["kontor"] == "A"].iloc[0]
+    assert (a["aar"], a["maaned"], a["verdi"], a["maal"], a["grense_rod"]) == (2014, 11, 3.6, 4.0, 2.5)
+    assert pd.isna(a["grense_gul"])
+    assert (a["kilde"], a["rad"]) == (str(path), 2)
+    b = df[df["kontor"] == "B"].iloc[0]
+    # case-insensitive input is stored in canonical form
+    assert (b["perspektiv"], b["linje"], b["rad"]) == ("økonomi", "stat", 3)
+    assert df["aar"].dtype == "int64" and df["verdi"].dtype == "float64"
+
+
+def test_valid_csv_with_comma_separator_and_quoted_decimal_comma(tmp_path):
+    path = write_csv(tmp_path / "komma.csv", [made_up_row(verdi="3,6", maal="1 234,5")], sep=",")
+    df = mk.read_file(path, OFFICES, 2014)
+    assert df.loc[0, "verdi"] == 3.6
+    assert df.loc[0, "maal"] == 1234.5
+
+
+def test_optional_columns_may_be_left_out(tmp_path):
+    header = list(mk.REQUIRED_COLUMNS)
+    path = write_csv(tmp_path / "kort.csv", [made_up_row()], header=header)
+    df = mk.read_file(path, OFFICES)
+    assert list(df.columns[:12]) == HEADER
+    assert df[list(mk.OPTIONAL_COLUMNS)].isna().all().all()
+
+
+def test_valid_xlsx_numbers_text_and_percent_cells(tmp_path):
+    path = tmp_path / "kontor_b.xlsx"
+    write_xlsx(path, [
+        made_up_row(kontor="B", maaned=12, verdi=41, indikator_id="tall"),
+        made_up_row(kontor="B", maaned=12, verdi="3,6", indikator_id="tekst_med_komma"),
+        made_up_row(kontor="B", maaned=12, verdi=0.52, indikator_id="prosentcelle"),
+    ])
+    workbook = openpyxl.load_workbook(path)
+    workbook.active["H4"].number_format = "0%"  # shown as "52 %" in Excel
+    workbook.save(path)
+    df = mk.read_file(path, OFFICES, 2014).set_index("indikator_id")
+    assert df.loc["tall", "verdi"] == 41.0
+    assert df.loc["tekst_med_komma", "verdi"] == 3.6
+    assert df.loc["prosentcelle", "verdi"] == 52.0
+    assert df.loc["prosentcelle", "rad"] == 4
+
+
+def test_xlsx_with_wrong_declared_size_is_read_completely(tmp_path):
+    # Some exporters write a wrong <dimension> tag; openpyxl's read-only mode
+    # would then silently see only cell A1.
+    path = write_xlsx(tmp_path / "feil_dimensjon.xlsx",
+                      [made_up_row(maaned=m) for m in (10, 11, 12)])
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet] = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1"', parts[sheet])
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    df = mk.read_file(path, OFFICES, 2014)
+    assert df["maaned"].tolist() == [10, 11, 12]
+    assert df["verdi"].tolist() == [4.2, 4.2, 4.2]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("3,6", 3.6), ("3.6", 3.6), ("-2,5", -2.5), ("\u22122,5", -2.5),
+    ("1 234,5", 1234.5), ("1\u00a0234", 1234.0), (" 7 ", 7.0),
+])
+def test_number_formats_are_accepted(tmp_path, text, expected):
+    path = write_csv(tmp_path / "tall.csv", [made_up_row(verdi=text)])
+    assert mk.read_file(path, OFFICES).loc[0, "verdi"] == pytest.approx(expected)
+
+
+def test_blank_rows_are_skipped_but_still_counted(tmp_path):
+    path = tmp_path / "blank.csv"
+    path.write_text(
+        ";".join(HEADER) + "\n"
+        + ";".join(str(v) for v in made_up_row().values()) + "\n"
+        + "\n;;;\n"
+        + ";".join(str(v) for v in made_up_row(indikator_id="b", verdi="x").values()) + "\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(mk.MalekortError) as exc:
+        mk.read_file(path, OFFICES)
+    assert problems_of(exc) == [f"{path}, row 5, column 'verdi': expected a number, got 'x'"]
+
+
+# --------------------------------------------------------------------------- #
+# Error cases: every message names file, row and column
+# --------------------------------------------------------------------------- #
+
+
+def test_text_in_number_column_in_xlsx_names_spreadsheet_row(tmp_path):
+    folder = year_folder(tmp_path)
+    rows = [made_up_row(kontor="C", maaned=m, verdi=40 + m) for m in range(1, 13)]
+    rows.append(made_up_row(kontor="C", indikator_id="andre", verdi="ca 50"))  # row 14
+    path = write_xlsx(folder / "kontor_c.xlsx", rows)
+    with pytest.raises(mk.MalekortError) as exc:
+        mk.read_year(2014, OFFICES, folder)
+    assert problems_of(exc) == [f"{path}, row 14, column 'verdi': expected a number, got 'ca 50'"]
+    assert f"{path}, row 14, column 'verdi': expected a number, got 'ca 50'" in str(exc.value)
+
+
+def test_text_in_optional_number_column(tmp_path):
+    path = write_csv(tmp_path / "m.csv", [made_up_row(), made_up_row(indikator_id="b", grense_gul="gul")])
+    with pytest.raises(mk.MalekortError) as exc:
+        mk.read_file(path, OFFICES)
+    assert problems_of(exc) == [f"{path}, row 3, column 'grense_gul': expected a number, got 'gul'"]
+
+
+@pytest.mark.parametrize("name", ["tom.csv", "tom.xlsx"])
+def test_empty_file(tmp_path, name):
+    path = tmp_path / name
+    path.write_bytes(b"")
+    with pytest.raises(mk.MalekortError) as exc:
+        mk.read_file(path, OFFICES)
+    assert problems_of(exc) == [f"{path}: file is empty"]
+
+
+@pytest.mark.parametrize("writer", [write_csv, write_xlsx])
+def test_header_without_data_rows(tmp_path, writer):
+    path = writer(tmp_path / ("bare_header" + (".csv" if writer is write_csv else ".xlsx")), [])
+    with pytest.raises(mk.MalekortError) as exc:
+        mk.read_file(path, OFFICES)
+    assert problems_of(exc) == [f"{path}: file is empty: it has a header row but no data rows"]
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj", "this is a PDF file"),
+    (bytes(range(256)) * 3, "not a valid .xlsx file (not a zip archive)"),
+])
+def test_not_a_spreadsheet_renamed_xlsx(tmp_path, content, expected):
+    path = tmp_path / "kontor_d.xlsx"
+    path.write_bytes(content)
+    with pytest.raises(mk.MalekortError) as exc:
+        mk.read_file(path, OFFICES)
+    [problem] = problems_of(exc)
+    assert problem.startswith(f"{path}: not a spreadsheet")
+    assert expected in problem
+
+
+def test_zip_that_is_not_a_workbook(tmp_path):
+    path = tmp_path / "arkiv.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("notat.txt", "ikke et regneark")
+    with pytest.raises(mk.MalekortError) as exc:
+        mk.read_file(path, OFFICES)
+    [problem] = problems_of(exc)
+    assert problem.startswith(f"{path}: not a spreadsheet: could not open as .xlsx")
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "not a spreadsheet: the file contains binary data"),
+    ("kontor;aar\nø;2014\n".encode("latin-1"), "not UTF-8 text"),
+    (b"PK\x03\x04rest", "looks like an Excel workbook"),
+])
+def test_csv_that_is_not_utf8_text(tmp_path, content, expected):
+    path = tmp_path / "feil.csv"
+    path.write_bytes(content)
+    with pytest.raises(mk.MalekortError) as exc:
+        mk.read_file(path, OFFICES)
+    [problem] = problems_of(exc)
+    assert problem.startswith(f"{path}: ")
+    assert expected in problem
+
+
+def test_missing_required_column_names_it_and_lists_expected(tmp_path):
+    header = [c for c in HEADER if c not in ("verdi", "linje")]
+    path = write_csv(tmp_path / "mangler.csv", [made_up_row()], header=header)
+    with pytest.raises(mk.MalekortError) as exc:
+        mk.read_file(path, OFFICES)
+    [problem] = problems_of(exc)
+    assert problem.startswith(f"{path}: missing required column(s) 'linje', 'verdi'; ")
+    assert "expected columns: " + ", ".join(mk.REQUIRED_COLUMNS) in problem
+    assert ", ".join(mk.OPTIONAL_COLUMNS) + " (optional)" in problem
+
+
+def test_unknown_and_repeated_column_names(tmp_path):
+    header = [*HEADER, "grense_grønn", "verdi"]
+    path = write_csv(tmp_path / "ekstra.csv", [made_up_row()], header=header)
+    with pytest.raises(mk.MalekortError) as exc:
+        mk.read_file(path, OFFICES)
+    problems = problems_of(exc)
+    assert len(problems) == 2
+    assert problems[0].startswith(f"{path}, row 1: unknown column 'grense_grønn'; expected columns:")
+    assert problems[1] == f"{path}, row 1: column 'verdi' appears twice"
+
+
+@pytest.mark.parametrize(("month", "message"), [
+    ("13", "month out of range 1–12, got '13'"),
+    ("0", "month out of range 1–12, got '0'"),
+    ("des", "expected a whole month number 1–12, got 'des'"),
+    ("6,5", "expected a whole month number 1–12, got '6,5'"),
+])
+def test_month_out_of_range(tmp_path, month, message):
+    path = write_csv(tmp_path / "maaned.csv", [made_up_row(), made_up_row(maaned=month)])
+    with pytest.raises(mk.MalekortError) as exc:
+        mk.read_file(path, OFFICES)
+    assert problems_of(exc) == [f"{path}, row 3, column 'maaned': {message}"]
+
+
+def test_unknown_perspective_and_line(tmp_path):
+    path = write_csv(tmp_path / "valg.csv", [made_up_row(perspektiv="samfunn", linje="fylke")])
+    with pytest.raises(mk.MalekortError) as exc:
+        mk.read_file(path, OFFICES)
+    assert problems_of(exc) == [
+        f"{path}, row 2, column 'perspektiv': unknown perspektiv 'samfunn'; "
+        "allowed: bruker, medarbeider, økonomi, produksjon",
+        f"{path}, row 2, column 'linje': unknown linje 'fylke'; allowed: stat, kommune",
+    ]
+
+
+def test_unknown_office(tmp_path):
+    path = write_csv(tmp_path / "kontor.csv", [made_up_row(kontor="G")])
+    with pytest.raises(mk.MalekortError) as exc:
+        mk.read_file(path, OFFICES)
+    assert problems_of(exc) == [
+        f"{path}, row 2, column 'kontor': unknown office 'G'; known offices: A, B, C, D, E, F"]
+
+
+def test_offices_come_from_the_caller(tmp_path):
+    path = write_csv(tmp_path / "kontor.csv", [made_up_row(kontor="G")])
+    assert mk.read_file(path, ["G"]).loc[0, "kontor"] == "G"
+    with pytest.raises(ValueError, match="no offices"):
+        mk.read_file(path, [])
+
+
+def test_bad_indicator_id_and_missing_required_value(tmp_path):
+    path = write_csv(tmp_path / "id.csv", [made_up_row(indikator_id="Andel AAP", indikator="")])
+    with pytest.raises(mk.MalekortError) as exc:
+        mk.read_file(path, OFFICES)
+    assert problems_of(exc) == [
+        f"{path}, row 2, column 'indikator_id': expected a snake_case id "
+        "(a–z, 0–9 and _, starting with a letter), got 'Andel AAP'",
+        f"{path}, row 2, column 'indikator': value missing (this column is required)",
+    ]
+
+
+def test_year_differs_from_folder_year(tmp_path):
+    folder = year_folder(tmp_path, 2014)
+    path = write_csv(folder / "feil_aar.csv", [made_up_row(), made_up_row(aar=2015, maaned=1)])
+    with pytest.raises(mk.MalekortError) as exc:
+        mk.read_year(2014, OFFICES, folder)
+    [problem] = problems_of(exc)
+    assert problem.startswith(
+        f"{path}, row 3, column 'aar': year 2015 differs from the folder's year 2014")
+
+
+def test_implausible_year(tmp_path):
+    path = write_csv(tmp_path / "aar.csv", [made_up_row(aar="214")])
+    with pytest.raises(mk.MalekortError) as exc:
+        mk.read_file(path, OFFICES)
+    assert problems_of(exc) == [
+        f"{path}, row 2, column 'aar': expected a year between 2000 and 2100, got '214'"]
+
+
+def test_duplicate_rows_in_one_file_name_both_rows(tmp_path):
+    path = write_csv(tmp_path / "dup.csv", [
+        made_up_row(), made_up_row(indikator_id="annen"), made_up_row(verdi="9"),
+    ])
+    with pytest.raises(mk.MalekortError) as exc:
+        mk.read_file(path, OFFICES)
+    assert problems_of(exc) == [
+        f"{path}, row 4: duplicate row: same kontor/aar/maaned/indikator_id "
+        "(A/2014/12/oppdiktet_indikator) as row 2"]
+
+
+def test_duplicate_rows_across_files_name_both_files(tmp_path):
+    folder = year_folder(tmp_path)
+    first = write_csv(folder / "a.csv", [made_up_row(kontor="E")])
+    second = write_xlsx(folder / "b.xlsx", [made_up_row(indikator_id="x"), made_up_row(kontor="E")])
+    with pytest.raises(mk.MalekortError) as exc:
+        mk.read_year(2014, OFFICES, folder)
+    assert problems_of(exc) == [
+        f"{second}, row 3: duplicate row: same kontor/aar/maaned/indikator_id "
+        f"(E/2014/12/oppdiktet_indikator) as {first}, row 2"]
+
+
+def test_indicator_must_keep_its_line(tmp_path):
+    path = write_csv(tmp_path / "linje.csv", [
+        made_up_row(maaned=11, linje="stat"), made_up_row(maaned=12, linje="kommune"),
+    ])
+    with pytest.raises(mk.MalekortError) as exc:
+        mk.read_file(path, OFFICES)
+    assert problems_of(exc) == [
+        f"{path}, row 3, column 'linje': indicator 'oppdiktet_indikator' for office A "
+        "is 'kommune' here but 'stat' in row 2"]
+
+
+def test_all_problems_in_all_files_are_collected(tmp_path):
+    folder = year_folder(tmp_path)
+    a = write_csv(folder / "a.csv", [made_up_row(verdi="?"), made_up_row(indikator_id="b", maaned=14)])
+    b = folder / "b.xlsx"
+    b.write_bytes(b"%PDF-1.7")
+    c = folder / "c.pdf"
+    c.write_bytes(b"%PDF-1.7")
+    with pytest.raises(mk.MalekortError) as exc:
+        mk.read_year(2014, OFFICES, folder)
+    problems = problems_of(exc)
+    assert [p.split(":")[0] for p in problems] == [
+        f"{a}, row 2, column 'verdi'", f"{a}, row 3, column 'maaned'", str(b), str(c)]
+    assert str(exc.value).startswith("4 problems in målekort data:")
+
+
+def test_missing_or_empty_folder(tmp_path):
+    with pytest.raises(mk.MalekortError, match="folder does not exist"):
+        mk.read_year(2014, OFFICES, tmp_path / "2014")
+    folder = year_folder(tmp_path)
+    (folder / "README.md").write_text("notater", encoding="utf-8")
+    (folder / "~$laast.xlsx").write_bytes(b"lock")
+    with pytest.raises(mk.MalekortError) as exc:
+        mk.read_year(2014, OFFICES, folder)
+    assert problems_of(exc) == [f"{folder}: no .xlsx or .csv files in folder"]
+
+
+# --------------------------------------------------------------------------- #
+# Derived tables
+# --------------------------------------------------------------------------- #
+
+
+def made_up_year(tmp_path: Path, rows: list[dict[str, object]]) -> pd.DataFrame:
+    folder = year_folder(tmp_path)
+    write_csv(folder / "oppdiktet.csv", rows)
+    return mk.read_year(2014, OFFICES, folder)
+
+
+def test_year_end_picks_december(tmp_path):
+    df = made_up_year(tmp_path, [made_up_row(maaned=m, verdi=str(10 * m)) for m in (12, 1, 6)])
+    result = mk.year_end(df)
+    assert list(result.columns) == HEADER
+    assert result[["kontor", "maaned", "verdi"]].values.tolist() == [["A", 12, 120.0]]
+
+
+def test_year_end_uses_latest_month_when_december_missing(tmp_path):
+    df = made_up_year(tmp_path, [
+        made_up_row(indikator_id="uten_des", maaned=3, verdi="3"),
+        made_up_row(indikator_id="uten_des", maaned=9, verdi="9"),
+        made_up_row(indikator_id="med_des", maaned=9, verdi="90"),
+        made_up_row(indikator_id="med_des", maaned=12, verdi="120"),
+        made_up_row(kontor="B", indikator_id="uten_des", maaned=11, verdi="11"),
+    ])
+    result = mk.year_end(df).set_index(["kontor", "indikator_id"])
+    assert result.loc[("A", "uten_des"), ["maaned", "verdi"]].tolist() == [9, 9.0]
+    assert result.loc[("A", "med_des"), ["maaned", "verdi"]].tolist() == [12, 120.0]
+    assert result.loc[("B", "uten_des"), ["maaned", "verdi"]].tolist() == [11, 11.0]
+    assert len(result) == 3
+
+
+def test_indicator_counts(tmp_path):
+    rows = [made_up_row(kontor="A", indikator_id=i, linje="stat", maaned=m)
+            for i in ("s1", "s2") for m in (1, 12)]
+    rows += [made_up_row(kontor="A", indikator_id="k1", linje="kommune", maaned=m) for m in (5, 6)]
+    rows += [made_up_row(kontor="B", indikator_id="s1", linje="stat")]
+    counts = mk.indicator_counts(made_up_year(tmp_path, rows))
+    assert counts.to_dict("records") == [
+        {"kontor": "A", "aar": 2014, "antall_stat": 2, "antall_kommune": 1, "antall_totalt": 3},
+        {"kontor": "B", "aar": 2014, "antall_stat": 1, "antall_kommune": 0, "antall_totalt": 1},
+    ]
+
+
+# --------------------------------------------------------------------------- #
+# The shipped 2014 data
+# --------------------------------------------------------------------------- #
+
+
+def test_shipped_2014_file_equals_published_values():
+    df = mk.read_year(2014, OFFICES)
+    assert set(df["kilde"]) == {"data/raw/malekort/2014/malekort_2014.csv"}
+    result = mk.year_end(df)
+    assert len(result) == 12
+    got = {(r.kontor, r.indikator_id): r.verdi for r in result.itertuples()}
+    expected = {(k, ARBEIDSSOKERE): v[0] for k, v in PUBLISHED_2014.items()}
+    expected |= {(k, NEDSATT): v[1] for k, v in PUBLISHED_2014.items()}
+    assert got == expected
+    assert set(result["maaned"]) == {12}
+    assert set(result["linje"]) == {"stat"}
+    assert set(result["perspektiv"]) == {"bruker"}
+    assert result[list(mk.OPTIONAL_COLUMNS)].isna().all().all()
+    counts = mk.indicator_counts(df)
+    assert counts["antall_stat"].tolist() == [2] * 6 and counts["antall_kommune"].sum() == 0
+
+
+# --------------------------------------------------------------------------- #
+# CLI
+# --------------------------------------------------------------------------- #
+
+
+def test_cli_writes_year_end(tmp_path):
+    folder = year_folder(tmp_path)
+    write_csv(folder / "a.csv", [made_up_row(maaned=m, verdi=f"{m},5") for m in (11, 12)])
+    out = tmp_path / "ut" / "malekort_2014.csv"
+    code = mk.main(["clean", "--year", "2014", "--offices", *OFFICES,
+                    "--folder", str(folder), "--out", str(out)])
+    assert code == 0
+    written = pd.read_csv(out)
+    assert list(written.columns) == HEADER
+    assert written[["maaned", "verdi"]].values.tolist() == [[12, 12.5]]
+    assert sorted(p.name for p in out.parent.iterdir()) == ["malekort_2014.csv"]
+    # the output is itself a valid import file
+    assert mk.read_file(out, OFFICES, 2014).loc[0, "verdi"] == 12.5
+
+
+def test_failing_cli_leaves_existing_output_untouched(tmp_path, capsys):
+    folder = year_folder(tmp_path)
+    bad = write_csv(folder / "a.csv", [made_up_row(verdi="ca 50")])
+    out = tmp_path / "malekort_2014.csv"
+    out.write_bytes(b"tidligere innhold\r\n\xff")
+    before = out.read_bytes()
+    code = mk.main(["clean", "--year", "2014", "--offices", *OFFICES,
+                    "--folder", str(folder), "--out", str(out)])
+    assert code == 1
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2014", "malekort_2014.csv"]
+    err = capsys.readouterr().err
+    assert f"{bad}, row 2, column 'verdi': expected a number, got 'ca 50'" in err
+    assert "nothing written" in err
+
+
+def test_failing_cli_creates_no_output(tmp_path):
+    folder = year_folder(tmp_path)
+    write_csv(folder / "a.csv", [made_up_row(kontor="Z")])
+    out = tmp_path / "ny" / "malekort_2014.csv"
+    assert mk.main(["clean", "--year", "2014", "--offices", *OFFICES,
+                    "--folder", str(folder), "--out", str(out)]) == 1
+    assert not out.parent.exists()
+
+
+def test_cli_runs_as_module(tmp_path):
+    out = tmp_path / "malekort_2014.csv"
+    result = subprocess.run(
+        [sys.executable, "-m", "scripts.malekort", "clean", "--year", "2014",
+         "--offices", *OFFICES, "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert len(pd.read_csv(out)) == 12
+
+
+def test_atomic_write_keeps_old_file_when_rename_fails(tmp_path, monkeypatch):
+    out = tmp_path / "x.csv"
+    out.write_text("gammel\n", encoding="utf-8")
+
+    def failing_replace(src, dst):
+        raise OSError("disk full (made up)")
+
+    monkeypatch.setattr("os.replace", failing_replace)
+    with pytest.raises(OSError):
+        mk.write_csv_atomic(pd.DataFrame({"a": [1]}), out)
+    assert out.read_text(encoding="utf-8") == "gammel\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["x.csv"]
+
+
+def test_atomic_write_output_is_readable_by_others(tmp_path):
+    out = mk.write_csv_atomic(pd.DataFrame({"a": [1.5]}), tmp_path / "y.csv")
+    assert out.read_text(encoding="utf-8") == "a\n1.5\n"
+    assert out.stat().st_mode & 0o044 == 0o044
+
+
+# --------------------------------------------------------------------------- #
+# Templates and docs stay in step with COLUMNS
+# --------------------------------------------------------------------------- #
+
+
+def sheet_values(path: Path) -> dict[str, list[tuple]]:
+    workbook = openpyxl.load_workbook(path)
+    return {ws.title: list(ws.iter_rows(values_only=True)) for ws in workbook.worksheets}
+
+
+def test_write_templates_follows_column_spec(tmp_path):
+    xlsx, csv_path = mk.write_templates(tmp_path)
+    sheets = sheet_values(xlsx)
+    assert list(sheets) == ["Målekort", "Forklaring"]
+    assert sheets["Målekort"] == [tuple(HEADER)]
+    help_rows = sheets["Forklaring"]
+    assert help_rows[0] == mk.TEMPLATE_HELP_HEADER
+    assert [r[0] for r in help_rows[1:13]] == HEADER
+    assert [r[1] for r in help_rows[1:13]] == ["ja" if c.required else "nei" for c in mk.COLUMNS]
+    assert "oppdiktet" in help_rows[0][5] and "oppdiktet" in help_rows[-1][0]
+    assert csv_path.read_text(encoding="utf-8") == ";".join(HEADER) + "\n"
+    # an untouched template is accepted by the reader (only "no data rows")
+    for path in (xlsx, csv_path):
+        with pytest.raises(mk.MalekortError) as exc:
+            mk.read_file(path, OFFICES)
+        assert problems_of(exc) == [f"{path}: file is empty: it has a header row but no data rows"]
+
+
+def test_shipped_templates_are_up_to_date(tmp_path):
+    xlsx, csv_path = mk.write_templates(tmp_path)
+    assert sheet_values(TEMPLATES / mk.TEMPLATE_XLSX) == sheet_values(xlsx)
+    assert (TEMPLATES / mk.TEMPLATE_CSV).read_bytes() == csv_path.read_bytes()
+
+
+def test_format_doc_describes_every_column():
+    # backticks are markdown formatting only
+    doc = (ROOT / "docs" / "malekort-format.md").read_text(encoding="utf-8").replace("`", "")
+    for column in mk.COLUMNS:
+        required = "ja" if column.required else "nei"
+        assert f"| {column.name} | {column.type_nb} | {required} |" in doc, column.name
+        assert column.description_nb in doc, column.name
+    assert "oppdiktet" in doc.lower()
+
+
+def test_shipped_data_lives_in_the_year_folder():
+    assert (malekort_dir(2014) / "malekort_2014.csv").is_file()
+
+
+# --------------------------------------------------------------------------- #
+# Property: whatever valid made-up rows are written, they read back unchanged
+# --------------------------------------------------------------------------- #
+
+made_up_rows = st.lists(
+    st.tuples(
+        st.sampled_from(OFFICES),
+        st.integers(1, 12),
+        st.sampled_from(["oppdiktet_a", "oppdiktet_b", "x9"]),
+        st.decimals(min_value=-1000, max_value=100000, places=2, allow_nan=False),
+    ),
+    min_size=1, max_size=30, unique_by=lambda t: t[:3],
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=made_up_rows, sep=st.sampled_from([";", ","]), comma=st.booleans())
+def test_round_trip_property(rows, sep, comma):
+    records = [made_up_row(kontor=k, maaned=m, indikator_id=i, linje="stat",
+                           verdi=str(v).replace(".", ",") if comma else str(v))
+               for k, m, i, v in rows]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_csv(Path(tmp) / "egenskap.csv", records, sep=sep)
+        df = mk.read_file(path, OFFICES, 2014)
+    got = sorted(zip(df["kontor"], df["maaned"], df["indikator_id"], df["verdi"], strict=True))
+    want = sorted((k, m, i, float(v)) for k, m, i, v in rows)
+    assert got == want
+    last = mk.year_end(df)
+    want_last = {}
+    for k, m, i, _ in rows:
+        want_last[(k, i)] = max(m, want_last.get((k, i), 0))
+    assert dict(zip(zip(last["kontor"], last["indikator_id"], strict=True),
+                    last["maaned"], strict=True)) == want_last

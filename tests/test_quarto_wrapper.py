@@ -1,0 +1,95 @@
+"""The Quarto engine wrapper, tested with a stand-in `quarto` that records its arguments."""
+import json
+import os
+import stat
+
+import pytest
+
+from scripts import paths, quarto
+
+STAND_IN = """#!/usr/bin/env python3
+import json, os, sys, pathlib
+args = sys.argv[1:]
+log = pathlib.Path(os.environ["QUARTO_LOG"])
+with log.open("a") as fh:
+    fh.write(json.dumps(args) + "\\n")
+if args == ["--version"]:
+    print(os.environ.get("FAKE_QUARTO_VERSION", "1.6.40")); sys.exit(0)
+if os.environ.get("FAKE_QUARTO_FAIL"):
+    print("ERROR: An error occurred while executing report/04-analyse.qmd", file=sys.stderr); sys.exit(1)
+out = pathlib.Path(os.environ["FAKE_OUT"])
+out.mkdir(parents=True, exist_ok=True)
+to = args[args.index("--to") + 1]
+if to == "html":
+    (out / "index.html").write_text("<html>bok</html>")
+else:
+    (out / "report.pdf").write_bytes(b"%PDF-1.7 stand-in")
+"""
+
+
+@pytest.fixture
+def fake_quarto(tmp_path, monkeypatch):
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    exe = bindir / "quarto"
+    exe.write_text(STAND_IN)
+    exe.chmod(exe.stat().st_mode | stat.S_IEXEC)
+    log = tmp_path / "calls.jsonl"
+    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("QUARTO_LOG", str(log))
+    monkeypatch.setenv("FAKE_OUT", str(tmp_path / "build" / "quarto"))
+    monkeypatch.setattr(paths, "BUILD", tmp_path / "build")
+    monkeypatch.setattr(quarto, "OUT_DIR", tmp_path / "build" / "quarto")
+    return log
+
+
+def calls(log):
+    return [json.loads(line) for line in log.read_text().splitlines()]
+
+
+def test_renders_each_format_with_year_and_publishes(fake_quarto, tmp_path):
+    written = quarto.render(["html", "pdf"], 2015)
+    assert [p.name for p in written] == ["report.html", "report.pdf"]
+    render_calls = [c for c in calls(fake_quarto) if c[0] == "render"]
+    assert [c[c.index("--to") + 1] for c in render_calls] == ["html", "typst"]
+    assert all("year:2015" in c for c in render_calls)
+    assert (tmp_path / "build" / "report.pdf").read_bytes().startswith(b"%PDF")
+    assert "quarto/index.html" in (tmp_path / "build" / "report.html").read_text()
+
+
+def test_too_old_quarto_is_refused(fake_quarto, monkeypatch):
+    monkeypatch.setenv("FAKE_QUARTO_VERSION", "1.3.450")
+    with pytest.raises(quarto.QuartoError, match="1.3.450 is too old"):
+        quarto.render(["html"], 2014)
+
+
+def test_failure_names_the_chapter(fake_quarto, monkeypatch):
+    monkeypatch.setenv("FAKE_QUARTO_FAIL", "1")
+    with pytest.raises(quarto.QuartoError, match="failed in report/04-analyse.qmd"):
+        quarto.render(["pdf"], 2014)
+
+
+def test_missing_binary(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(quarto.QuartoError, match="not found on PATH"):
+        quarto.check_quarto()
+
+
+def test_auto_engine_picks_quarto_only_when_new_enough(fake_quarto, monkeypatch):
+    from scripts.pipeline import choose_engine
+
+    assert choose_engine("auto") == "quarto"
+    monkeypatch.setenv("FAKE_QUARTO_VERSION", "1.2.0")
+    assert choose_engine("auto") == "builtin"
+    assert choose_engine("builtin") == "builtin"
+
+
+def test_quarto_project_is_a_valid_book():
+    import yaml
+
+    conf = yaml.safe_load((paths.REPORT / "_quarto.yml").read_text(encoding="utf-8"))
+    assert conf["project"]["type"] == "book" and conf["lang"] == "nb"
+    for f in conf["book"]["chapters"] + conf["book"]["appendices"]:
+        assert (paths.REPORT / f).is_file(), f
+    assert (paths.REPORT / conf["bibliography"]).is_file()
+    assert conf["book"]["appendices"], "appendices come after the bibliography"
