@@ -22,7 +22,6 @@ from pathlib import Path
 from scripts import paths
 from scripts.atomic import write_text
 
-MANIFEST = paths.DATA / "manifest.json"
 SKIP_SUFFIXES = {".md", ".tmp"}
 
 
@@ -38,16 +37,22 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def input_files(data_dir: Path = paths.DATA) -> list[Path]:
+def manifest_path() -> Path:
+    """Where the approved manifest lives (read at call time, so tests can move the root)."""
+    return paths.DATA / "manifest.json"
+
+
+def input_files() -> list[Path]:
     """Every data file the report may read (not the manifest itself, not docs or temp files)."""
-    return sorted(p for p in data_dir.rglob("*") if p.is_file() and p != data_dir / MANIFEST.name
+    data_dir = paths.DATA
+    return sorted(p for p in data_dir.rglob("*") if p.is_file() and p != manifest_path()
                   and p.suffix not in SKIP_SUFFIXES and not p.name.startswith(".")
                   and not p.name.endswith(".meta.json"))
 
 
-def describe(path: Path, root: Path = paths.ROOT) -> dict:
+def describe(path: Path) -> dict:
     """One manifest entry; SSB snapshots carry their sidecar's fetch time and ``updated``."""
-    entry = {"sti": path.relative_to(root).as_posix(), "bytes": path.stat().st_size, "sha256": sha256(path)}
+    entry = {"sti": path.relative_to(paths.ROOT).as_posix(), "bytes": path.stat().st_size, "sha256": sha256(path)}
     sidecar = path.with_name(path.stem + ".meta.json")
     if sidecar.is_file():
         meta = json.loads(sidecar.read_text(encoding="utf-8"))
@@ -57,31 +62,32 @@ def describe(path: Path, root: Path = paths.ROOT) -> dict:
     return entry
 
 
-def load(path: Path = MANIFEST) -> dict[str, dict]:
+def load() -> dict[str, dict]:
     """The recorded manifest as path -> entry (empty when there is none yet)."""
+    path = manifest_path()
     if not path.is_file():
         return {}
     return {e["sti"]: e for e in json.loads(path.read_text(encoding="utf-8"))["filer"]}
 
 
-def save(entries: dict[str, dict], path: Path = MANIFEST) -> None:
+def save(entries: dict[str, dict]) -> None:
     body = {"beskrivelse": "Godkjente inndata for navrapport. Endres med `python -m scripts.manifest approve`.",
             "filer": [entries[k] for k in sorted(entries)]}
-    write_text(path, json.dumps(body, ensure_ascii=False, indent=1) + "\n")
+    write_text(manifest_path(), json.dumps(body, ensure_ascii=False, indent=1) + "\n")
 
 
-def changes(recorded: dict[str, dict], root: Path = paths.ROOT, data_dir: Path = paths.DATA) -> dict[str, list[str]]:
+def changes(recorded: dict[str, dict]) -> dict[str, list[str]]:
     """Compare the files on disk with the manifest: changed, missing and new paths."""
-    on_disk = {p.relative_to(root).as_posix(): p for p in input_files(data_dir)}
+    on_disk = {p.relative_to(paths.ROOT).as_posix(): p for p in input_files()}
     changed = [k for k, p in on_disk.items() if k in recorded and sha256(p) != recorded[k]["sha256"]]
     missing = [k for k in recorded if k not in on_disk]
     new = [k for k in on_disk if k not in recorded]
     return {"endret": sorted(changed), "mangler": sorted(missing), "ny": sorted(new)}
 
 
-def verify(path: Path = MANIFEST) -> list[str]:
+def verify() -> list[str]:
     """Raise ManifestError when recorded files changed or vanished; return the new files."""
-    diff = changes(load(path))
+    diff = changes(load())
     problems = [f"  {k}: changed since it was approved (sha256 differs)" for k in diff["endret"]]
     problems += [f"  {k}: recorded in the manifest but missing" for k in diff["mangler"]]
     if problems:
@@ -91,18 +97,18 @@ def verify(path: Path = MANIFEST) -> list[str]:
     return diff["ny"]
 
 
-def record_new(path: Path = MANIFEST, when: str = "") -> dict[str, dict]:
+def record_new(when: str = "") -> dict[str, dict]:
     """Add new files with status 'ny' (changed files are never touched here)."""
-    recorded = load(path)
+    recorded = load()
     for k in changes(recorded)["ny"]:
         recorded[k] = {**describe(paths.ROOT / k), "status": "ny", "lagt_til": when}
-    save(recorded, path)
+    save(recorded)
     return recorded
 
 
-def approve(only: list[str] | None = None, path: Path = MANIFEST) -> list[str]:
+def approve(only: list[str] | None = None) -> list[str]:
     """Record the current checksums (all, or only the given paths) as approved."""
-    recorded = load(path)
+    recorded = load()
     diff = changes(recorded)
     targets = set(diff["endret"] + diff["ny"] + [k for k, e in recorded.items() if e.get("status") == "ny"])
     if only:
@@ -114,7 +120,7 @@ def approve(only: list[str] | None = None, path: Path = MANIFEST) -> list[str]:
     for k in sorted(targets):
         if (paths.ROOT / k).is_file():
             recorded[k] = {**describe(paths.ROOT / k), "status": "godkjent"}
-    save(recorded, path)
+    save(recorded)
     return sorted(targets)
 
 

@@ -22,7 +22,7 @@ import yaml
 
 from scripts import paths
 
-PHONE = re.compile(r"(?<![\d,.])(?:\+47[ \u00a0]?)?(?:\d{8}|\d{2}([ \u00a0])\d{2}\1\d{2}\1\d{2}|\d{3}([ \u00a0])\d{2}\2\d{3})(?!\d|[,.]\d)")
+PHONE = re.compile(r"(?<![\w,.])(?:\+47[ \u00a0]?)?(?:\d{8}|\d{2}([ \u00a0])\d{2}\1\d{2}\1\d{2}|\d{3}([ \u00a0])\d{2}\2\d{3})(?!\w|[,.]\d)")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}")
 DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+")
 TAG = re.compile(r"<[^>]+>")

@@ -621,7 +621,7 @@ made_up_rows = st.lists(
 )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=made_up_rows, sep=st.sampled_from([";", ","]), comma=st.booleans())
 def test_round_trip_property(rows, sep, comma):
     records = [made_up_row(kontor=k, maaned=m, indikator_id=i, linje="stat",
