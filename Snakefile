@@ -43,4 +43,25 @@ include: "rules/fetch.smk"
 rule all:
     input:
         expand("build/report.{fmt}", fmt=FORMATS),
+        "build/guard.txt",
     default_target: True
+
+
+rule guard:
+    # Privacy guard over every output and intermediate result (the render step has already
+    # checked the documents before writing them).
+    input:
+        expand("build/report.{fmt}", fmt=FORMATS),
+        "build/results/fakta.json",
+        "build/results/verktoy.json",
+        "build/results/resultater.json",
+        "build/results/datagrunnlag.json",
+        expand("build/chapters/{chapter}.md", chapter=CHAPTERS) if ENGINE == "builtin" else [],
+    output:
+        "build/guard.txt",
+    conda:
+        "envs/navrapport.yaml"
+    log:
+        "logs/guard.log",
+    shell:
+        "python -m scripts.privacy {input} --stamp {output} 2> {log} || (cat {log} >&2; exit 1)"

@@ -9,6 +9,8 @@ rule clean_malekort:
         "build/data/malekort_{year}.csv",
     params:
         offices=OFFICES,
+    conda:
+        "../envs/navrapport.yaml"
     log:
         "logs/clean_malekort_{year}.log",
     shell:
@@ -23,6 +25,8 @@ rule clean_kostra_offices:
         "build/data/kostra_kontor_{year}.csv",
     params:
         offices=OFFICES,
+    conda:
+        "../envs/navrapport.yaml"
     log:
         "logs/clean_kostra_kontor_{year}.log",
     shell:

@@ -7,6 +7,8 @@ rule facts:
         expand("data/thesis/{f}.yaml", f=["fakta", "lederdemografi", "hypoteser", "vedlegg"]),
     output:
         "build/results/fakta.json",
+    conda:
+        "../envs/navrapport.yaml"
     log:
         "logs/facts.log",
     shell:
@@ -21,6 +23,8 @@ rule tools_table:
         "build/results/verktoy.json",
     params:
         offices=OFFICES,
+    conda:
+        "../envs/navrapport.yaml"
     log:
         "logs/tools_table.log",
     shell:
@@ -40,6 +44,8 @@ rule results:
         year=YEAR,
         years=YEARS,
         offices=OFFICES,
+    conda:
+        "../envs/navrapport.yaml"
     log:
         "logs/results.log",
     shell:
@@ -52,6 +58,8 @@ rule result_figures:
         "build/results/resultater.json",
     output:
         "build/results/figurer/resultater.svg",
+    conda:
+        "../envs/navrapport.yaml"
     log:
         "logs/result_figures.log",
     shell:
@@ -67,6 +75,8 @@ rule diagrams:
             "build/results/figurer/{name}.svg",
             name=["hofstede", "samstyring", "resultatkjede", "rapportering", "modell"],
         ),
+    conda:
+        "../envs/navrapport.yaml"
     log:
         "logs/diagrams.log",
     shell:
@@ -81,6 +91,8 @@ rule datagrunnlag:
         [str(p.relative_to(paths.ROOT)) for p in manifest.input_files()],
     output:
         "build/results/datagrunnlag.json",
+    conda:
+        "../envs/navrapport.yaml"
     log:
         "logs/datagrunnlag.log",
     shell:

@@ -12,6 +12,8 @@ rule fetch_kostra:
     params:
         allowed=config.get("fetch", False),
         years=YEARS,
+    conda:
+        "../envs/navrapport.yaml"
     log:
         "logs/fetch_kostra.log",
     shell:

@@ -11,6 +11,8 @@ if ENGINE == "builtin":
             "build/chapters/{chapter}.md",
         wildcard_constraints:
             chapter="|".join(CHAPTERS),
+        conda:
+            "../envs/navrapport.yaml"
         log:
             "logs/chapter/{chapter}.log",
         shell:
@@ -26,6 +28,8 @@ if ENGINE == "builtin":
             "build/report.{fmt}",
         wildcard_constraints:
             fmt="html|pdf|docx",
+        conda:
+            "../envs/navrapport.yaml"
         log:
             "logs/render_{fmt}.log",
         shell:
@@ -43,6 +47,8 @@ else:
         params:
             formats=FORMATS,
             year=YEAR,
+        conda:
+            "../envs/navrapport.yaml"
         log:
             "logs/quarto_render.log",
         shell:

@@ -189,10 +189,15 @@ def resolve_xrefs(md: str, labels: dict, prefixes: dict, source: str = "report")
         label = f"{kind}-{m['name']}"
         if label not in labels:
             raise KeyError(f"{source}: cross-reference @{label} points to no table, figure or section")
+        number = labels[label]
+        if number.startswith(prefixes["appendix"]):
+            # Appendices carry their own word: "vedlegg 2", not "kapittel Vedlegg 2".
+            text = number if m["cap"][0].isupper() else number[:1].lower() + number[1:]
+            return f"[{text}](#{label})"
         word = prefixes[f"{kind}-prefix"]
         if m["cap"][0].isupper():
             word = word[:1].upper() + word[1:]
-        return f"[{word} {labels[label]}](#{label})"
+        return f"[{word} {number}](#{label})"
 
     return XREF.sub(repl, md)
 

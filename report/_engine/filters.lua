@@ -18,7 +18,9 @@ function Div(el)
     if fn then
       local blocks = { pandoc.RawBlock("typst", "#" .. fn .. "[") }
       for _, b in ipairs(el.content) do table.insert(blocks, b) end
-      table.insert(blocks, pandoc.RawBlock("typst", "]"))
+      -- Keep the id as a Typst label so cross-references (@fig-…) still land here.
+      local label = (el.identifier ~= "" and (" <" .. el.identifier .. ">")) or ""
+      table.insert(blocks, pandoc.RawBlock("typst", "]" .. label))
       return blocks
     end
   end
