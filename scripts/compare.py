@@ -16,18 +16,13 @@ import pandas as pd
 import yaml
 
 from scripts import fmt, paths
+from scripts.fmt import md_escape
 from scripts.atomic import write_text
 
-MD_SPECIAL = set("\\`*_{}[]<>()#+!|$@~^&")
 
 
 class DataError(ValueError):
     """Input data that do not have the expected shape; the message names file and field."""
-
-
-def md_escape(text) -> str:
-    """Escape text from data files so Pandoc shows it literally (no markup, no HTML, no citation)."""
-    return "".join("\\" + c if c in MD_SPECIAL else c for c in str(text)).replace("\n", " ")
 
 
 def read_yaml(path: Path) -> dict:

@@ -11,8 +11,12 @@ from __future__ import annotations
 import ast
 import base64
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
+
+from jupyter_client import KernelManager
 
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
@@ -30,14 +34,6 @@ _sys.path.insert(0, {root!r})
 def _navrapport_inline(value):
     md = getattr(value, "_repr_markdown_", None)
     return md() if md else str(value)
-try:
-    import matplotlib as _mpl
-    _mpl.rcParams["svg.hashsalt"] = "navrapport"
-    _mpl.rcParams["svg.fonttype"] = "path"
-    from matplotlib_inline.backend_inline import set_matplotlib_formats as _fmts
-    _fmts("svg", metadata={{"Date": None}})
-except ImportError:
-    pass
 """
 
 
@@ -54,16 +50,27 @@ def run_notebook(nb, source: Path, plan: list, timeout: int = 300):
     """Execute ``nb`` in a fresh kernel started in the project root; re-raise errors with context."""
     prelude = PRELUDE.format(root=str(paths.ROOT))
     nb.cells.insert(0, __import__("nbformat").v4.new_code_cell(prelude))
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(paths.ROOT), os.environ.get("PYTHONPATH", "")]),
-               MPLBACKEND="module://matplotlib_inline.backend_inline")
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(paths.ROOT)}})
-    try:
-        client.execute(env=env)
-    except (CellExecutionError, CellTimeoutError) as exc:
-        raise ChapterError(_describe_failure(nb, source, plan, exc)) from None
-    finally:
-        nb.cells.pop(0)
+    engine_dir = paths.REPORT / "_engine"
+    with tempfile.TemporaryDirectory(prefix="navkernel-") as tmp:
+        # A private IPython dir per kernel: our settings, and no state written into the project.
+        profile = Path(tmp) / "ipython" / "profile_default"
+        profile.mkdir(parents=True)
+        shutil.copy(engine_dir / "ipython_kernel_config.py", profile / "ipython_kernel_config.py")
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(paths.ROOT), os.environ.get("PYTHONPATH", "")]),
+                   MPLBACKEND="module://matplotlib_inline.backend_inline", MATPLOTLIBRC=str(engine_dir),
+                   IPYTHONDIR=str(profile.parent))
+        # IPC sockets in a private folder: no TCP ports, no "unencrypted TCP" warning.
+        km = KernelManager(kernel_name="python3", transport="ipc", ip=str(Path(tmp) / "k"))
+        client = NotebookClient(nb, km=km, timeout=timeout, kernel_name="python3",
+                                resources={"metadata": {"path": str(paths.ROOT)}})
+        try:
+            client.execute(env=env)
+        except (CellExecutionError, CellTimeoutError) as exc:
+            raise ChapterError(_describe_failure(nb, source, plan, exc)) from None
+        finally:
+            nb.cells.pop(0)
+            if km.has_kernel:
+                km.shutdown_kernel(now=True)
     return nb
 
 

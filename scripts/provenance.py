@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from scripts import fmt
-from scripts.compare import md_escape
+from scripts.fmt import md_escape
 
 STATUS = {"godkjent": "godkjent", "ny": "**ny** (ikke godkjent ennå)"}
 

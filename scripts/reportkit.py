@@ -16,7 +16,7 @@ from functools import cache
 from IPython.display import SVG, Markdown
 
 from scripts import fmt, paths
-from scripts.compare import md_escape
+from scripts.fmt import md_escape
 
 __all__ = ["resultat", "fakta", "tall", "prosent", "kroner", "dato", "spenn", "liste", "ord_tall",
            "md", "esc", "vis", "figur", "Obj"]
