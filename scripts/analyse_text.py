@@ -51,9 +51,10 @@ def hypotese(hypoteser: dict, hid: str) -> dict:
 
 
 def vurdering(h: dict) -> str:
-    """``'Støttet – <begrunnelse>'``: the thesis's verdict as classified in hypoteser.yaml."""
+    """``'**Vurdering av H1:** Støttet – <begrunnelse>'``: the verdict as classified in hypoteser.yaml."""
     v = h["vurdering"]
-    return f"{stor(esc(v['kategori']))} – {esc(' '.join(v['begrunnelse'].split()))}"
+    return (f"**Vurdering av {esc(h['id'])}:** {stor(esc(v['kategori']))} – "
+            f"{esc(' '.join(v['begrunnelse'].split()))}")
 
 
 def hofstede(typer: list[str], *navn: str) -> str:

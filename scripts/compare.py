@@ -16,9 +16,8 @@ import pandas as pd
 import yaml
 
 from scripts import fmt, paths
-from scripts.fmt import md_escape
 from scripts.atomic import write_text
-
+from scripts.fmt import md_escape
 
 
 class DataError(ValueError):

@@ -357,8 +357,8 @@ def draw_resultatkjede(spec: dict) -> Figure:
     height = margin + top_h + box_h + bottom_h + margin
     c = Canvas(height)
     y0 = margin + top_h
-    controlled = {index[g["fra"]] for g, _ in above[:1]} | {index[g["til"]] for g, _ in above[:1]}
-    controlled = set(range(min(controlled), max(controlled) + 1)) if controlled else set()
+    # Links the organisation controls get a grey fill, a second cue besides the bracket text.
+    controlled = {i for g, _ in above if g.get("kontroll") for i in range(index[g["fra"]], index[g["til"]] + 1)}
     for i, b in enumerate(blocks):
         x = margin + i * (box_w + gap)
         c.box(x, y0, box_w, box_h, face=FILL if i in controlled else "white", edge=INK, lw=1.0)

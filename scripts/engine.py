@@ -17,7 +17,6 @@ import tempfile
 from pathlib import Path
 
 from jupyter_client import KernelManager
-
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
 from nbconvert.filters import strip_ansi
