@@ -4,6 +4,7 @@
 
 rule clean_malekort:
     input:
+        "scripts/malekort.py",
         lambda wc: pipeline.all_inputs_under(paths.malekort_dir(int(wc.year))),
     output:
         "build/data/malekort_{year}.csv",
@@ -20,7 +21,8 @@ rule clean_malekort:
 
 rule clean_kostra_offices:
     input:
-        "data/raw/kostra_kontor/{year}.csv",
+        "scripts/compare.py",
+        src="data/raw/kostra_kontor/{year}.csv",
     output:
         "build/data/kostra_kontor_{year}.csv",
     params:
@@ -31,4 +33,4 @@ rule clean_kostra_offices:
         "logs/clean_kostra_kontor_{year}.log",
     shell:
         "python -m scripts.compare clean-kostra --year {wildcards.year} --offices {params.offices}"
-        " --src {input} --out {output} 2> {log} || (cat {log} >&2; exit 1)"
+        " --src {input.src} --out {output} 2> {log} || (cat {log} >&2; exit 1)"

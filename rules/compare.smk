@@ -4,6 +4,7 @@
 
 rule facts:
     input:
+        "scripts/thesis.py",
         expand("data/thesis/{f}.yaml", f=["fakta", "lederdemografi", "hypoteser", "vedlegg"]),
     output:
         "build/results/fakta.json",
@@ -17,6 +18,8 @@ rule facts:
 
 rule tools_table:
     input:
+        "scripts/compare.py",
+        "scripts/fmt.py",
         "data/thesis/tabell_4_1.csv",
         "data/thesis/verktoy.yaml",
     output:
@@ -34,6 +37,8 @@ rule tools_table:
 
 rule results:
     input:
+        "scripts/compare.py",
+        "scripts/fmt.py",
         expand("build/data/malekort_{y}.csv", y=YEARS),
         expand("build/data/kostra_kontor_{y}.csv", y=YEARS),
         "data/thesis/indikatorer.yaml",
@@ -55,7 +60,9 @@ rule results:
 
 rule result_figures:
     input:
-        "build/results/resultater.json",
+        "scripts/figures.py",
+        "scripts/diagrams.py",
+        src="build/results/resultater.json",
     output:
         "build/results/figurer/resultater.svg",
     conda:
@@ -63,13 +70,14 @@ rule result_figures:
     log:
         "logs/result_figures.log",
     shell:
-        "python -m scripts.figures results --src {input} --out {output}"
+        "python -m scripts.figures results --src {input.src} --out {output}"
         " 2> {log} || (cat {log} >&2; exit 1)"
 
 
 rule diagrams:
     input:
-        "data/thesis/diagrammer.yaml",
+        "scripts/diagrams.py",
+        src="data/thesis/diagrammer.yaml",
     output:
         expand(
             "build/results/figurer/{name}.svg",
@@ -80,7 +88,7 @@ rule diagrams:
     log:
         "logs/diagrams.log",
     shell:
-        "python -m scripts.diagrams --src {input} --outdir build/results/figurer"
+        "python -m scripts.diagrams --src {input.src} --outdir build/results/figurer"
         " 2> {log} || (cat {log} >&2; exit 1)"
 
 
@@ -88,6 +96,7 @@ rule datagrunnlag:
     # Every input file with size and sha256 (and SSB fetch metadata) for the appendix
     # "Datagrunnlag og sporbarhet". New files are added to data/manifest.json as 'ny'.
     input:
+        "scripts/manifest.py",
         [str(p.relative_to(paths.ROOT)) for p in manifest.input_files()],
     output:
         "build/results/datagrunnlag.json",

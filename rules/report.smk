@@ -5,6 +5,7 @@ if ENGINE == "builtin":
 
     rule chapter:
         input:
+            code=["scripts/engine.py", "scripts/qmd.py", "scripts/reportkit.py", "scripts/fmt.py"],
             qmd="report/{chapter}.qmd",
             results=lambda wc: pipeline.declared_inputs(CHAPTERS[wc.chapter]),
         output:
@@ -20,6 +21,7 @@ if ENGINE == "builtin":
 
     rule render:
         input:
+            code=["scripts/render.py", "scripts/privacy.py"],
             chapters=expand("build/chapters/{chapter}.md", chapter=CHAPTERS),
             book="report/_quarto.yml",
             bib="report/references.bib",

@@ -133,7 +133,7 @@ def linjens_beste(results: dict, linje: str) -> str:
 def h4_grunnlag(results: dict) -> str:
     """The evidence for H4 from the results: the leader of each line and whether one office leads both."""
     deler = [s for s in (linjens_beste(results, "stat"), linjens_beste(results, "kommune")) if s]
-    tekst = f"Tallene for {results['aar']}: " + ". ".join(stor(s) for s in deler) + "."
+    tekst = f"Tallene er fra {results['aar']}. " + ". ".join(stor(s) for s in deler) + "."
     begge = sorted(set(results["statlig_best"]) & set(results["kommunal_best"]))
     if begge:
         tekst += (f" {stor(kontorer(begge))} er altså best i begge styringslinjene og skiller seg ut "

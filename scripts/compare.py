@@ -60,13 +60,32 @@ def tools_table(csv: Path = paths.THESIS / "tabell_4_1.csv",
     return wide
 
 
+def pipe_table(table: pd.DataFrame, widths: list[float], align: list[str]) -> str:
+    """A Pandoc pipe table (pandas + tabulate) with relative column widths.
+
+    Pandoc takes the relative widths of a wide pipe table from the dashes of its separator
+    line, so the separator is rewritten to the wanted proportions (the short office column
+    must not be squeezed to a few letters in the PDF).
+    """
+    text = table.to_markdown(index=False, tablefmt="pipe", colalign=align)
+    lines = text.splitlines()
+    total = 160  # wider than Pandoc's 72 columns, so relative widths apply
+    cells = []
+    for w, a in zip(widths, align, strict=True):
+        n = max(3, round(total * w / sum(widths)))
+        cells.append((":" if a in ("left", "center") else "-") + "-" * (n - 2) + (":" if a in ("right", "center") else "-"))
+    lines[1] = "|" + "|".join(cells) + "|"
+    return "\n".join(lines)
+
+
 def tools_markdown(wide: pd.DataFrame, spec: Path = paths.THESIS / "verktoy.yaml") -> str:
     """Tabell 4.1 as a Pandoc pipe table (pandas + tabulate), office column first."""
     labels = {c["id"]: c["etikett"] for c in read_yaml(spec)["kolonner"]}
     table = pd.DataFrame({"Kontor": [f"Kontor {md_escape(k)}" for k in wide.index]})
     for col in wide.columns:
         table[labels[col]] = [md_escape(v) for v in wide[col]]
-    return table.to_markdown(index=False, tablefmt="pipe", colalign=["left"] * len(table.columns))
+    widths = [0.11] + [0.89 / len(wide.columns)] * len(wide.columns)
+    return pipe_table(table, widths, ["left"] * len(table.columns))
 
 
 def read_office_values(path: Path, year: int, offices: list[str], indicator_ids: set[str]) -> pd.DataFrame:
@@ -143,7 +162,7 @@ def results_markdown(df: pd.DataFrame, indicators: list[dict], offices: list[str
             cells.append(f"[**{text}**&nbsp;▲]{{.hl}}" if k in best else text)
         table[md_escape(ind["etikett"])] = cells
     align = ["left"] + ["right"] * len(indicators)
-    return table.to_markdown(index=False, tablefmt="pipe", colalign=align)
+    return pipe_table(table, [0.12] + [0.88 / len(indicators)] * len(indicators), align)
 
 
 def indicator_summary(df: pd.DataFrame, ind: dict) -> dict:

@@ -35,8 +35,10 @@ def declared_inputs(qmd: Path) -> list[str]:
     """
     m = FRONT_MATTER.match(qmd.read_text(encoding="utf-8"))
     meta = (yaml.safe_load(m.group(1)) or {}) if m else {}
-    inputs = (meta.get("navrapport") or {}).get("inputs") or []
-    return [str((paths.BUILD / p).relative_to(paths.ROOT)) for p in inputs]
+    declared = meta.get("navrapport") or {}
+    inputs = [str((paths.BUILD / p).relative_to(paths.ROOT)) for p in declared.get("inputs") or []]
+    # Modules beyond reportkit that the chapter's cells import (paths from the project root).
+    return inputs + list(declared.get("code") or [])
 
 
 def quarto_version(exe: str = "quarto") -> tuple[int, ...] | None:

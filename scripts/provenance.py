@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from scripts import fmt
+from scripts.compare import pipe_table
 from scripts.fmt import md_escape
 
 STATUS = {"godkjent": "godkjent", "ny": "**ny** (ikke godkjent ennå)"}
@@ -14,7 +15,7 @@ def manifest_table(entries: list[dict]) -> str:
     rows = [{"Fil": md_escape(e["sti"]), "Størrelse (byte)": fmt.tall(e["bytes"], min_tusen=10**12),
              "SHA-256 (begynnelsen)": f"`{e['sha256'][:16]}`", "Status": STATUS.get(e.get("status", "godkjent"))}
             for e in entries]
-    return pd.DataFrame(rows).to_markdown(index=False, tablefmt="pipe", colalign=["left", "right", "left", "left"])
+    return pipe_table(pd.DataFrame(rows), [0.44, 0.14, 0.2, 0.22], ["left", "right", "left", "left"])
 
 
 def kostra_status(entries: list[dict]) -> str:

@@ -111,7 +111,7 @@ class Numbering:
         if level == 1 and appendix:
             self.appendix += 1
             number = f"{self.prefixes['appendix']} {self.appendix}"
-            self.chapter_key = number
+            self.chapter_key = f"V{self.appendix}"  # tables in Vedlegg 5 are Tabell V5.1, …
             self.tables = self.figures = 0
         elif appendix or "unnumbered" in classes:
             pass

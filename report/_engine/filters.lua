@@ -54,7 +54,9 @@ function Figure(el)
   local alt = img.attributes["alt"] or img.attributes["fig-alt"] or pandoc.utils.stringify(el.caption.long)
   local src = img.src
   if not src:match("^/") then src = "/" .. src end
-  local cap = pandoc.write(pandoc.Pandoc(el.caption.long), "typst")
+  -- citeproc has already formatted the citations; write their text, not Typst #cite().
+  local long = pandoc.walk_block(pandoc.Div(el.caption.long), { Cite = function(c) return c.content end })
+  local cap = pandoc.write(pandoc.Pandoc(long.content), "typst")
   local label = (el.identifier ~= "" and ("<" .. el.identifier .. ">")) or ""
   return pandoc.RawBlock("typst", "#figure(image(" .. typst_string(src) .. ", alt: " .. typst_string(alt) ..
     ", width: 100%), caption: [" .. cap .. "])" .. label)

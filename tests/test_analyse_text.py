@@ -1,0 +1,164 @@
+"""The generated sentences of chapter 4 and appendices 1–4 (scripts.analyse_text).
+
+The results here are small made-up dicts shaped like build/results/resultater.json; the
+2014 figures of the thesis are used where a test checks the published wording.
+"""
+import pytest
+
+from scripts.analyse_text import (
+    assosiasjonsark_md,
+    assosiasjonsark_note,
+    h4_grunnlag,
+    hofstede,
+    hypotese,
+    intervjuguide_md,
+    kildenote,
+    kontorer,
+    linjens_beste,
+    markeringsregel,
+    motstrid_statlig,
+    ordenstall,
+    samtykke_md,
+    sosialhjelp_endringer,
+    vurdering,
+)
+from scripts.fmt import NBSP
+
+
+def ind(id_, linje, retning, tekst, enhet="prosent", kort=None, kilde="Kilde X"):
+    """One indicator as compare.indicator_summary writes it (values as formatted text)."""
+    vals = {k: float(v.replace(",", ".")) for k, v in tekst.items()}
+    best_val = max(vals.values()) if retning == "hoyest_best" else min(vals.values())
+    return {"id": id_, "etikett": id_.replace("_", " ").capitalize(), "kort": kort or id_.capitalize(),
+            "linje": linje, "retning": retning, "enhet": enhet, "kildetekst": kilde, "tekst": tekst,
+            "beste": sorted(k for k, v in vals.items() if v == best_val),
+            "beste_tekst": "", "verdier": vals}
+
+
+def results(aar=2014, stat_best=("F",), kom_best=("C",), tie=False):
+    """The published 2014 pattern by default (F best on state, C on municipal indicators)."""
+    a = {"A": "52", "C": "50", "E": "51", "F": "56"}
+    if tie:
+        a["A"] = "56"
+    inds = [
+        ind("arbeid", "stat", "hoyest_best", a, kort="Arbeidssøkere til arbeid", kilde="Målekort"),
+        ind("nedsatt", "stat", "hoyest_best", {"A": "41", "C": "37", "E": "31", "F": "47"}, kilde="Målekort"),
+        ind("sosialhjelp", "kommune", "lavest_best", {"A": "3,6", "C": "2,5", "E": "3,4", "F": "3,0"},
+            kort="Sosialhjelpsmottakere (andel)", kilde="KOSTRA"),
+        ind("utgifter", "kommune", "lavest_best", {"A": "2841", "C": "1782", "E": "2486", "F": "2507"},
+            enhet="kroner", kilde="KOSTRA"),
+    ]
+    return {"aar": aar, "kontorer": ["A", "C", "E", "F"], "indikatorer": inds,
+            "statlig_best": list(stat_best), "kommunal_best": list(kom_best)}
+
+
+def test_kontorer_and_ordinals():
+    assert kontorer(["F"]) == "kontor F"
+    assert kontorer(["C", "F"]) == "kontorene C og F"
+    assert kontorer([]) == "ingen kontorer"
+    assert ordenstall(4) == "fjerde" and ordenstall(11) == "11."
+
+
+def test_h4_evidence_for_the_published_pattern():
+    text = h4_grunnlag(results())
+    assert "Kontor F har beste verdi på begge de statlige indikatorene" in text
+    assert "Kontor C har beste verdi på begge de kommunale indikatorene" in text
+    assert f"1782{NBSP}kr" in text
+    assert "Ingen kontor er best i begge styringslinjene" in text
+
+
+def test_h4_evidence_when_one_office_leads_both_lines():
+    text = h4_grunnlag(results(stat_best=["C"], kom_best=["C"]))
+    assert "Kontor C er altså best i begge styringslinjene" in text
+    assert "Ingen kontor er best i begge" not in text
+
+
+def test_h4_evidence_when_no_office_leads_a_line():
+    r = results(stat_best=[], tie=True)
+    line = linjens_beste(r, "stat")
+    assert line.startswith("ingen kontor er best på begge de statlige indikatorene")
+    assert "kontorene A og F på arbeidssøkere til arbeid" in line
+    assert "kontor F på nedsatt" in line
+    assert "Ingen kontor er best i begge styringslinjene" in h4_grunnlag(r)
+
+
+def test_h4_evidence_with_a_tie_on_a_whole_line():
+    text = h4_grunnlag(results(stat_best=["A", "F"], tie=True))
+    assert "Kontorene A og F har beste verdi på begge de statlige indikatorene" in text
+
+
+def test_highlight_rule_follows_the_direction_of_each_indicator():
+    rule = markeringsregel(results()["indikatorer"])
+    assert "høyest for arbeidssøkere til arbeid og nedsatt" in rule
+    assert "lavest for sosialhjelpsmottakere \\(andel\\) og utgifter" in rule
+    assert "deler beste verdi" not in rule
+    assert "deler beste verdi" in markeringsregel(results(tie=True)["indikatorer"])
+
+
+def test_source_note_groups_indicators_by_source():
+    note = kildenote(results()["indikatorer"], 2014)
+    assert note == ("Tallene gjelder 2014. Kilder: Målekort (statlige indikatorer); "
+                    "KOSTRA (kommunale indikatorer).")
+
+
+CELLER = {"E": {"balansert_malstyring": "Bruker målekort og tiltaksplan"},
+          "F": {"balansert_malstyring": "Etablerte målekortmøter, bruk av målekort"}}
+
+
+def test_discrepancy_note_follows_the_numbers():
+    note = motstrid_statlig(results(), "E", 2014, "F", CELLER)
+    assert "kontor E leverer best" in note
+    assert f"har kontor F beste verdi på begge de statlige indikatorene (56{NBSP}% og 47{NBSP}%)" in note
+    assert f"mens kontor E har 51{NBSP}% og 31{NBSP}%" in note
+    assert "Vi følger tallene" in note and "der det er kontor F som har etablert slike møter" in note
+
+
+def test_discrepancy_note_when_the_text_is_right_or_the_year_differs():
+    assert "det stemmer med @tbl-resultater" in motstrid_statlig(results(stat_best=["E"]), "E", 2014, "F", CELLER)
+    other = motstrid_statlig(results(aar=2015), "E", 2014, "F", CELLER)
+    assert "oppgavens tabell for 2014 peker på kontor F" in other and "gjelder 2015" in other
+
+
+def test_social_assistance_sentences_only_where_the_thesis_gives_numbers():
+    facts = {"okning_2014": {"tekst": "x", "side": 55},
+             "kontor_b": {"fra_aar": 2013, "fra": 2108, "til_aar": 2014, "til": 1934, "side": 55},
+             "kontor_e": {"endring": "liten", "tall_oppgitt": False, "side": 55}}
+    assert sosialhjelp_endringer(facts) == [
+        "Antallet mottakere av økonomisk sosialhjelp ved kontor B gikk ned fra 2108 i 2013 til 1934 i 2014."]
+    facts["kontor_b"]["til"] = 2200
+    assert "økte fra 2108 i 2013 til 2200 i 2014" in sosialhjelp_endringer(facts)[0]
+
+
+def test_verdict_and_hofstede_types():
+    hyps = {"hypoteser": [{"id": "H1", "vurdering": {"kategori": "delvis støttet",
+                                                     "begrunnelse": "Første.\n  Andre (x)."}}]}
+    assert vurdering(hypotese(hyps, "H1")) == "**Vurdering av H1:** Delvis støttet – Første. Andre \\(x\\)."
+    with pytest.raises(KeyError):
+        hypotese(hyps, "H9")
+    typer = ["regelstyring (1)", "fagstyring (2)", "intuitiv styring (4)"]
+    assert hofstede(typer, "fagstyring", "intuitiv styring") == "fagstyring \\(2\\) og intuitiv styring \\(4\\)"
+    with pytest.raises(KeyError):
+        hofstede(typer, "saksstyring")
+
+
+def test_appendix_texts():
+    v2 = {"seksjoner": [{"overskrift": "Frivillig deltakelse", "sammendrag": "Det er\n frivillig."}]}
+    assert samtykke_md(v2) == "**Frivillig deltakelse** Det er frivillig."
+    v3 = {"deler": [
+        {"del": "Innledning", "punkter": ["Presentere prosjektet."]},
+        {"del": "Faktaspørsmål", "innledende_felt": ["Hvilket kontor"], "om_lederen": ["Antall år"],
+         "om_kontoret": ["Antall ansatte"], "om_kontoret_sporsmal": "Særtrekk?"},
+        {"del": "Nøkkelspørsmål", "temaer": [{"tema": "Målbildet", "sporsmal": ["Hvordan?"]}]},
+    ]}
+    guide = intervjuguide_md(v3)
+    assert "**Innledning**\n\n- Presentere prosjektet." in guide
+    assert "- Om lederen: antall år" in guide and "- *Målbildet*\n    - Hvordan?" in guide
+    forms = [{"navn": f"Form{i}"} for i in range(1, 5)] + [{"navn": "Rammestyring", "trykt": "Rammestyrin",
+                                                             "avkuttet_i_kilden": True}]
+    v4 = {"styringsformer": forms, "oppgitt_antall": 6, "lesbart_antall": 5}
+    table = assosiasjonsark_md(v4, kolonner=2)
+    assert table.splitlines()[2] == "| 1 | Form1 | 4 | Form4 |"
+    assert "| 3 | Form3 |  |  |" in table and "Rammestyring (trykt «Rammestyrin»)" in table
+    note = assosiasjonsark_note(v4)
+    assert note.startswith("Metodekapitlet oppgir seks styringsformer på arket, men i kildeteksten er bare fem")
+    assert "trykt «Rammestyrin»" in note
