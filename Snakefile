@@ -11,7 +11,9 @@ from scripts import manifest, paths, pipeline
 configfile: "config/config.yaml"
 
 
+pipeline.normalise_config(config)
 validate(config, "config/schema.yaml")
+pipeline.clear_stale_locks()
 
 YEAR = int(config["year"])
 YEARS = sorted(set(config.get("years", [])) | {YEAR})

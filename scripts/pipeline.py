@@ -96,3 +96,46 @@ def engine_files() -> list[str]:
     """The built-in engine's templates, styles and filters: a change re-renders the report."""
     return sorted(str(p.relative_to(paths.ROOT)) for p in (paths.REPORT / "_engine").rglob("*") if p.is_file())
 
+
+
+def normalise_config(config: dict) -> dict:
+    """Snakemake reads ``--config years=[2014,2015]`` as strings; make digit strings ints
+    before schema validation, so the command line and config.yaml mean the same."""
+    def num(v):
+        return int(v) if isinstance(v, str) and v.strip().isdigit() else v
+
+    if "year" in config:
+        config["year"] = num(config["year"])
+    if isinstance(config.get("years"), list):
+        config["years"] = [num(y) for y in config["years"]]
+    return config
+
+
+def clear_stale_locks(root: Path = paths.ROOT) -> list[Path]:
+    """Remove Snakemake's locks when no other snakemake process works in ``root``.
+
+    A killed run (SIGKILL, power loss) leaves ``.snakemake/locks`` behind and the next run
+    would refuse to start. Outputs are written atomically, so re-running is always safe;
+    only a live second snakemake in the same folder must keep its lock. Linux only (/proc).
+    """
+    import os
+
+    locks = root / ".snakemake" / "locks"
+    proc = Path("/proc")
+    if not locks.is_dir() or not proc.is_dir():
+        return []
+    mine = {os.getpid(), os.getppid()}
+    for p in proc.iterdir():
+        if not p.name.isdigit() or int(p.name) in mine:
+            continue
+        try:
+            cmd = (p / "cmdline").read_bytes().split(b"\0")
+            cwd = Path(os.readlink(p / "cwd"))
+        except OSError:
+            continue
+        if any(part.endswith(b"snakemake") for part in cmd[:2]) and cwd == root:
+            return []  # a live snakemake owns the lock
+    removed = [f for f in locks.iterdir() if f.is_file()]
+    for f in removed:
+        f.unlink(missing_ok=True)
+    return removed

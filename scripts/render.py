@@ -207,6 +207,7 @@ def assemble(book: Book, chapter_texts: dict[Path, str]) -> str:
     prefixes = {"tbl-title": "Tabell", "fig-title": "Figur", "tbl-prefix": "tabell",
                 "fig-prefix": "figur", "sec-prefix": "kapittel", "appendix": "Vedlegg"}
     prefixes.update({k: v for k, v in book.crossref.items() if k in prefixes})
+    prefixes["appendix"] = book.meta.get("navrapport", {}).get("appendix-word", prefixes["appendix"])
     num = Numbering(prefixes)
     numbered = []
     for f in book.files:

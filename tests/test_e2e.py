@@ -64,15 +64,30 @@ def test_second_run_has_nothing_to_do(built_repo):
     assert "Nothing to be done" in proc.stdout + proc.stderr
 
 
-def test_touching_a_malekort_file_reruns_only_what_depends_on_it(built_repo):
+def test_changing_a_malekort_file_reruns_only_what_depends_on_it(built_repo):
+    """A changed (and approved) målekort export re-runs cleaning, results and the chapters that
+    read results, not the theory or method chapters."""
+    import subprocess
+    import sys
+
     f = built_repo / "data/raw/malekort/2014/malekort_2014.csv"
-    os.utime(f)
-    out = run_snakemake(built_repo, "-n", "--quiet", "rules")
-    plan = out.stdout + out.stderr
-    assert "clean_malekort" in plan and "results" in plan and "render" in plan
-    assert "facts" not in re.findall(r"^\s*(\w+)\s+\d+", plan, re.M)
-    os.utime(f)  # leave it newer than the outputs only for this check
-    run_snakemake(built_repo)
+    original = f.read_bytes()
+    f.write_bytes(original + b"\n")  # same values, new bytes
+    env = dict(os.environ, NAVRAPPORT_ROOT=str(built_repo), PYTHONPATH=str(built_repo))
+    try:
+        blocked = run_snakemake(built_repo, "-n")
+        assert blocked.returncode != 0 and "malekort_2014.csv: changed" in blocked.stdout + blocked.stderr
+        subprocess.run([sys.executable, "-m", "scripts.manifest", "approve"], cwd=built_repo, env=env, check=True)
+        out = run_snakemake(built_repo, "-n", "--quiet", "rules")
+        plan = set(re.findall(r"^(\w+)\s+\d+\s*$", out.stdout + out.stderr, re.M))
+        assert {"clean_malekort", "results", "render"} <= plan, out.stdout
+        assert "facts" not in plan and "diagrams" not in plan
+        jobs = run_snakemake(built_repo, "-n", "--printshellcmds")
+        shell = jobs.stdout + jobs.stderr
+        assert "report/04-analyse.qmd" in shell and "report/02-teori.qmd" not in shell
+    finally:
+        f.write_bytes(original)
+        subprocess.run([sys.executable, "-m", "scripts.manifest", "approve"], cwd=built_repo, env=env, check=True)
 
 
 def sha(p):
@@ -89,3 +104,24 @@ def test_two_clean_builds_are_byte_identical_and_offline(built_repo, tmp_path):
     assert not log.exists() or log.read_text() == "", log.read_text()
     for name in ("report.pdf", "report.html"):
         assert sha(repo / "build" / name) == sha(built_repo / "build" / name), name
+
+
+def test_privacy_guard_stops_a_leak_and_writes_no_report(tmp_path):
+    """A made-up private mapping ('Oppdiktby', '9901' are invented) and a careless data edit
+    that puts the name into Tabell 4.1: the build must stop and publish nothing."""
+    import subprocess
+    import sys
+
+    repo = copy_repo(tmp_path)
+    (repo / "config" / "offices.private.yaml").write_text(
+        "A: {kommunenummer: '9901', kommunenavn: 'Oppdiktby'}\n", encoding="utf-8")
+    table = repo / "data" / "thesis" / "tabell_4_1.csv"
+    table.write_text(table.read_text(encoding="utf-8").replace("Bruker målekortet lite",
+                                                               "Bruker målekortet lite (Oppdiktby)"), encoding="utf-8")
+    env = dict(os.environ, NAVRAPPORT_ROOT=str(repo), PYTHONPATH=str(repo))
+    subprocess.run([sys.executable, "-m", "scripts.manifest", "approve"], cwd=repo, env=env, check=True)
+    proc = run_snakemake(repo)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "Privacy guard stopped the build" in out and "Oppdiktby" in out
+    assert not (repo / "build" / "report.pdf").exists() and not (repo / "build" / "report.html").exists()

@@ -41,6 +41,7 @@ def sha(p):
 
 @pytest.mark.parametrize("stage", ["chapter", "render"])
 def test_kill_and_rerun_gives_the_same_report(stage, tmp_path, built_repo):
+    """SIGKILL to the whole process group (no clean-up at all), then an ordinary re-run."""
     repo = copy_repo(tmp_path)
     proc = start(repo)
     if stage == "chapter":

@@ -1,0 +1,17 @@
+# Two commands set everything up on a fresh machine (see README.md):
+#   make report   installs into .venv if needed, then builds build/report.html and build/report.pdf
+#   make test     installs into .venv if needed, then runs the test suite
+VENV := .venv
+
+.PHONY: report test
+
+report: $(VENV)/.installed
+	$(VENV)/bin/snakemake --cores 2
+
+test: $(VENV)/.installed
+	$(VENV)/bin/python -m pytest -q -p no:cacheprovider
+
+$(VENV)/.installed: requirements.lock
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q -r requirements.lock
+	touch $@
