@@ -677,6 +677,8 @@ def load_private_offices(path: str | Path = paths.PRIVATE_OFFICES) -> dict[str, 
 
         offices:
           A: "9901"   # made-up example; the real numbers never leave this file
+        names:        # optional: municipality names, so the privacy guard can look for them
+          A: "Oppdiktby"
     """
     path = Path(path)
     if not path.exists():
@@ -686,7 +688,7 @@ def load_private_offices(path: str | Path = paths.PRIVATE_OFFICES) -> dict[str, 
         return {}
     if not isinstance(data, dict) or not isinstance(data.get("offices"), dict):
         raise ConfigError(f"{path}: expected a mapping 'offices:' of office letter -> number")
-    unknown = set(data) - {"offices"}
+    unknown = set(data) - {"offices", "names"}  # names: used only by the privacy guard
     if unknown:
         raise ConfigError(f"{path}: unknown top-level key(s) {sorted(unknown)}")
     offices: dict[str, str] = {}

@@ -5,9 +5,11 @@ It looks for (1) any municipality name or number from the private office mapping
 The render step runs it on the document before anything is written; the ``guard`` rule runs
 it over every intermediate result. Format of the private mapping::
 
-    # config/offices.private.yaml  (never commit this file)
-    A: {kommunenummer: "0000", kommunenavn: "Navn"}
-    B: "0000"                      # a number alone is also accepted
+    # config/offices.private.yaml  (never commit this file; see docs/kostra.md)
+    offices:
+      A: "0000"
+    names:                         # optional, so the guard can look for names too
+      A: "Navn"
 """
 from __future__ import annotations
 
@@ -33,17 +35,15 @@ class PrivacyError(RuntimeError):
 
 
 def load_private_terms(path: Path = paths.PRIVATE_OFFICES) -> list[str]:
-    """Names and numbers from the private mapping; empty when the file does not exist."""
-    if not path.is_file():
+    """Municipality numbers and names from the private mapping; empty when there is none."""
+    from scripts.kostra_client import load_private_offices
+
+    numbers = load_private_offices(path)  # validates the file and its numbers
+    if not numbers and not path.is_file():
         return []
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    terms = []
-    for _office, value in data.items():
-        if isinstance(value, dict):
-            terms += [str(v) for k, v in value.items() if k in ("kommunenummer", "kommunenavn") and v]
-        elif value is not None:
-            terms.append(str(value))
-    return sorted(set(t.strip() for t in terms if t.strip()))
+    names = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("names") or {}
+    terms = list(numbers.values()) + [str(v) for v in names.values() if v]
+    return sorted({t.strip() for t in terms if t.strip()})
 
 
 def visible_text(markup: str) -> str:

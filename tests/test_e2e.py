@@ -114,7 +114,7 @@ def test_privacy_guard_stops_a_leak_and_writes_no_report(tmp_path):
 
     repo = copy_repo(tmp_path)
     (repo / "config" / "offices.private.yaml").write_text(
-        "A: {kommunenummer: '9901', kommunenavn: 'Oppdiktby'}\n", encoding="utf-8")
+        "offices:\n  A: '9901'\nnames:\n  A: Oppdiktby\n", encoding="utf-8")
     table = repo / "data" / "thesis" / "tabell_4_1.csv"
     table.write_text(table.read_text(encoding="utf-8").replace("Bruker målekortet lite",
                                                                "Bruker målekortet lite (Oppdiktby)"), encoding="utf-8")

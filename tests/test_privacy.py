@@ -3,7 +3,7 @@ import pytest
 
 from scripts import privacy
 
-MADE_UP_MAPPING = "A: {kommunenummer: '9901', kommunenavn: 'Oppdiktby'}\nB: '9902'\n"
+MADE_UP_MAPPING = "offices:\n  A: '9901'\n  B: '9902'\nnames:\n  A: Oppdiktby\n"
 
 
 def test_terms_from_private_mapping(tmp_path):
