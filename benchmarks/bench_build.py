@@ -43,19 +43,34 @@ def main() -> int:
         repo = copy_repo(Path(tmp))
         env = dict(os.environ, NAVRAPPORT_ROOT=str(repo), PYTHONPATH=str(repo), SOURCE_DATE_EPOCH="1430352000")
         build = [snake, "--cores", "2", "--quiet", "all"]
+        mk = repo / "data/raw/malekort/2014/malekort_2014.csv"
+        original = mk.read_bytes()
+        approve = [sys.executable, "-m", "scripts.manifest", "approve"]
         for _ in range(a.runs):
             shutil.rmtree(repo / "build", ignore_errors=True)
             shutil.rmtree(repo / ".snakemake", ignore_errors=True)
             res["full"].append(timed(build, repo, env))
             res["noop"].append(timed(build, repo, env))
-            os.utime(repo / "data/raw/malekort/2014/malekort_2014.csv")
+            # A real update: one office's year-end value changes (made-up edit, undone below).
+            mk.write_bytes(original.replace(b"A;2014;12;bruker;arbeidssokere_overgang_arbeid;", b"A;2014;12;bruker;"
+                                            b"arbeidssokere_overgang_arbeid;", 1).replace(b";stat;52;", b";stat;53;", 1))
+            timed(approve, repo, env)
             res["incremental"].append(timed(build, repo, env))
-            # Baseline: the same chapters, one after another, each in a fresh kernel, then render.
+            mk.write_bytes(original)
+            timed(approve, repo, env)
+            timed(build, repo, env)
+            # Baseline: the same data steps, then the same chapters one after another, each in a
+            # fresh kernel (what a Quarto book render does), then HTML and PDF one after the other.
+            shutil.rmtree(repo / "build", ignore_errors=True)
+            shutil.rmtree(repo / ".snakemake", ignore_errors=True)
+            data_steps = [snake, "--cores", "1", "--quiet", "all", "--"] + [f"build/results/{f}" for f in (
+                "fakta.json", "verktoy.json", "resultater.json", "datagrunnlag.json",
+                "figurer/resultater.svg", "figurer/hofstede.svg")]
             baseline = ("from scripts.render import load_book, chapter_md, render\n"
                         "from scripts.engine import execute_chapter\n"
                         "for f in load_book().files: execute_chapter(f, chapter_md(f))\n"
-                        "render(['html', 'pdf'])\n")
-            res["baseline"].append(timed([sys.executable, "-c", baseline], repo, env) + 0.0)
+                        "render(['html']); render(['pdf'])\n")
+            res["baseline"].append(timed(data_steps, repo, env) + timed([sys.executable, "-c", baseline], repo, env))
     med = {k: statistics.median(v) for k, v in res.items()}
     print(f"clean full build     {med['full']:6.1f} s   (target ≤ 20 s)")
     print(f"no-op run            {med['noop']:6.1f} s   (target ≤ 2 s)")

@@ -3,6 +3,8 @@
 
 
 rule clean_malekort:
+    # Data steps first: the result chapters and the PDF wait for them (critical path).
+    priority: 10
     input:
         "scripts/malekort.py",
         lambda wc: pipeline.all_inputs_under(paths.malekort_dir(int(wc.year))),
@@ -20,6 +22,8 @@ rule clean_malekort:
 
 
 rule clean_kostra_offices:
+    # Data steps first: the result chapters and the PDF wait for them (critical path).
+    priority: 10
     input:
         "scripts/compare.py",
         src="data/raw/kostra_kontor/{year}.csv",

@@ -3,6 +3,8 @@
 
 
 rule facts:
+    # Data steps first: the result chapters and the PDF wait for them (critical path).
+    priority: 10
     input:
         "scripts/thesis.py",
         expand("data/thesis/{f}.yaml", f=["fakta", "lederdemografi", "hypoteser", "vedlegg"]),
@@ -17,6 +19,8 @@ rule facts:
 
 
 rule tools_table:
+    # Data steps first: the result chapters and the PDF wait for them (critical path).
+    priority: 10
     input:
         "scripts/compare.py",
         "scripts/fmt.py",
@@ -36,6 +40,8 @@ rule tools_table:
 
 
 rule results:
+    # Data steps first: the result chapters and the PDF wait for them (critical path).
+    priority: 10
     input:
         "scripts/compare.py",
         "scripts/fmt.py",
@@ -59,6 +65,8 @@ rule results:
 
 
 rule result_figures:
+    # Data steps first: the result chapters and the PDF wait for them (critical path).
+    priority: 10
     input:
         "scripts/figures.py",
         "scripts/diagrams.py",
@@ -75,6 +83,7 @@ rule result_figures:
 
 
 rule diagrams:
+    priority: 10
     input:
         "scripts/diagrams.py",
         src="data/thesis/diagrammer.yaml",
@@ -95,6 +104,7 @@ rule diagrams:
 rule datagrunnlag:
     # Every input file with size and sha256 (and SSB fetch metadata) for the appendix
     # "Datagrunnlag og sporbarhet". New files are added to data/manifest.json as 'ny'.
+    priority: 10
     input:
         "scripts/manifest.py",
         [str(p.relative_to(paths.ROOT)) for p in manifest.input_files()],

@@ -9,7 +9,7 @@ is our own.
 from __future__ import annotations
 
 from scripts import fmt
-from scripts.compare import md_escape as esc
+from scripts.fmt import md_escape as esc
 
 LINJE = {"stat": "statlige", "kommune": "kommunale"}
 RETNING = {"hoyest_best": "høyest", "lavest_best": "lavest"}

@@ -19,7 +19,6 @@ from pathlib import Path
 from jupyter_client import KernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
-from nbconvert.filters import strip_ansi
 
 from scripts import paths
 from scripts.atomic import write_bytes, write_text
@@ -71,6 +70,13 @@ def run_notebook(nb, source: Path, plan: list, timeout: int = 300):
             if km.has_kernel:
                 km.shutdown_kernel(now=True)
     return nb
+
+
+def strip_ansi(text: str) -> str:
+    """Tracebacks without terminal colours (nbconvert's filter, imported only on failure)."""
+    from nbconvert.filters import strip_ansi as _strip
+
+    return _strip(text)
 
 
 def _describe_failure(nb, source: Path, plan: list, exc: Exception) -> str:

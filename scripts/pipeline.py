@@ -61,10 +61,12 @@ def choose_engine(setting: str) -> str:
 
 def missing_inputs(year: int, years: list[int], offices: list[str]) -> list[str]:
     """Everything a build of ``year`` needs that is not there, as human-readable lines."""
-    from scripts.compare import load_indicators
+    import csv
 
+    # Parse time: plain yaml/csv, no pandas, so `snakemake -n` and no-op runs stay quick.
+    with open(paths.THESIS / "indikatorer.yaml", encoding="utf-8") as fh:
+        indicators = yaml.safe_load(fh)["indikatorer"]
     problems = []
-    indicators = load_indicators()
     for y in sorted(set(years) | {year}):
         mk = paths.malekort_dir(y)
         if not mk.is_dir() or not [p for p in mk.iterdir() if p.suffix.lower() in (".csv", ".xlsx")]:
@@ -75,10 +77,8 @@ def missing_inputs(year: int, years: list[int], offices: list[str]) -> list[str]
                             f"(columns kontor, aar, indikator_id, verdi; indicators "
                             f"{', '.join(i['id'] for i in indicators if i['kilde'] == 'kostra')})")
         else:
-            import pandas as pd
-
-            df = pd.read_csv(ko, dtype=str)
-            have = set(zip(df.get("kontor", []), df.get("indikator_id", []), strict=False))
+            with open(ko, encoding="utf-8", newline="") as fh:
+                have = {(r.get("kontor"), r.get("indikator_id")) for r in csv.DictReader(fh)}
             for k in offices:
                 for i in indicators:
                     if i["kilde"] == "kostra" and (k, i["id"]) not in have:

@@ -317,6 +317,7 @@ def render(formats: list[str], out_dir: Path = paths.BUILD, env: dict | None = N
             privacy.check(privacy.pdf_text(data), str(out), terms)
         elif fmt == "docx":
             data = run_pandoc(COMMON + ["--to=docx", "--toc", "-o", "-"], doc)
+            privacy.check(privacy.docx_text(data), str(out), terms)
         else:
             raise ValueError(f"unknown format '{fmt}' (expected html, pdf or docx)")
         # Only a document that passed every check replaces the previous edition.
