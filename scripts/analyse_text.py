@@ -247,7 +247,8 @@ def assosiasjonsark_md(v4: dict, kolonner: int = 3) -> str:
         celler.append((str(n), navn))
     rader = -(-len(celler) // kolonner)
     head = "| " + " | ".join(["Nr.", "Styringsform"] * kolonner) + " |"
-    sep = "|" + "|".join(["--:", ":--"] * kolonner) + "|"
+    # Long dashes: Pandoc then gives the columns these relative widths (narrow numbers).
+    sep = "|" + "|".join(["-" * 5 + ":", ":" + "-" * 40] * kolonner) + "|"
     body = []
     for r in range(rader):
         rad = []

@@ -19,6 +19,8 @@ from scripts import fmt, paths
 from scripts.atomic import write_text
 from scripts.fmt import md_escape
 
+UNIT_SHORT = {"prosent": "%", "kroner": "kr"}
+
 
 class DataError(ValueError):
     """Input data that do not have the expected shape; the message names file and field."""
@@ -159,8 +161,9 @@ def results_markdown(df: pd.DataFrame, indicators: list[dict], offices: list[str
         cells = []
         for k in offices:
             text = fmt.tall(vals[k], ind["desimaler"], min_tusen=10**9)
-            cells.append(f"[**{text}**&nbsp;▲]{{.hl}}" if k in best else text)
-        table[md_escape(ind["etikett"])] = cells
+            cells.append(f"[**{text}**&nbsp;[▲]{{aria-hidden=\"true\"}}[ (beste verdi)]{{.visually-hidden}}]{{.hl}}"
+                         if k in best else text)
+        table[f"{md_escape(ind['etikett'])} ({UNIT_SHORT.get(ind['enhet'], md_escape(ind['enhet']))})"] = cells
     align = ["left"] + ["right"] * len(indicators)
     return pipe_table(table, [0.12] + [0.88 / len(indicators)] * len(indicators), align)
 

@@ -2,6 +2,10 @@
 -- Highlighted table cells ([56]{.hl}) get a Typst highlight in the PDF; in HTML the class
 -- is styled by style.css. The cell text itself carries a second, non-colour cue.
 function Span(el)
+  -- Text only for screen readers in HTML; the PDF has the visible marker and the note.
+  if el.classes:includes("visually-hidden") and not FORMAT:match("html") then
+    return {}
+  end
   if el.classes:includes("hl") and FORMAT:match("typst") then
     local out = { pandoc.RawInline("typst", '#highlight(fill: rgb("#ffe680"), extent: 1pt)[#strong[') }
     for _, x in ipairs(el.content) do table.insert(out, x) end
@@ -12,6 +16,7 @@ end
 
 -- Framed boxes: a note (.merknad) and a figure we do not redraw (.figur-ikke-gjengitt).
 function Div(el)
+  if el.attributes["lang"] then return Div_lang(el) end
   if FORMAT:match("typst") then
     local fn = el.classes:includes("merknad") and "navmerknad"
       or (el.classes:includes("figur-ikke-gjengitt") and "ikkegjengitt") or nil
@@ -60,4 +65,24 @@ function Figure(el)
   local label = (el.identifier ~= "" and ("<" .. el.identifier .. ">")) or ""
   return pandoc.RawBlock("typst", "#figure(image(" .. typst_string(src) .. ", alt: " .. typst_string(alt) ..
     ", width: 100%), caption: [" .. cap .. "])" .. label)
+end
+
+-- A wide table gets its own keyboard-focusable scroll region in HTML (WCAG 2.1.1 / 1.4.10),
+-- named by its caption, instead of making the table element itself scroll.
+function Table(el)
+  if not FORMAT:match("html") then return nil end
+  local name = pandoc.utils.stringify(el.caption.long)
+  if name == "" then name = "Tabell" end
+  return pandoc.Div({ el }, pandoc.Attr("", { "table-wrap" }, { role = "region", tabindex = "0", ["aria-label"] = name }))
+end
+
+-- A block in another language (the English abstract) is marked as such in the PDF too.
+function Div_lang(el)
+  local lang = el.attributes["lang"]
+  if lang and FORMAT:match("typst") then
+    local blocks = { pandoc.RawBlock("typst", '#[#set text(lang: "' .. lang .. '")') }
+    for _, b in ipairs(el.content) do table.insert(blocks, b) end
+    table.insert(blocks, pandoc.RawBlock("typst", "]"))
+    return blocks
+  end
 end
