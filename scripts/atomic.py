@@ -6,8 +6,9 @@ import tempfile
 from pathlib import Path
 
 
-def write_bytes(path: Path | str, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, fsync it, then rename over ``path``."""
+def temp_beside(path: Path | str, data: bytes) -> Path:
+    """Write ``data`` to a hidden temporary file next to ``path`` (same file system), fsynced and
+    readable; the caller renames it into place with ``os.replace`` once it is known to be good."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -17,9 +18,19 @@ def write_bytes(path: Path | str, data: bytes) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)  # mkstemp makes 0600; outputs are ordinary readable files
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
+
+
+def write_bytes(path: Path | str, data: bytes) -> None:
+    """Write ``data`` beside ``path`` first, then rename over ``path`` (atomic on POSIX)."""
+    tmp = temp_beside(path, data)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
         raise
 
 

@@ -36,7 +36,6 @@ import math
 import os
 import re
 import sys
-import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
@@ -51,6 +50,7 @@ import requests
 import yaml
 
 from scripts import paths
+from scripts.atomic import temp_beside
 from scripts.kostra import KostraFormatError, parse_jsonstat, read_snapshot
 
 BASE_URL = "https://data.ssb.no/api/pxwebapi/v2"
@@ -614,17 +614,7 @@ def snapshot_meta(
 
 def _write_temp(directory: Path, final_name: str, data: bytes) -> Path:
     """Write bytes to a hidden temp file in ``directory`` and flush them to disk."""
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{final_name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; snapshots are ordinary readable files
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return Path(tmp)
+    return temp_beside(Path(directory) / final_name, data)
 
 
 # --- catalogue and private offices --------------------------------------------------
