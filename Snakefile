@@ -3,9 +3,16 @@
 #   snakemake --cores 2 --config year=2015    the edition for another year
 #   snakemake -n                              show the plan
 # Stages live in rules/*.smk; the work is done by importable functions in scripts/.
+import sys
+
 from snakemake.utils import validate
 
 from scripts import manifest, paths, pipeline
+
+
+# Every step runs with the interpreter that runs Snakemake (the project's .venv), whether or
+# not the environment is activated.
+PYTHON = sys.executable
 
 
 configfile: "config/config.yaml"
@@ -68,4 +75,4 @@ rule guard:
     log:
         "logs/guard.log",
     shell:
-        "python -m scripts.privacy {params.files} --stamp {output} 2> {log} || (cat {log} >&2; exit 1)"
+        "{PYTHON} -m scripts.privacy {params.files} --stamp {output} 2> {log} || (cat {log} >&2; exit 1)"

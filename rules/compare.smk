@@ -15,7 +15,7 @@ rule facts:
     log:
         "logs/facts.log",
     shell:
-        "python -m scripts.thesis facts --out {output} 2> {log} || (cat {log} >&2; exit 1)"
+        "{PYTHON} -m scripts.thesis facts --out {output} 2> {log} || (cat {log} >&2; exit 1)"
 
 
 rule tools_table:
@@ -35,7 +35,7 @@ rule tools_table:
     log:
         "logs/tools_table.log",
     shell:
-        "python -m scripts.compare tools --offices {params.offices} --out {output}"
+        "{PYTHON} -m scripts.compare tools --offices {params.offices} --out {output}"
         " 2> {log} || (cat {log} >&2; exit 1)"
 
 
@@ -60,7 +60,7 @@ rule results:
     log:
         "logs/results.log",
     shell:
-        "python -m scripts.compare results --year {params.year} --years {params.years}"
+        "{PYTHON} -m scripts.compare results --year {params.year} --years {params.years}"
         " --offices {params.offices} --out {output} 2> {log} || (cat {log} >&2; exit 1)"
 
 
@@ -78,7 +78,7 @@ rule result_figures:
     log:
         "logs/result_figures.log",
     shell:
-        "python -m scripts.figures results --src {input.src} --out {output}"
+        "{PYTHON} -m scripts.figures results --src {input.src} --out {output}"
         " 2> {log} || (cat {log} >&2; exit 1)"
 
 
@@ -97,7 +97,7 @@ rule diagrams:
     log:
         "logs/diagrams.log",
     shell:
-        "python -m scripts.diagrams --src {input.src} --outdir build/results/figurer"
+        "{PYTHON} -m scripts.diagrams --src {input.src} --outdir build/results/figurer"
         " 2> {log} || (cat {log} >&2; exit 1)"
 
 
@@ -115,5 +115,5 @@ rule datagrunnlag:
     log:
         "logs/datagrunnlag.log",
     shell:
-        "python -m scripts.manifest report --out {output}"
+        "{PYTHON} -m scripts.manifest report --out {output}"
         " 2> {log} || (cat {log} >&2; exit 1)"

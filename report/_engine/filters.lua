@@ -73,7 +73,8 @@ function Table(el)
   if not FORMAT:match("html") then return nil end
   local name = pandoc.utils.stringify(el.caption.long)
   if name == "" then name = "Tabell" end
-  return pandoc.Div({ el }, pandoc.Attr("", { "table-wrap" }, { role = "region", tabindex = "0", ["aria-label"] = name }))
+  -- Attributes as an ordered list: a Lua table has no fixed order, and the HTML must be byte-stable.
+  return pandoc.Div({ el }, pandoc.Attr("", { "table-wrap" }, { { "role", "region" }, { "tabindex", "0" }, { "aria-label", name } }))
 end
 
 -- A block in another language (the English abstract) is marked as such in the PDF too.
