@@ -265,12 +265,28 @@ COMMON = ["--from=markdown+smart", "--citeproc", "--lua-filter", str(ENGINE_DIR 
           "--resource-path", str(paths.ROOT), "--standalone"]
 
 
+ROW_START = re.compile(r"(<tr[^>]*>\s*)<td([^>]*)>(.*?)</td>", re.S)
+
+
+def table_headers(html: str) -> str:
+    """Give tables header scopes: column headers ``scope="col"``, and the first cell of each body
+    row (the office) a row header, so screen readers announce "Kontor C" with every value."""
+    html = html.replace("<th ", '<th scope="col" ').replace("<th>", '<th scope="col">')
+    out, pos = [], 0
+    for m in re.finditer(r"<tbody>.*?</tbody>", html, re.S):
+        out.append(html[pos:m.start()])
+        out.append(ROW_START.sub(r'\1<th scope="row"\2>\3</th>', m.group(0)))
+        pos = m.end()
+    out.append(html[pos:])
+    return "".join(out)
+
+
 def render_html(doc: str) -> bytes:
     """Self-contained HTML (CSS and figures inlined, nothing fetched at view time)."""
     args = COMMON + ["--to=html5", "--toc", "--toc-depth=3", "--embed-resources",
                      "--template", str(ENGINE_DIR / "template.html"),
                      "--css", str(ENGINE_DIR / "style.css"), "--section-divs"]
-    return run_pandoc(args, doc)
+    return table_headers(run_pandoc(args, doc).decode("utf-8")).encode("utf-8")
 
 
 def render_typst(doc: str) -> str:

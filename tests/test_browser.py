@@ -3,6 +3,7 @@ import json
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -62,3 +63,34 @@ def test_html_renders_toc_links_resolve_and_no_requests_leave(built_repo, tmp_pa
     chromium(tmp_path, "--window-size=1366,1600", f"--screenshot={shot}", page.as_uri())
     assert shot.exists() and shot.stat().st_size > 20_000  # a blank page compresses to far less
 
+
+
+A11Y = Path(__file__).parent / "a11y"
+
+
+@pytest.mark.skipif(CHROMIUM is None or not (A11Y / "node_modules" / "axe-core").is_dir(),
+                    reason="needs chromium and `npm install --prefix tests/a11y` (.ci/run does both)")
+def test_html_passes_axe_and_reflows(built_repo):
+    """WCAG 2.1 AA (axe-core) at laptop and phone width; the page never scrolls sideways."""
+    proc = subprocess.run(["node", str(A11Y / "axe_check.js"), str(built_repo / "build" / "report.html")],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.loads(proc.stdout)
+    for width, violations in result["violations"].items():
+        assert violations == [], f"axe at {width}px: {violations}"
+    for width, scroll_width in result["reflow"].items():
+        assert scroll_width <= int(width), f"horizontal scrolling at {width}px ({scroll_width}px wide)"
+
+
+@pytest.mark.skipif(CHROMIUM is None or not (A11Y / "node_modules" / "axe-core").is_dir(),
+                    reason="needs chromium and `npm install --prefix tests/a11y` (.ci/run does both)")
+def test_axe_check_reports_a_bad_page(tmp_path):
+    """The check can fail: no lang, an image without alt text, a table too wide for a phone."""
+    page = tmp_path / "bad.html"
+    page.write_text('<html><body><img src="data:image/png;base64,iVBORw0KGgo="><table><tr><td>'
+                    + "x" * 400 + "</td></tr></table></body></html>", encoding="utf-8")
+    proc = subprocess.run(["node", str(A11Y / "axe_check.js"), str(page)], capture_output=True, text=True, timeout=300)
+    result = json.loads(proc.stdout)
+    ids = {v["id"] for v in result["violations"]["1366"]}
+    assert {"html-has-lang", "image-alt"} <= ids
+    assert result["reflow"]["320"] > 320

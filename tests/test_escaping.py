@@ -35,3 +35,11 @@ def test_table_with_markup_in_cells_keeps_its_shape():
     md = compare.tools_markdown(wide)
     html = render.run_pandoc(["--from=markdown", "--to=html5"], md).decode("utf-8")
     assert html.count("<td") == 5 and "a | b" in html and "&lt;b&gt;x&lt;/b&gt;" in html
+
+
+def test_html_tables_get_column_and_row_headers():
+    md = "| Kontor | Verdi |\n|---|---:|\n| Kontor A | 52 |\n| Kontor B | 30 |\n"
+    html = render.table_headers(render.run_pandoc(["--from=markdown", "--to=html5"], md).decode("utf-8"))
+    assert html.count('scope="col"') == 2
+    assert '<th scope="row">Kontor A</th>' in html and '<th scope="row">Kontor B</th>' in html
+    assert "<td>52</td>" in html or '<td style="text-align: right;">52</td>' in html
