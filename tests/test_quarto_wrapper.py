@@ -93,3 +93,27 @@ def test_quarto_project_is_a_valid_book():
         assert (paths.REPORT / f).is_file(), f
     assert (paths.REPORT / conf["bibliography"]).is_file()
     assert conf["book"]["appendices"], "appendices come after the bibliography"
+
+
+@pytest.mark.e2e
+def test_snakemake_with_engine_quarto_uses_the_wrapper(tmp_path):
+    """`--config engine=quarto`: one quarto_render job after the data steps, no chapter jobs."""
+    from tests.conftest import copy_repo, run_snakemake
+
+    repo = copy_repo(tmp_path / "repo")
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    exe = bindir / "quarto"
+    exe.write_text(STAND_IN)
+    exe.chmod(exe.stat().st_mode | stat.S_IEXEC)
+    log = tmp_path / "calls.jsonl"
+    env = {"PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}", "QUARTO_LOG": str(log),
+           "FAKE_OUT": str(repo / "build" / "quarto")}
+    proc = run_snakemake(repo, "--config", "engine=quarto", env=env)
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
+    out = proc.stdout + proc.stderr
+    assert "quarto_render" in out and "rule chapter" not in out and "localrule chapter" not in out
+    renders = [c for c in calls(log) if c[0] == "render"]
+    assert [c[c.index("--to") + 1] for c in renders] == ["html", "typst"]
+    assert all(c[1].endswith("report") for c in renders)
+    assert (repo / "build" / "report.pdf").read_bytes().startswith(b"%PDF")
