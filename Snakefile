@@ -3,16 +3,16 @@
 #   snakemake --cores 2 --config year=2015    the edition for another year
 #   snakemake -n                              show the plan
 # Stages live in rules/*.smk; the work is done by importable functions in scripts/.
+import os
 import sys
 
 from snakemake.utils import validate
 
 from scripts import manifest, paths, pipeline
 
-
-# Every step runs with the interpreter that runs Snakemake (the project's .venv), whether or
-# not the environment is activated.
-PYTHON = sys.executable
+# Every step's `python` is the interpreter that runs Snakemake (the project's .venv), whether
+# or not the environment is activated.
+os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
 
 
 configfile: "config/config.yaml"
@@ -75,4 +75,4 @@ rule guard:
     log:
         "logs/guard.log",
     shell:
-        "{PYTHON} -m scripts.privacy {params.files} --stamp {output} 2> {log} || (cat {log} >&2; exit 1)"
+        "python -m scripts.privacy {params.files} --stamp {output} 2> {log} || (cat {log} >&2; exit 1)"

@@ -17,7 +17,7 @@ rule clean_malekort:
     log:
         "logs/clean_malekort_{year}.log",
     shell:
-        "{PYTHON} -m scripts.malekort clean --year {wildcards.year} --offices {params.offices}"
+        "python -m scripts.malekort clean --year {wildcards.year} --offices {params.offices}"
         " --out {output} 2> {log} || (cat {log} >&2; exit 1)"
 
 
@@ -36,5 +36,5 @@ rule clean_kostra_offices:
     log:
         "logs/clean_kostra_kontor_{year}.log",
     shell:
-        "{PYTHON} -m scripts.compare clean-kostra --year {wildcards.year} --offices {params.offices}"
+        "python -m scripts.compare clean-kostra --year {wildcards.year} --offices {params.offices}"
         " --src {input.src} --out {output} 2> {log} || (cat {log} >&2; exit 1)"

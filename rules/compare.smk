@@ -15,7 +15,7 @@ rule facts:
     log:
         "logs/facts.log",
     shell:
-        "{PYTHON} -m scripts.thesis facts --out {output} 2> {log} || (cat {log} >&2; exit 1)"
+        "python -m scripts.thesis facts --out {output} 2> {log} || (cat {log} >&2; exit 1)"
 
 
 rule tools_table:
@@ -35,7 +35,7 @@ rule tools_table:
     log:
         "logs/tools_table.log",
     shell:
-        "{PYTHON} -m scripts.compare tools --offices {params.offices} --out {output}"
+        "python -m scripts.compare tools --offices {params.offices} --out {output}"
         " 2> {log} || (cat {log} >&2; exit 1)"
 
 
@@ -49,6 +49,9 @@ rule results:
         expand("build/data/kostra_kontor_{y}.csv", y=YEARS),
         "data/thesis/indikatorer.yaml",
         "data/thesis/tabell_4_2.csv",
+        "config/kostra_catalogue.yaml",
+        # SSB snapshots (written only by fetch_kostra): reference values and fetched figures.
+        pipeline.snapshot_files(),
     output:
         "build/results/resultater.json",
     params:
@@ -60,7 +63,7 @@ rule results:
     log:
         "logs/results.log",
     shell:
-        "{PYTHON} -m scripts.compare results --year {params.year} --years {params.years}"
+        "python -m scripts.compare results --year {params.year} --years {params.years}"
         " --offices {params.offices} --out {output} 2> {log} || (cat {log} >&2; exit 1)"
 
 
@@ -78,7 +81,7 @@ rule result_figures:
     log:
         "logs/result_figures.log",
     shell:
-        "{PYTHON} -m scripts.figures results --src {input.src} --out {output}"
+        "python -m scripts.figures results --src {input.src} --out {output}"
         " 2> {log} || (cat {log} >&2; exit 1)"
 
 
@@ -97,7 +100,7 @@ rule diagrams:
     log:
         "logs/diagrams.log",
     shell:
-        "{PYTHON} -m scripts.diagrams --src {input.src} --outdir build/results/figurer"
+        "python -m scripts.diagrams --src {input.src} --outdir build/results/figurer"
         " 2> {log} || (cat {log} >&2; exit 1)"
 
 
@@ -115,5 +118,5 @@ rule datagrunnlag:
     log:
         "logs/datagrunnlag.log",
     shell:
-        "{PYTHON} -m scripts.manifest report --out {output}"
+        "python -m scripts.manifest report --out {output}"
         " 2> {log} || (cat {log} >&2; exit 1)"

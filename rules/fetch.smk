@@ -19,4 +19,4 @@ rule fetch_kostra:
     shell:
         "if [ '{params.allowed}' != 'True' ]; then"
         " echo 'fetch_kostra contacts SSB; run it with --config fetch=true' >&2; exit 1; fi; "
-        "{PYTHON} -m scripts.kostra_client fetch --catalogue {input} --years {params.years} 2> >(tee {log} >&2)"
+        "python -m scripts.kostra_client fetch --catalogue {input} --years {params.years} 2> >(tee {log} >&2)"

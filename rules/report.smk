@@ -17,7 +17,7 @@ if ENGINE == "builtin":
         log:
             "logs/chapter/{chapter}.log",
         shell:
-            "{PYTHON} -m scripts.engine {input.qmd} {output} 2> {log} || (cat {log} >&2; exit 1)"
+            "python -m scripts.engine {input.qmd} {output} 2> {log} || (cat {log} >&2; exit 1)"
 
     rule render:
         input:
@@ -35,7 +35,7 @@ if ENGINE == "builtin":
         log:
             "logs/render_{fmt}.log",
         shell:
-            "{PYTHON} -m scripts.render {wildcards.fmt} 2> {log} || (cat {log} >&2; exit 1)"
+            "python -m scripts.render {wildcards.fmt} 2> {log} || (cat {log} >&2; exit 1)"
 
 else:
 
@@ -54,5 +54,5 @@ else:
         log:
             "logs/quarto_render.log",
         shell:
-            "{PYTHON} -m scripts.quarto --year {params.year} {params.formats}"
+            "python -m scripts.quarto --year {params.year} {params.formats}"
             " 2> {log} || (cat {log} >&2; exit 1)"

@@ -199,7 +199,24 @@ def compare_with_thesis(df: pd.DataFrame, thesis_csv: Path, year: int) -> list[d
              "data": float(r.verdi_data)} for r in merged.itertuples() if r.verdi_oppgave != r.verdi_data]
 
 
-def build_results(year: int, years: list[int], offices: list[str], data_dir: Path = paths.BUILD_DATA) -> dict:
+def ssb_comparisons(series: pd.DataFrame, year: int, offices: list[str], snapshots: Path) -> tuple[dict, list]:
+    """Reference values (public regions) and fetched-versus-published figures from SSB snapshots.
+
+    Empty when there are no snapshots, or when the catalogue's content codes are not confirmed.
+    """
+    from scripts import kostra_compare
+    from scripts.kostra_client import load_catalogue, load_private_offices
+
+    snaps = kostra_compare.load_snapshots(snapshots)
+    if not snaps:
+        return {}, []
+    values = kostra_compare.indicator_values(snaps, load_catalogue(), load_private_offices())
+    return (kostra_compare.reference_values(values, load_catalogue(), year),
+            kostra_compare.fetched_vs_published(values, series, offices))
+
+
+def build_results(year: int, years: list[int], offices: list[str], data_dir: Path = paths.BUILD_DATA,
+                  snapshots: Path = paths.RAW_KOSTRA) -> dict:
     """Assemble everything about the results of one edition year (plus the time series)."""
     indicators = load_indicators()
     frames = {}
@@ -210,7 +227,10 @@ def build_results(year: int, years: list[int], offices: list[str], data_dir: Pat
     state = [i for i in indicators if i["linje"] == "stat"]
     municipal = [i for i in indicators if i["linje"] == "kommune"]
     series = pd.concat(frames.values(), ignore_index=True)
+    refs, fetched = ssb_comparisons(series, year, offices, snapshots)
     return {
+        "referanser": refs,
+        "hentet_mot_publisert": fetched,
         "aar": year,
         "aar_serie": sorted(frames),
         "kontorer": offices,

@@ -184,6 +184,22 @@ def draw_results(results: dict) -> Figure:
         return _draw_results(results)
 
 
+def _reference_lines(ax, results: dict, ind: dict, vertical: bool) -> None:
+    """Dashed lines for public reference values (Landet, KOSTRA group) from SSB snapshots,
+    labelled with their name so the line is never identified by colour alone."""
+    for ref in (results.get("referanser") or {}).get(ind["id"], []):
+        v = float(ref["verdi"])
+        line = (ax.axvline if vertical else ax.axhline)(v, color=MUTED, linestyle="--", linewidth=0.9)
+        line.set_gid(f"referanse:{ind['id']}:{ref['omrade']}")
+        label = f"{ref['etikett']} {value_text(ind, v)}"
+        if vertical:
+            ax.annotate(label, (v, 1.0), xycoords=("data", "axes fraction"), xytext=(2, 2), textcoords="offset points",
+                        fontsize=SMALL_PT, color=MUTED, ha="left", va="bottom", annotation_clip=False)
+        else:
+            ax.annotate(label, (0.0, v), xycoords=("axes fraction", "data"), xytext=(2, 2), textcoords="offset points",
+                        fontsize=SMALL_PT, color=MUTED, ha="left", va="bottom", annotation_clip=False)
+
+
 def _draw_results(results: dict) -> Figure:
     inds = results.get("indikatorer") or []
     if not inds:
@@ -205,6 +221,7 @@ def _draw_results(results: dict) -> Figure:
             pending.append((ax, ind, _lines(ax, results, ind)))
         else:
             pending.append((ax, ind, _bars(ax, results, ind)))
+        _reference_lines(ax, results, ind, vertical=not several)
     for ax in list(axes.flat)[len(inds):]:
         ax.set_visible(False)
     fig.canvas.draw()  # lay the panels out once, so the labels know the panel sizes

@@ -139,3 +139,8 @@ def clear_stale_locks(root: Path = paths.ROOT) -> list[Path]:
     for f in removed:
         f.unlink(missing_ok=True)
     return removed
+
+
+def snapshot_files() -> list[str]:
+    """SSB snapshots and their sidecars under data/raw/kostra (private ones included)."""
+    return sorted(str(p.relative_to(paths.ROOT)) for p in paths.RAW_KOSTRA.rglob("*.json"))

@@ -42,3 +42,23 @@ def avvik_tekst(avvik: list[dict], aar: int, oppgaven_har_tall: bool = True) -> 
              f"{fmt.tall(a['oppgave'], 1)}, dataene {fmt.tall(a['data'], 1)}" for a in avvik]
     return (f"For {aar} avviker dataene fra tallene oppgaven publiserer (oppgaven brukte ureviderte tall):\n\n"
             + "\n".join(lines))
+
+
+def hentet_tekst(hentet: list[dict], referanser: dict) -> str:
+    """Fetched SSB figures next to the published ones the report uses, and the reference values."""
+    parts = []
+    if hentet:
+        rows = [{"Kontor": md_escape(h["kontor"]), "År": str(h["aar"]), "Indikator": md_escape(h["indikator_id"]),
+                 "Publisert": fmt.tall(h["publisert"], 1), "Hentet": fmt.tall(h["hentet"], 1),
+                 "Differanse": fmt.tall(h["differanse"], 1)} for h in hentet]
+        parts.append("Tall hentet fra SSB sammenliknet med de publiserte tallene rapporten bruker (oppgaven brukte "
+                     "ureviderte tall):\n\n" + pipe_table(pd.DataFrame(rows), [0.1, 0.1, 0.38, 0.14, 0.14, 0.14],
+                                                        ["left", "left", "left", "right", "right", "right"]))
+    for ind, refs in sorted(referanser.items()):
+        for r in refs:
+            parts.append(f"Referanse for {md_escape(ind)}: {md_escape(r['etikett'])} {fmt.tall(r['verdi'], 1)} "
+                         f"({md_escape(r['definisjon'])}).")
+    if not parts:
+        return ("Ingen hentede SSB-tall kan sammenliknes ennå: enten finnes ingen uttrekk, eller katalogen "
+                "(`config/kostra_catalogue.yaml`) mangler bekreftet innholdskode for indikatorene.")
+    return "\n\n".join(parts)

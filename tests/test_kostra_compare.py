@@ -1,0 +1,106 @@
+"""SSB snapshots in the report: reference values and fetched versus published figures.
+
+Everything here is made up: the snapshot values, the content code "MADEUP1" and the
+municipality number 9901 (not a real municipality).
+"""
+import json
+
+import pandas as pd
+
+from scripts import kostra_compare
+from scripts.figtext import alt_text
+from scripts.provenance import hentet_tekst
+
+CATALOGUE = {
+    "public_regions": [
+        {"code": "EAK", "label_nb": "Landet", "definition_nb": "Hele landet", "years": {"from": 1999, "to": 2016}},
+        {"code": "EKG13", "label_nb": "KOSTRA-gruppe 13", "definition_nb": "Gruppe 13 etter 2013-grupperingen",
+         "years": {"from": 2013, "to": 2019}},
+    ],
+    "indicators": [
+        {"id": "sosialhjelpsmottakere_andel", "table": "99999", "content_code": "MADEUP1",
+         "dimensions": {"region": "Region", "contents": "ContentsCode", "time": "Tid"}},
+        {"id": "netto_driftsutgifter_sosialtjenesten", "table": "99999", "content_code": None,
+         "dimensions": {"region": "Region", "contents": "ContentsCode", "time": "Tid"}},
+    ],
+}
+
+
+def snapshot(tmp_path):
+    """A JSON-stat 2.0 dataset in SSB's shape (made-up numbers), with its sidecar."""
+    data = {
+        "version": "2.0", "class": "dataset", "updated": "2015-03-15T08:00:00Z",
+        "id": ["Region", "ContentsCode", "Tid"], "size": [3, 2, 2],
+        "dimension": {
+            "Region": {"category": {"index": {"EAK": 0, "EKG13": 1, "9901": 2}}},
+            "ContentsCode": {"category": {"index": {"MADEUP1": 0, "MADEUP2": 1}}},
+            "Tid": {"category": {"index": {"2014": 0, "2020": 1}}},
+        },
+        # Region × ContentsCode × Tid, row-major; MADEUP2 values must never be used.
+        "value": [3.9, 4.0, 99, 99, 3.1, None, 99, 99, 3.7, 3.8, 99, 99],
+        "status": {"5": ".."},
+    }
+    folder = tmp_path / "kostra" / "private"
+    folder.mkdir(parents=True)
+    (folder / "99999_abc.json").write_text(json.dumps(data), encoding="utf-8")
+    (folder / "99999_abc.meta.json").write_text(json.dumps({"table": "99999", "fetched_at": "2026-03-15T10:00:00Z"}))
+    return tmp_path / "kostra"
+
+
+def test_values_use_only_confirmed_content_codes_and_hide_the_municipality(tmp_path):
+    snaps = kostra_compare.load_snapshots(snapshot(tmp_path))
+    values = kostra_compare.indicator_values(snaps, CATALOGUE, {"A": "9901"})
+    assert set(values["indikator_id"]) == {"sosialhjelpsmottakere_andel"}
+    assert 99 not in values["verdi"].tolist()
+    assert "9901" not in values["omrade"].tolist() and "A" in values["omrade"].tolist()
+    missing = values[(values["omrade"] == "EKG13") & (values["aar"] == 2020)]
+    assert missing["verdi"].isna().all() and missing["status"].tolist() == [".."]
+
+
+def test_reference_values_follow_the_group_definition_of_the_year(tmp_path):
+    values = kostra_compare.indicator_values(kostra_compare.load_snapshots(snapshot(tmp_path)), CATALOGUE, {})
+    refs_2014 = kostra_compare.reference_values(values, CATALOGUE, 2014)["sosialhjelpsmottakere_andel"]
+    assert [(r["etikett"], r["verdi"]) for r in refs_2014] == [("Landet", 3.9), ("KOSTRA-gruppe 13", 3.1)]
+    assert "2013-grupperingen" in refs_2014[1]["definisjon"]
+    # In 2020 the 2013 grouping no longer applies, and Landet's series in the catalogue ends in 2016.
+    assert kostra_compare.reference_values(values, CATALOGUE, 2020) == {}
+
+
+def test_fetched_versus_published_shows_the_difference(tmp_path):
+    values = kostra_compare.indicator_values(kostra_compare.load_snapshots(snapshot(tmp_path)), CATALOGUE,
+                                             {"A": "9901"})
+    published = pd.DataFrame([{"kontor": "A", "aar": 2014, "indikator_id": "sosialhjelpsmottakere_andel",
+                               "verdi": 3.6}])
+    diff = kostra_compare.fetched_vs_published(values, published, ["A", "B"])
+    assert diff == [{"kontor": "A", "aar": 2014, "indikator_id": "sosialhjelpsmottakere_andel",
+                     "publisert": 3.6, "hentet": 3.7, "differanse": 0.1}]
+    text = hentet_tekst(diff, {})
+    assert "| A" in text and "3,6" in text and "3,7" in text and "0,1" in text and "9901" not in text
+
+
+def test_no_snapshots_means_nothing_is_claimed(tmp_path):
+    assert kostra_compare.load_snapshots(tmp_path / "mangler") == []
+    assert "Ingen hentede SSB-tall" in hentet_tekst([], {})
+
+
+def test_figure_text_mentions_reference_lines():
+    results = {"aar": 2014, "aar_serie": [2014], "indikatorer": [
+        {"id": "sosialhjelpsmottakere_andel", "etikett": "Andel", "enhet": "prosent", "retning": "lavest_best",
+         "verdier": {"A": 3.6, "B": 2.9}, "tekst": {"A": "3,6", "B": "2,9"}, "beste": ["B"]}],
+        "referanser": {"sosialhjelpsmottakere_andel": [{"omrade": "EAK", "etikett": "Landet", "definisjon": "Hele landet",
+                                                        "verdi": 3.9}]}}
+    assert "Stiplet referanselinje: Landet 3,9 (Hele landet)." in alt_text(results)
+
+
+def test_results_figure_draws_labelled_reference_lines():
+    from scripts.figures import draw_results
+
+    ind = {"id": "sosialhjelpsmottakere_andel", "etikett": "Andel", "kort": "Andel", "enhet": "prosent",
+           "retning": "lavest_best", "verdier": {"A": 3.6, "B": 2.9}, "tekst": {"A": "3,6", "B": "2,9"},
+           "beste": ["B"]}
+    results = {"aar": 2014, "aar_serie": [2014], "indikatorer": [ind],
+               "referanser": {ind["id"]: [{"omrade": "EAK", "etikett": "Landet", "definisjon": "x", "verdi": 3.9}]}}
+    fig = draw_results(results)
+    ax = fig.axes[0]
+    assert [ln.get_gid() for ln in ax.lines] == ["referanse:sosialhjelpsmottakere_andel:EAK"]
+    assert any(t.get_text() == "Landet 3,9" for t in ax.texts)
