@@ -10,6 +10,11 @@ from snakemake.utils import validate
 
 from scripts import manifest, paths, pipeline
 
+
+envvars:
+    "PATH",
+
+
 # Every step's `python` is the interpreter that runs Snakemake (the project's .venv), whether
 # or not the environment is activated.
 os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
