@@ -27,14 +27,19 @@ else:
 """
 
 
-@pytest.fixture
-def fake_quarto(tmp_path, monkeypatch):
+def install_stand_in(tmp_path):
+    """Put the stand-in `quarto` in tmp_path/bin; return (bin folder, call log path)."""
     bindir = tmp_path / "bin"
     bindir.mkdir()
     exe = bindir / "quarto"
     exe.write_text(STAND_IN)
     exe.chmod(exe.stat().st_mode | stat.S_IEXEC)
-    log = tmp_path / "calls.jsonl"
+    return bindir, tmp_path / "calls.jsonl"
+
+
+@pytest.fixture
+def fake_quarto(tmp_path, monkeypatch):
+    bindir, log = install_stand_in(tmp_path)
     monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("QUARTO_LOG", str(log))
     monkeypatch.setenv("FAKE_OUT", str(tmp_path / "build" / "quarto"))
@@ -101,12 +106,7 @@ def test_snakemake_with_engine_quarto_uses_the_wrapper(tmp_path):
     from tests.conftest import copy_repo, run_snakemake
 
     repo = copy_repo(tmp_path / "repo")
-    bindir = tmp_path / "bin"
-    bindir.mkdir()
-    exe = bindir / "quarto"
-    exe.write_text(STAND_IN)
-    exe.chmod(exe.stat().st_mode | stat.S_IEXEC)
-    log = tmp_path / "calls.jsonl"
+    bindir, log = install_stand_in(tmp_path)
     env = {"PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}", "QUARTO_LOG": str(log),
            "FAKE_OUT": str(repo / "build" / "quarto")}
     proc = run_snakemake(repo, "--config", "engine=quarto", env=env)
