@@ -10,14 +10,12 @@ rule clean_malekort:
         lambda wc: pipeline.all_inputs_under(paths.malekort_dir(int(wc.year))),
     output:
         "build/data/malekort_{year}.csv",
-    params:
-        offices=OFFICES,
     conda:
         "../envs/navrapport.yaml"
     log:
         "logs/clean_malekort_{year}.log",
     shell:
-        "python -m scripts.malekort clean --year {wildcards.year} --offices {params.offices}"
+        f"python -m scripts.step malekort clean --year {{wildcards.year}} --offices {OFFICES_ARG}"
         " --out {output} 2> {log} || (cat {log} >&2; exit 1)"
 
 
@@ -29,12 +27,10 @@ rule clean_kostra_offices:
         src="data/raw/kostra_kontor/{year}.csv",
     output:
         "build/data/kostra_kontor_{year}.csv",
-    params:
-        offices=OFFICES,
     conda:
         "../envs/navrapport.yaml"
     log:
         "logs/clean_kostra_kontor_{year}.log",
     shell:
-        "python -m scripts.compare clean-kostra --year {wildcards.year} --offices {params.offices}"
+        f"python -m scripts.step compare clean-kostra --year {{wildcards.year}} --offices {OFFICES_ARG}"
         " --src {input.src} --out {output} 2> {log} || (cat {log} >&2; exit 1)"

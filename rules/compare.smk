@@ -15,7 +15,7 @@ rule facts:
     log:
         "logs/facts.log",
     shell:
-        "python -m scripts.thesis facts --out {output} 2> {log} || (cat {log} >&2; exit 1)"
+        "python -m scripts.step thesis facts --out {output} 2> {log} || (cat {log} >&2; exit 1)"
 
 
 rule tools_table:
@@ -28,14 +28,13 @@ rule tools_table:
         "data/thesis/verktoy.yaml",
     output:
         "build/results/verktoy.json",
-    params:
-        offices=OFFICES,
     conda:
         "../envs/navrapport.yaml"
     log:
         "logs/tools_table.log",
     shell:
-        "python -m scripts.compare tools --offices {params.offices} --out {output}"
+        f"python -m scripts.step compare tools --offices {OFFICES_ARG}"
+        " --out {output}"
         " 2> {log} || (cat {log} >&2; exit 1)"
 
 
@@ -54,17 +53,13 @@ rule results:
         pipeline.snapshot_files(),
     output:
         "build/results/resultater.json",
-    params:
-        year=YEAR,
-        years=YEARS,
-        offices=OFFICES,
     conda:
         "../envs/navrapport.yaml"
     log:
         "logs/results.log",
     shell:
-        "python -m scripts.compare results --year {params.year} --years {params.years}"
-        " --offices {params.offices} --out {output} 2> {log} || (cat {log} >&2; exit 1)"
+        f"python -m scripts.step compare results --year {YEAR} --years {YEARS_ARG} --offices {OFFICES_ARG}"
+        " --out {output} 2> {log} || (cat {log} >&2; exit 1)"
 
 
 rule result_figures:
@@ -81,7 +76,7 @@ rule result_figures:
     log:
         "logs/result_figures.log",
     shell:
-        "python -m scripts.figures results --src {input.src} --out {output}"
+        "python -m scripts.step figures results --src {input.src} --out {output}"
         " 2> {log} || (cat {log} >&2; exit 1)"
 
 
@@ -100,7 +95,7 @@ rule diagrams:
     log:
         "logs/diagrams.log",
     shell:
-        "python -m scripts.diagrams --src {input.src} --outdir build/results/figurer"
+        "python -m scripts.step diagrams --src {input.src} --outdir build/results/figurer"
         " 2> {log} || (cat {log} >&2; exit 1)"
 
 
@@ -118,5 +113,5 @@ rule datagrunnlag:
     log:
         "logs/datagrunnlag.log",
     shell:
-        "python -m scripts.manifest report --out {output}"
+        "python -m scripts.step manifest report --out {output}"
         " 2> {log} || (cat {log} >&2; exit 1)"

@@ -9,14 +9,12 @@ rule fetch_kostra:
         "config/kostra_catalogue.yaml",
     output:
         touch("logs/fetch_kostra.done"),
-    params:
-        allowed=config.get("fetch", False),
-        years=YEARS,
     conda:
         "../envs/navrapport.yaml"
     log:
         "logs/fetch_kostra.log",
     shell:
-        "if [ '{params.allowed}' != 'True' ]; then"
+        f"if [ '{config.get('fetch', False)}' != 'True' ]; then"
         " echo 'fetch_kostra contacts SSB; run it with --config fetch=true' >&2; exit 1; fi; "
-        "python -m scripts.kostra_client fetch --catalogue {input} --years {params.years} 2> >(tee {log} >&2)"
+        f"python -m scripts.kostra_client fetch --catalogue {{input}} --years {YEARS_ARG}"
+        " 2> >(tee {log} >&2)"

@@ -5,7 +5,7 @@ if ENGINE == "builtin":
 
     rule chapter:
         input:
-            code=["scripts/engine.py", "scripts/qmd.py", "scripts/reportkit.py", "scripts/fmt.py"],
+            code=["scripts/engine.py", "scripts/kernel.py", "scripts/qmd.py", "scripts/reportkit.py", "scripts/fmt.py"],
             qmd="report/{chapter}.qmd",
             results=lambda wc: pipeline.declared_inputs(CHAPTERS[wc.chapter]),
         output:
@@ -17,7 +17,7 @@ if ENGINE == "builtin":
         log:
             "logs/chapter/{chapter}.log",
         shell:
-            "python -m scripts.engine {input.qmd} {output} 2> {log} || (cat {log} >&2; exit 1)"
+            "python -m scripts.step engine {input.qmd} {output} 2> {log} || (cat {log} >&2; exit 1)"
 
     rule render:
         input:
@@ -35,7 +35,7 @@ if ENGINE == "builtin":
         log:
             "logs/render_{fmt}.log",
         shell:
-            "python -m scripts.render {wildcards.fmt} 2> {log} || (cat {log} >&2; exit 1)"
+            "python -m scripts.step render {wildcards.fmt} 2> {log} || (cat {log} >&2; exit 1)"
 
 else:
 
@@ -46,13 +46,10 @@ else:
             book="report/_quarto.yml",
         output:
             expand("build/report.{fmt}", fmt=FORMATS),
-        params:
-            formats=FORMATS,
-            year=YEAR,
         conda:
             "../envs/navrapport.yaml"
         log:
             "logs/quarto_render.log",
         shell:
-            "python -m scripts.quarto --year {params.year} {params.formats}"
+            f"python -m scripts.quarto --year {YEAR} {' '.join(FORMATS)}"
             " 2> {log} || (cat {log} >&2; exit 1)"

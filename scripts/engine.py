@@ -22,6 +22,7 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
 from scripts import paths
 from scripts.atomic import write_bytes, write_text
+from scripts.kernel import use_fork
 from scripts.qmd import INLINE, Cell, parse, to_notebook
 
 # Runs first in every kernel: the inline-expression hook and figure settings that make
@@ -44,8 +45,12 @@ def _truthy(options: dict, key: str, default: bool = True) -> bool:
     return value not in (False, "false", "False")
 
 
-def run_notebook(nb, source: Path, plan: list, timeout: int = 300):
-    """Execute ``nb`` in a fresh kernel started in the project root; re-raise errors with context."""
+def run_notebook(nb, source: Path, plan: list, timeout: int = 300, launch: str | None = None):
+    """Execute ``nb`` in a fresh kernel started in the project root; re-raise errors with context.
+
+    ``launch`` is how the kernel starts: ``"fork"`` (default; see ``scripts.kernel``) or
+    ``"process"`` (a new Python, as Quarto does; also ``NAVRAPPORT_KERNEL=process``).
+    """
     prelude = PRELUDE.format(root=str(paths.ROOT))
     nb.cells.insert(0, __import__("nbformat").v4.new_code_cell(prelude))
     engine_dir = paths.REPORT / "_engine"
@@ -59,6 +64,7 @@ def run_notebook(nb, source: Path, plan: list, timeout: int = 300):
                    IPYTHONDIR=str(profile.parent))
         # IPC sockets in a private folder: no TCP ports, no "unencrypted TCP" warning.
         km = KernelManager(kernel_name="python3", transport="ipc", ip=str(Path(tmp) / "k"))
+        use_fork(km, launch)
         client = NotebookClient(nb, km=km, timeout=timeout, kernel_name="python3",
                                 resources={"metadata": {"path": str(paths.ROOT)}})
         try:
@@ -147,14 +153,14 @@ def substitute_inline(text: str, values: list[str]) -> str:
     return INLINE.sub(lambda m: next(it), text)
 
 
-def execute_chapter(source: Path, out_md: Path, timeout: int = 300) -> str:
+def execute_chapter(source: Path, out_md: Path, timeout: int = 300, launch: str | None = None) -> str:
     """Execute one chapter and write its markdown to ``out_md`` (atomically). Returns the text."""
     source, out_md = Path(source).resolve(), Path(out_md).resolve()
     qmd = parse(source)
     nb, plan = to_notebook(qmd)
     fig_dir = out_md.parent / "figures"
     if any(kind != "md" for kind, *_ in plan):
-        nb = run_notebook(nb, source, plan, timeout=timeout)
+        nb = run_notebook(nb, source, plan, timeout=timeout, launch=launch)
     pieces = []
     for (kind, part, *_rest), cell in zip(plan, nb.cells, strict=False):
         outputs = cell.get("outputs", [])

@@ -224,7 +224,7 @@ def _draw_results(results: dict) -> Figure:
         _reference_lines(ax, results, ind, vertical=not several)
     for ax in list(axes.flat)[len(inds):]:
         ax.set_visible(False)
-    fig.canvas.draw()  # lay the panels out once, so the labels know the panel sizes
+    fig.draw_without_rendering()  # lay the panels out once, so the labels know the panel sizes
     for ax, ind, labels in pending:
         if labels and several:
             _end_labels(ax, ind, labels)

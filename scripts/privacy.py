@@ -36,6 +36,8 @@ class PrivacyError(RuntimeError):
 
 def load_private_terms(path: Path = paths.PRIVATE_OFFICES) -> list[str]:
     """Municipality numbers and names from the private mapping; empty when there is none."""
+    if not Path(path).exists():
+        return []  # the usual case; and no need to import the SSB client (requests, pandas)
     from scripts.kostra_client import load_private_offices
 
     numbers = load_private_offices(path)  # validates the file and its numbers

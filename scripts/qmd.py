@@ -12,9 +12,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import nbformat
 import yaml
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 CELL_OPTIONS = {"label", "echo", "output", "include", "tbl-cap", "fig-cap", "fig-alt"}
 SHORTCODES = {"include", "pagebreak"}
@@ -159,7 +162,7 @@ def inline_expressions(text: str) -> list[str]:
 INLINE_MARK = "\x00NAVINLINE{}\x00"
 
 
-def to_notebook(qmd: Qmd) -> tuple[nbformat.NotebookNode, list]:
+def to_notebook(qmd: Qmd) -> tuple[NotebookNode, list]:
     """Turn a parsed .qmd into a notebook whose cells the kernel runs in document order.
 
     Inline expressions become a code cell placed just before their markdown chunk, so they
@@ -167,6 +170,8 @@ def to_notebook(qmd: Qmd) -> tuple[nbformat.NotebookNode, list]:
     each notebook cell back to what it came from: ``("cell", Cell)``, ``("inline", Chunk,
     exprs)`` or ``("md", Chunk)``.
     """
+    import nbformat  # here, not at the top: the Snakefile imports this module at parse time
+
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     plan = []

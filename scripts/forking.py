@@ -1,0 +1,77 @@
+"""What a forked child must undo so it behaves like a freshly started Python process.
+
+Used by the step worker (``scripts.worker``) and by chapter kernels forked from the engine
+(``scripts.kernel``). A fork copies the parent's state; these helpers reset the parts that a
+fresh process would have set up from its own environment.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import sys
+
+# The rc file matplotlib read when the parent imported it (set by ``remember_matplotlib``).
+_PARENT_MPL_RC: str | None = None
+
+
+def remember_matplotlib() -> None:
+    """Record which rc file the (already imported) matplotlib read, before forking children."""
+    global _PARENT_MPL_RC
+    mpl = sys.modules.get("matplotlib")
+    _PARENT_MPL_RC = mpl.matplotlib_fname() if mpl else None
+
+
+def reset_matplotlib() -> None:
+    """Apply the rc file and backend that this process's environment names, as matplotlib's
+    own import would have (``MATPLOTLIBRC``, ``MPLBACKEND``, ``./matplotlibrc``)."""
+    mpl = sys.modules.get("matplotlib")
+    if mpl is None:
+        return  # imported later, from this environment: nothing to undo
+    fname = mpl.matplotlib_fname()
+    if fname != _PARENT_MPL_RC:
+        mpl.rc_file(fname)
+    if os.environ.get("MPLBACKEND"):
+        mpl.rcParams["backend"] = os.environ["MPLBACKEND"]
+
+
+def reset_signals() -> None:
+    """Default signal handling: the parent's handlers (and its event loop's wake-up fd) would
+    otherwise swallow SIGTERM and SIGINT in the child."""
+    try:
+        signal.set_wakeup_fd(-1)
+    except ValueError:  # not the main thread: nothing was set here
+        pass
+    for sig in (signal.SIGTERM, signal.SIGCHLD, signal.SIGHUP, signal.SIGPIPE):
+        signal.signal(sig, signal.SIG_DFL)
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # as Python sets it at start-up
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def become(env: dict[str, str], cwd: str) -> None:
+    """Take over another process's environment and working directory."""
+    os.chdir(cwd)
+    os.environ.clear()
+    os.environ.update(env)
+    reset_matplotlib()
+
+
+def forget_exit_handlers() -> None:
+    """Drop the parent's ``atexit`` handlers (a kernel must not run the engine's clean-up)."""
+    import atexit
+
+    atexit._clear()
+
+
+def finish(code: int) -> None:
+    """Leave the child as an interpreter exit would: exit handlers, flushed streams."""
+    import atexit
+
+    try:
+        atexit._run_exitfuncs()
+    finally:
+        for f in (sys.stdout, sys.stderr):
+            try:
+                f.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(code)
