@@ -53,6 +53,10 @@ if _missing:
     )
 
 
+onstart:
+    pipeline.no_rate_limit(workflow)
+
+
 include: "rules/clean.smk"
 include: "rules/compare.smk"
 include: "rules/report.smk"

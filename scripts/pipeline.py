@@ -41,6 +41,21 @@ def declared_inputs(qmd: Path) -> list[str]:
     return inputs + list(declared.get("code") or [])
 
 
+def no_rate_limit(workflow) -> bool:
+    """Switch off Snakemake's job rate limit for this (local) run; called from ``onstart``.
+
+    The limit (``--max-jobs-per-timespan``, default 100 jobs/s) is meant for clusters. Each
+    scheduling round under it starts a one-second timer thread, and the last of these keeps
+    Snakemake alive for up to a second after the last job has finished; a profile cannot
+    switch it off. Returns whether it was switched off (False if Snakemake's internals moved).
+    """
+    scheduler = getattr(workflow, "scheduler", None)
+    if scheduler is None or not hasattr(scheduler, "job_rate_limiter"):
+        return False
+    scheduler.job_rate_limiter = None
+    return True
+
+
 def quarto_version(exe: str = "quarto") -> tuple[int, ...] | None:
     """Version of the ``quarto`` on PATH, or None when there is none."""
     found = shutil.which(exe)

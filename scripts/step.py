@@ -181,5 +181,17 @@ def main(argv: list[str] | None = None) -> int:
     return run_here(module, argv[1:])
 
 
+def _timed_main() -> int:
+    """``main``, and with ``NAVRAPPORT_STEP_TIMES=FILE`` a line per step (start, end, step) for
+    the benchmark's timeline."""
+    start = time.time()
+    code = main()
+    log = os.environ.get("NAVRAPPORT_STEP_TIMES")
+    if log:
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(f"{start:.3f} {time.time():.3f} {' '.join(sys.argv[1:3])}\n")
+    return code
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(_timed_main())
