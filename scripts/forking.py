@@ -22,14 +22,16 @@ def remember_matplotlib() -> None:
 
 
 def reset_matplotlib() -> None:
-    """Apply the rc file and backend that this process's environment names, as matplotlib's
-    own import would have (``MATPLOTLIBRC``, ``MPLBACKEND``, ``./matplotlibrc``)."""
+    """Give matplotlib the settings a fresh import would have in this process's environment:
+    the rc file it finds (``MATPLOTLIBRC``, ``./matplotlibrc``, ...) and ``MPLBACKEND``.
+    Whatever modules imported before the fork changed (``matplotlib.use``) is undone."""
     mpl = sys.modules.get("matplotlib")
     if mpl is None:
         return  # imported later, from this environment: nothing to undo
     fname = mpl.matplotlib_fname()
-    if fname != _PARENT_MPL_RC:
-        mpl.rc_file(fname)
+    # What matplotlib's import does: defaults plus the rc file found, then MPLBACKEND.
+    fresh = mpl.rcParamsOrig if fname == _PARENT_MPL_RC else mpl.rc_params_from_file(fname)
+    mpl.rcParams._update_raw(fresh)
     if os.environ.get("MPLBACKEND"):
         mpl.rcParams["backend"] = os.environ["MPLBACKEND"]
 

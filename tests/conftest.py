@@ -1,6 +1,7 @@
 """Shared test helpers. Tests build tiny inputs in tmp_path; made-up data are labelled so."""
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -26,8 +27,6 @@ def copy_repo(dest: Path) -> Path:
 
 def run_snakemake(repo: Path, *args: str, env: dict | None = None, timeout: int = 600):
     """Run snakemake in ``repo`` with this interpreter's environment."""
-    import os
-
     e = dict(os.environ, NAVRAPPORT_ROOT=str(repo), PYTHONPATH=str(repo))
     e.update(env or {})
     exe = Path(sys.executable).parent / "snakemake"
@@ -39,6 +38,16 @@ def run_snakemake(repo: Path, *args: str, env: dict | None = None, timeout: int 
 def built_repo(tmp_path_factory):
     """One full build of the shipped data in a temporary copy of the repository."""
     repo = copy_repo(tmp_path_factory.mktemp("repo"))
-    proc = run_snakemake(repo, env={"SOURCE_DATE_EPOCH": "1430352000"})
+    # Network calls are refused and logged (tests/fixtures/nonet), in the step worker too.
+    log = repo.parent / "net.log"
+    proc = run_snakemake(repo, env={"SOURCE_DATE_EPOCH": "1430352000", "NAVRAPPORT_NET_LOG": str(log),
+                                    "PYTHONPATH": f"{ROOT / 'tests/fixtures/nonet'}{os.pathsep}{repo}"})
     assert proc.returncode == 0, proc.stderr[-5000:]
+    assert not log.exists() or log.read_text() == "", log.read_text()
     return repo
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Stop the step workers the test builds started (they would exit on their own after
+    NAVRAPPORT_WORKER_IDLE seconds; CI should not have to wait for that)."""
+    subprocess.run([sys.executable, "-m", "scripts.step", "--stop"], cwd=ROOT, capture_output=True)

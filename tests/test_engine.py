@@ -75,3 +75,44 @@ def test_chapter_without_code_needs_no_kernel(tmp_path):
     src = tmp_path / "ren.qmd"
     src.write_text("# Ren tekst\n\nIngen kode her.\n", encoding="utf-8")
     assert "Ingen kode her." in execute_chapter(src, tmp_path / "ren.md")
+
+
+def _children() -> set[int]:
+    import os
+    from pathlib import Path
+
+    kids = set()
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        kids |= {int(p) for p in (task / "children").read_text().split()}
+    return kids
+
+
+def test_forked_kernel_gives_the_same_chapter_as_a_new_kernel_process(tmp_path):
+    """The default kernel is forked from the engine (scripts.kernel); the result must be the
+    same bytes as with a kernel started the standard way, even when this process has set
+    matplotlib up differently (as the step worker does when it preloads the figure code)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    matplotlib.rcParams["lines.linewidth"] = 9  # must not leak into the kernel
+    src = tmp_path / "k.qmd"
+    src.write_text(CHAPTER, encoding="utf-8")
+    before = _children()
+    try:
+        forked = execute_chapter(src, tmp_path / "fork" / "k.md", launch="fork")
+    finally:
+        matplotlib.rcParams["lines.linewidth"] = matplotlib.rcParamsDefault["lines.linewidth"]
+    assert _children() <= before, "the forked kernel was not reaped"
+    plain = execute_chapter(src, tmp_path / "proc" / "k.md", launch="process")
+    assert forked.replace("/fork/", "/proc/") == plain
+    svg = "figures/fig-strek.svg"
+    assert (tmp_path / "fork" / svg).read_bytes() == (tmp_path / "proc" / svg).read_bytes()
+
+
+def test_failing_cell_in_a_forked_kernel_is_reported_and_reaped(tmp_path):
+    src = tmp_path / "feil.qmd"
+    src.write_text("```{python}\n#| label: knekk\nraise KeyError('mangler')\n```\n", encoding="utf-8")
+    before = _children()
+    with pytest.raises(ChapterError, match="knekk"):
+        execute_chapter(src, tmp_path / "feil.md", launch="fork")
+    assert _children() <= before

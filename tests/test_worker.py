@@ -1,0 +1,177 @@
+"""The step worker (scripts.step / scripts.worker) must be invisible: a step run through it
+behaves exactly as ``python -m scripts.<module>`` would. Each test works on a temporary copy of
+the repository with a small probe module added, so it gets a worker of its own."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import copy_repo
+
+PROBE = '''"""Test probe (made up for the tests): reports what a step sees."""
+import json, os, sys, time
+VERSION = "one"
+def main():
+    args = sys.argv[1:]
+    if args[:1] == ["sleep"]:
+        open(args[1], "w").write(str(os.getpid()))
+        time.sleep(60)
+    if args[:1] == ["crash"]:
+        raise ValueError("probe failed on purpose")
+    if args[:1] == ["kill"]:
+        os.kill(os.getpid(), 9)
+    mpl = None
+    if args[:1] == ["mpl"]:
+        import matplotlib
+        mpl = [matplotlib.rcParams["lines.linewidth"], str(matplotlib.rcParams["backend"])]
+    print(json.dumps({"argv": args, "cwd": os.getcwd(), "env": os.environ.get("PROBE_VALUE"),
+                      "stdin": sys.stdin.read() if args[:1] == ["stdin"] else None,
+                      "pid": os.getpid(), "version": VERSION, "name": __name__, "mpl": mpl}))
+    print("to stderr", file=sys.stderr)
+    return int(os.environ.get("PROBE_EXIT", "0"))
+if __name__ == "__main__":
+    sys.exit(main())
+'''
+
+
+@pytest.fixture
+def repo(tmp_path):
+    r = copy_repo(tmp_path / "repo")
+    (r / "scripts" / "probe.py").write_text(PROBE, encoding="utf-8")
+    yield r
+    subprocess.run([sys.executable, "-m", "scripts.step", "--stop"], cwd=r, env=_env(r))
+
+
+def _env(repo: Path, **extra) -> dict:
+    env = dict(os.environ, NAVRAPPORT_ROOT=str(repo), PYTHONPATH=str(repo), NAVRAPPORT_WORKER_IDLE="20")
+    env.pop("NAVRAPPORT_WORKER", None)
+    env.update(extra)
+    return env
+
+
+def step(repo: Path, *args: str, stdin: str = "", cwd: Path | None = None, **env):
+    proc = subprocess.Popen([sys.executable, "-m", "scripts.step", *args], cwd=cwd or repo,
+                            env=_env(repo, **env), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    out, err = proc.communicate(stdin, timeout=120)
+    return proc.pid, proc.returncode, out, err
+
+
+def test_a_step_in_the_worker_sees_what_a_direct_run_sees(repo, tmp_path):
+    import json
+
+    sub = repo / "report"
+    pid_w, rc_w, out_w, err_w = step(repo, "probe", "stdin", "--flag", "æøå", stdin="from stdin",
+                                     cwd=sub, PROBE_VALUE="v1", PROBE_EXIT="3")
+    pid_d, rc_d, out_d, err_d = step(repo, "probe", "stdin", "--flag", "æøå", stdin="from stdin",
+                                     cwd=sub, PROBE_VALUE="v1", PROBE_EXIT="3", NAVRAPPORT_WORKER="0")
+    w, d = json.loads(out_w), json.loads(out_d)
+    assert w["pid"] != pid_w and d["pid"] == pid_d  # the first ran in the worker, the second here
+    for key in ("argv", "cwd", "env", "stdin", "name"):
+        assert w[key] == d[key], key
+    assert w["argv"] == ["stdin", "--flag", "æøå"] and w["cwd"] == str(sub) and w["name"] == "__main__"
+    assert rc_w == rc_d == 3
+    assert err_w.strip() == err_d.strip() == "to stderr"
+
+
+def test_failures_keep_their_exit_status_and_traceback(repo):
+    _, rc, _, err = step(repo, "probe", "crash")
+    assert rc == 1 and "ValueError: probe failed on purpose" in err and "Traceback" in err
+    _, rc, _, _ = step(repo, "probe", "kill")
+    assert rc == 128 + signal.SIGKILL
+    _, rc, _, err = step(repo, "no_such_module")
+    assert rc == 1 and "No module named scripts.no_such_module" in err
+
+
+def test_an_edited_script_is_never_run_from_a_stale_worker(repo):
+    import json
+
+    assert json.loads(step(repo, "probe")[2])["version"] == "one"
+    probe = repo / "scripts" / "probe.py"
+    probe.write_text(probe.read_text(encoding="utf-8").replace('VERSION = "one"', 'VERSION = "two"'),
+                     encoding="utf-8")
+    assert json.loads(step(repo, "probe")[2])["version"] == "two"
+
+
+def test_matplotlib_settings_follow_the_steps_environment(repo, tmp_path):
+    import json
+
+    rc = tmp_path / "mplrc"
+    rc.mkdir()
+    (rc / "matplotlibrc").write_text("lines.linewidth: 7\n", encoding="utf-8")
+    step(repo, "probe")  # the worker imports matplotlib without these settings
+    for extra in ({}, {"MATPLOTLIBRC": str(rc), "MPLBACKEND": "svg"}):
+        w = json.loads(step(repo, "probe", "mpl", **extra)[2])["mpl"]
+        d = json.loads(step(repo, "probe", "mpl", NAVRAPPORT_WORKER="0", **extra)[2])["mpl"]
+        assert w == d, extra
+    assert w == [7.0, "svg"]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return not (stat.exists() and stat.read_text().split()[2] == "Z")
+
+
+def test_killing_the_caller_stops_its_step(repo, tmp_path):
+    pidfile = tmp_path / "pid"
+    client = subprocess.Popen([sys.executable, "-m", "scripts.step", "probe", "sleep", str(pidfile)],
+                              cwd=repo, env=_env(repo), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not (pidfile.exists() and pidfile.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    step_pid = int(pidfile.read_text())
+    assert step_pid != client.pid and _alive(step_pid)
+    client.send_signal(signal.SIGKILL)
+    client.wait()
+    deadline = time.monotonic() + 10
+    while _alive(step_pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(step_pid), "the step outlived its caller"
+
+
+def test_without_a_usable_worker_the_step_runs_here(repo, tmp_path):
+    import json
+
+    tmp = tmp_path / "tmp"
+    (tmp / f"navrapport-{os.getuid()}").mkdir(parents=True, mode=0o777)
+    os.chmod(tmp / f"navrapport-{os.getuid()}", 0o777)  # not private: must not be used
+    pid, rc, out, err = step(repo, "probe", TMPDIR=str(tmp))
+    assert rc == 0 and json.loads(out)["pid"] == pid
+    assert "is not private to this user" in err and "running scripts.probe in this process" in err
+
+
+def test_stop_ends_the_worker(repo):
+    import fcntl
+    import json
+
+    from scripts.step import runtime_dir
+
+    step(repo, "probe")
+    key = subprocess.run([sys.executable, "-c", "from scripts.step import worker_key; print(worker_key())"],
+                         cwd=repo, env=_env(repo), capture_output=True, text=True, check=True).stdout.strip()
+    sock, lock = runtime_dir() / f"{key}.sock", runtime_dir() / f"{key}.lock"
+    assert sock.exists()
+    subprocess.run([sys.executable, "-m", "scripts.step", "--stop"], cwd=repo, env=_env(repo), check=True)
+    assert not sock.exists()
+    with open(lock, "w") as fh:  # the worker holds this lock for as long as it lives
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the worker did not stop"
+                time.sleep(0.1)
+        fcntl.flock(fh, fcntl.LOCK_UN)
+    # The next step starts a fresh worker and still works.
+    assert json.loads(step(repo, "probe")[2])["version"] == "one"
