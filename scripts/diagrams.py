@@ -23,19 +23,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
+import yaml
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from matplotlib.text import Text
 
-matplotlib.use("Agg")
-
-import yaml  # noqa: E402
-from matplotlib import rcParams  # noqa: E402
-from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.font_manager import FontProperties  # noqa: E402
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch  # noqa: E402
-from matplotlib.text import Text  # noqa: E402
-
-from scripts import paths  # noqa: E402
-from scripts.atomic import write_bytes  # noqa: E402
+from scripts import paths
+from scripts.atomic import write_bytes
 
 NAMES = ("hofstede", "samstyring", "resultatkjede", "rapportering", "modell")
 
@@ -63,7 +59,8 @@ STYLE = {
     "axes.unicode_minus": True,
     "path.simplify": True,
 }
-rcParams.update(STYLE)
+# Applied with rc_context where figures are drawn and saved, never globally at import: the
+# step worker (scripts.step) preloads this module for steps that do not draw at all.
 
 
 # --------------------------------------------------------------------------- text measuring

@@ -175,3 +175,20 @@ def test_stop_ends_the_worker(repo):
         fcntl.flock(fh, fcntl.LOCK_UN)
     # The next step starts a fresh worker and still works.
     assert json.loads(step(repo, "probe")[2])["version"] == "one"
+
+
+def test_preloading_changes_no_global_state_and_starts_no_thread():
+    """What the worker relies on to fork safely: importing the pipeline's modules starts no
+    thread and leaves matplotlib's settings as a fresh import has them."""
+    code = (
+        "import threading, matplotlib\n"
+        "before = dict(matplotlib.rcParams)\n"
+        "from scripts import worker\n"
+        "worker.preload()\n"
+        "changed = sorted(k for k, v in matplotlib.rcParams.items() if before.get(k) != v and k != 'backend')\n"
+        "assert not changed, changed\n"
+        "assert dict.__getitem__(matplotlib.rcParams, 'backend') is dict.__getitem__(matplotlib.rcParamsOrig, 'backend')\n"
+        "assert threading.active_count() == 1, threading.enumerate()\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
