@@ -54,7 +54,8 @@ if _missing:
 
 
 onstart:
-    pipeline.no_rate_limit(workflow)
+    if not pipeline.no_rate_limit(workflow):
+        print("navrapport: could not switch off Snakemake's job rate limit (internals moved?)")
 
 
 include: "rules/clean.smk"
