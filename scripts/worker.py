@@ -49,6 +49,8 @@ def _read_request(conn: socket.socket) -> tuple[dict, list[int]]:
     conn.settimeout(10)
     data, fds, _flags, _addr = socket.recv_fds(conn, 65536, 3)
     try:
+        if not data:
+            raise EOFError
         if len(data) < HEADER.size:
             raise ValueError("short request")
         (size,) = HEADER.unpack(data[:HEADER.size])
@@ -196,6 +198,9 @@ def _accept(listener, sel, running, inherited) -> None:
     conn, _ = listener.accept()
     try:
         request, fds = _read_request(conn)
+    except EOFError:  # a connect-and-close probe (another worker checking that this one serves)
+        conn.close()
+        return
     except (ValueError, OSError, json.JSONDecodeError) as exc:
         _log(f"bad request: {exc}")
         conn.close()
