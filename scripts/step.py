@@ -101,17 +101,21 @@ def _exit_code(code) -> int:
 
 # --- caller ----------------------------------------------------------------------------------
 
-def _spawn_worker(key: str, env: dict[str, str]) -> None:
+def worker_log(env: dict[str, str]) -> Path:
+    return Path(env.get("NAVRAPPORT_ROOT") or SCRIPTS.parent) / "logs" / "worker.log"
+
+
+def _spawn_worker(key: str, env: dict[str, str]):
     import subprocess
 
-    logs = Path(env.get("NAVRAPPORT_ROOT") or SCRIPTS.parent) / "logs"
-    logs.mkdir(exist_ok=True)
-    with open(logs / "worker.log", "ab") as log:
+    log_path = worker_log(env)
+    log_path.parent.mkdir(exist_ok=True)
+    with open(log_path, "ab") as log:
         # Own session, no inherited pipes: the worker outlives this step without holding up
         # whoever waits for the step's output (Snakemake, pytest).
-        subprocess.Popen([sys.executable, "-m", "scripts.step", "--serve", key],
-                         cwd=SCRIPTS.parent, env=_worker_env(env), stdin=subprocess.DEVNULL,
-                         stdout=log, stderr=subprocess.STDOUT, start_new_session=True, close_fds=True)
+        return subprocess.Popen([sys.executable, "-m", "scripts.step", "--serve", key],
+                                cwd=SCRIPTS.parent, env=_worker_env(env), stdin=subprocess.DEVNULL,
+                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True, close_fds=True)
 
 
 def _worker_env(env: dict[str, str]) -> dict[str, str]:
@@ -122,7 +126,7 @@ def _worker_env(env: dict[str, str]) -> dict[str, str]:
 def connect(key: str, env: dict[str, str]) -> socket.socket:
     """A connection to the worker for ``key``, starting one when none is running."""
     path = str(runtime_dir() / f"{key}.sock")
-    spawned = False
+    spawned = None
     deadline = time.monotonic() + CONNECT_TIMEOUT
     while True:
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -131,9 +135,11 @@ def connect(key: str, env: dict[str, str]) -> socket.socket:
             return sock
         except (FileNotFoundError, ConnectionRefusedError):
             sock.close()
-            if not spawned:
-                _spawn_worker(key, env)
-                spawned = True
+            if spawned is None:
+                spawned = _spawn_worker(key, env)
+            elif spawned.poll():  # exit status 0: another worker has the key and will answer
+                raise WorkerUnavailable(f"the worker exited with status {spawned.returncode} "
+                                        f"(see {worker_log(env)})") from None
             if time.monotonic() > deadline:
                 raise WorkerUnavailable(f"no worker answered on {path}") from None
             time.sleep(0.02)

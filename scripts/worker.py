@@ -126,7 +126,15 @@ def _claim(rundir, key: str):
 
 def serve(key: str, idle: float | None = None) -> int:
     """Serve steps for ``key`` until idle for ``idle`` seconds (``NAVRAPPORT_WORKER_IDLE``)."""
-    idle = float(os.environ.get("NAVRAPPORT_WORKER_IDLE", "60")) if idle is None else idle
+    if idle is None:
+        setting = os.environ.get("NAVRAPPORT_WORKER_IDLE", "60")
+        try:
+            idle = float(setting)
+        except ValueError:
+            idle = -1.0
+        if not idle > 0:
+            _log(f"NAVRAPPORT_WORKER_IDLE={setting!r}: expected a number of seconds above 0; not serving")
+            return 2
     if worker_key() != key:
         _log("code or environment changed before start-up; not serving")
         return 1

@@ -192,3 +192,13 @@ def test_preloading_changes_no_global_state_and_starts_no_thread():
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_a_worker_that_cannot_start_is_reported_and_the_step_still_runs(repo):
+    import json
+
+    pid, rc, out, err = step(repo, "probe", NAVRAPPORT_WORKER_IDLE="soon")
+    assert rc == 0 and json.loads(out)["pid"] == pid
+    assert "the worker exited with status 2" in err and "running scripts.probe in this process" in err
+    log = (repo / "logs" / "worker.log").read_text(encoding="utf-8")
+    assert "NAVRAPPORT_WORKER_IDLE='soon': expected a number of seconds above 0" in log
