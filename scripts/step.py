@@ -153,7 +153,9 @@ def call(module: str, args: list[str]) -> int:
         body = json.dumps({"module": module, "args": args, "cwd": os.getcwd(), "env": env}).encode()
         for f in (sys.stdout, sys.stderr):
             f.flush()
-        socket.send_fds(sock, [HEADER.pack(len(body)) + body], [0, 1, 2])
+        # The standard streams travel with the header; the body may be larger than one send.
+        socket.send_fds(sock, [HEADER.pack(len(body))], [0, 1, 2])
+        sock.sendall(body)
         reply = b""
         while len(reply) < STATUS.size:
             chunk = sock.recv(STATUS.size - len(reply))
