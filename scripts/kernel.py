@@ -178,8 +178,8 @@ class ForkProvisioner(LocalProvisioner):
 def use_fork(km, launch: str | None = None) -> bool:
     """Give ``km`` the fork provisioner unless the standard launch is asked for."""
     launch = launch or os.environ.get("NAVRAPPORT_KERNEL", "fork")
-    if launch == "process" or not hasattr(os, "fork"):
-        return False
+    if launch == "process" or not sys.platform.startswith("linux"):
+        return False  # see scripts.step: forking is only safe here on Linux
     km.client_class = "scripts.kernel.ReadyClient"
     # The client connects before the forked kernel has bound its sockets; retry after 10 ms
     # rather than ZeroMQ's default 100 ms. Applies to sockets this context creates from now on.

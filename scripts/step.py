@@ -181,7 +181,9 @@ def main(argv: list[str] | None = None) -> int:
 
         return stop_all()
     module = f"scripts.{argv[0]}"
-    if os.environ.get("NAVRAPPORT_WORKER", "1") != "0":
+    # Linux only: forking a process that has loaded numpy/matplotlib is not safe on macOS,
+    # and Windows has no fork at all.
+    if os.environ.get("NAVRAPPORT_WORKER", "1") != "0" and sys.platform.startswith("linux"):
         try:
             return call(module, argv[1:])
         except (WorkerUnavailable, OSError) as exc:
