@@ -50,11 +50,28 @@ def reset_signals() -> None:
 
 
 def become(env: dict[str, str], cwd: str) -> None:
-    """Take over another process's environment and working directory."""
+    """Take over another process's environment and working directory, and redo what a fresh
+    process derives from them at start-up."""
+    import time
+
     os.chdir(cwd)
     os.environ.clear()
     os.environ.update(env)
+    time.tzset()  # the C library's time zone (TZ), used by time.localtime and date.today
     reset_matplotlib()
+    if "numpy" in sys.modules:
+        # Python's random module reseeds itself after a fork; numpy's global state does not.
+        sys.modules["numpy"].random.seed()
+
+
+def die_with_parent() -> None:
+    """Linux: this process is killed when its parent dies, however the parent dies."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def forget_exit_handlers() -> None:
@@ -76,4 +93,4 @@ def finish(code: int) -> None:
                 f.flush()
             except (OSError, ValueError):
                 pass
-        os._exit(code)
+        os._exit(code & 0xFF)

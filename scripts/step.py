@@ -3,25 +3,31 @@
 Every Snakemake step is a short Python program that spends most of its time importing pandas,
 matplotlib and Jupyter. A worker imports them once and forks a child per step (the
 *forkserver* pattern of :mod:`multiprocessing`). The child takes over the caller's arguments,
-environment, working directory and standard streams, runs the module as ``__main__`` and
-reports its exit status, which the caller exits with. To Snakemake and the step, the result
-is the same as ``python -m scripts.<module>``::
+environment, working directory, umask and standard streams, runs the module as ``__main__``
+and reports its exit status, which the caller exits with. To Snakemake and the step, the
+result is the same as ``python -m scripts.<module>``::
 
     python -m scripts.step malekort clean --year 2014 --out build/data/malekort_2014.csv
 
 When the worker and a direct run could differ
-    * The worker is keyed by the interpreter, the ``scripts`` package (every file's content),
-      and the environment variables that modules read when imported (``KEY_ENV``). Editing a
-      script therefore starts a new worker; an old one exits after ``NAVRAPPORT_WORKER_IDLE``
-      seconds without work (default 60).
-    * matplotlib reads its rc file and ``MPLBACKEND`` at import; each child applies the ones
-      its environment names (``reset_matplotlib``).
+    * The worker is keyed by the interpreter, the user and groups, the ``scripts`` package
+      (every file's content) and the environment variables that are read when modules are
+      imported (``KEY_ENV`` and every ``PYTHON*``). Editing a script therefore starts a new
+      worker; an old one exits after ``NAVRAPPORT_WORKER_IDLE`` seconds without work (60).
+    * matplotlib reads its rc file and ``MPLBACKEND`` at import, numpy seeds its global random
+      state, the C library reads ``TZ``: each child redoes these from its own environment
+      (``scripts.forking.become``).
     * ``NAVRAPPORT_WORKER=0`` runs the step in the calling process, as does any failure to
-      reach a worker (private socket folder not safe, worker gone): slower, never different.
+      reach a worker before it has taken the step: slower, never different. Linux only.
 
-The worker only serves its own user: its socket lives in a folder only that user can open.
-If the caller goes away (Snakemake killed or interrupted), the worker kills the step's
-process group, so no orphaned step keeps writing.
+Protocol (one connection per step): the caller sends its request with its stdin, stdout and
+stderr attached; the worker offers ``A``; the caller answers ``G`` and from then on the step is
+the worker's, so it is never run twice. Signals the caller gets (Ctrl-C, Snakemake stopping a
+job) are passed on as ``S`` plus the signal number; if the caller dies, the worker kills the
+step's process group. The worker then sends the exit status.
+
+The worker only serves its own user: its socket lives in a folder only that user can open
+(checked without following symlinks), and both ends check the other's user id.
 """
 from __future__ import annotations
 
@@ -36,46 +42,73 @@ from pathlib import Path
 
 SCRIPTS = Path(__file__).resolve().parent
 # Read by modules when they are imported (or by sitecustomize), so a worker that imported
-# them under other values could act differently: part of the worker's key.
-KEY_ENV = ("PYTHONPATH", "PYTHONHOME", "PYTHONHASHSEED", "PYTHONIOENCODING", "PYTHONUTF8",
-           "PYTHONSAFEPATH", "LANG", "LC_ALL", "LC_CTYPE", "HOME", "XDG_CONFIG_HOME",
-           "XDG_CACHE_HOME", "MPLCONFIGDIR", "NAVRAPPORT_ROOT", "NAVRAPPORT_NET_LOG")
+# them under other values could act differently: part of the worker's key, with PYTHON*.
+KEY_ENV = ("LANG", "LC_ALL", "LC_CTYPE", "HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME",
+           "MPLCONFIGDIR", "NAVRAPPORT_ROOT", "NAVRAPPORT_NET_LOG")
 # What the steps and the chapter kernels import; a child finds these already loaded.
 PRELOAD = ("scripts.malekort", "scripts.compare", "scripts.thesis", "scripts.figures",
            "scripts.diagrams", "scripts.manifest", "scripts.privacy", "scripts.render",
            "scripts.engine", "scripts.reportkit", "scripts.kernel", "pypdfium2", "typst")
 HEADER = struct.Struct("!I")
 STATUS = struct.Struct("!i")
+OFFER, GO, SIGNAL = b"A", b"G", b"S"
 CONNECT_TIMEOUT = 120.0  # a cold worker imports for a few seconds before it answers
+PEERCRED = struct.Struct("3i")  # pid, uid, gid
 
 
 class WorkerUnavailable(RuntimeError):
-    """No worker could be reached; the step runs in the calling process instead."""
+    """No worker took the step; it runs in the calling process instead."""
 
 
 def worker_key(env: dict[str, str] | None = None) -> str:
     """Which worker may run a step for this caller (see the module docstring)."""
     env = os.environ if env is None else env
     h = hashlib.sha256()
-    for part in (sys.executable, sys.version, str(SCRIPTS)):
+    for part in (sys.executable, sys.version, str(SCRIPTS), str(os.getuid()), str(os.getgid()),
+                 str(sorted(os.getgroups()))):
         h.update(part.encode() + b"\0")
-    for name in KEY_ENV:
+    names = sorted(set(KEY_ENV) | {k for k in env if k.startswith("PYTHON")})
+    for name in names:
         h.update(f"{name}={env.get(name, '')}".encode() + b"\0")
     for f in sorted(SCRIPTS.glob("*.py")):
         h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
     return h.hexdigest()[:20]
 
 
+def _private_dir(d: Path) -> Path:
+    """``d``, created if needed, provided it is a real folder that only this user can use."""
+    import stat
+
+    try:
+        d.mkdir(mode=0o700)
+    except FileExistsError:
+        pass
+    st = os.lstat(d)  # not stat(): a symlink planted by someone else must not pass
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o077:
+        raise WorkerUnavailable(f"{d} is not private to this user")
+    return d
+
+
 def runtime_dir() -> Path:
     """A folder only this user can use, for the workers' sockets and locks."""
     import tempfile
 
-    d = Path(tempfile.gettempdir()) / f"navrapport-{os.getuid()}"
-    d.mkdir(mode=0o700, exist_ok=True)
-    st = d.stat()
-    if st.st_uid != os.getuid() or st.st_mode & 0o077:
-        raise WorkerUnavailable(f"{d} is not private to this user")
+    return _private_dir(Path(tempfile.gettempdir()) / f"navrapport-{os.getuid()}")
+
+
+def checkout_dir(scripts: Path = SCRIPTS) -> Path:
+    """The workers of one checkout (``--stop`` stops only these)."""
+    d = _private_dir(runtime_dir() / hashlib.sha256(str(scripts).encode()).hexdigest()[:12])
+    owner = d / "scripts.txt"
+    if not owner.exists():
+        owner.write_text(str(scripts), encoding="utf-8")
     return d
+
+
+def same_user(sock: socket.socket) -> bool:
+    """Whether the process at the other end of ``sock`` runs as this user."""
+    _pid, uid, _gid = PEERCRED.unpack(sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, PEERCRED.size))
+    return uid == os.getuid()
 
 
 def run_here(module: str, args: list[str]) -> int:
@@ -94,7 +127,7 @@ def _exit_code(code) -> int:
     if code is None:
         return 0
     if isinstance(code, int):
-        return code
+        return code & 0xFF  # what the operating system keeps of it
     print(code, file=sys.stderr)
     return 1
 
@@ -123,21 +156,25 @@ def _worker_env(env: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in env.items() if k not in ("MATPLOTLIBRC", "MPLBACKEND")}
 
 
-def connect(key: str, env: dict[str, str]) -> socket.socket:
+def connect(key: str, env: dict[str, str], deadline: float) -> socket.socket:
     """A connection to the worker for ``key``, starting one when none is running."""
-    path = str(runtime_dir() / f"{key}.sock")
+    path = str(checkout_dir() / f"{key}.sock")
     spawned = None
-    deadline = time.monotonic() + CONNECT_TIMEOUT
     while True:
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             sock.connect(path)
+            if not same_user(sock):
+                sock.close()
+                raise WorkerUnavailable(f"{path} is served by another user")
             return sock
         except (FileNotFoundError, ConnectionRefusedError):
             sock.close()
-            if spawned is None:
+            if spawned is None or spawned.poll() == 0:
+                # None running, or the one we started found another serving this key, which
+                # has stopped since: start (another) one.
                 spawned = _spawn_worker(key, env)
-            elif spawned.poll():  # exit status 0: another worker has the key and will answer
+            elif spawned.poll():
                 raise WorkerUnavailable(f"the worker exited with status {spawned.returncode} "
                                         f"(see {worker_log(env)})") from None
             if time.monotonic() > deadline:
@@ -145,23 +182,67 @@ def connect(key: str, env: dict[str, str]) -> socket.socket:
             time.sleep(0.02)
 
 
+def _recv_exactly(sock: socket.socket, n: int) -> bytes:
+    data = b""
+    while len(data) < n:
+        chunk = sock.recv(n - len(data))
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
 def call(module: str, args: list[str]) -> int:
-    """Run the step in the worker; its exit status, or raise WorkerUnavailable."""
+    """Run the step in the worker and return its exit status. Raises WorkerUnavailable only
+    while the step has not started, so falling back to a local run never runs it twice."""
+    import signal
+
     env = dict(os.environ)
-    sock = connect(worker_key(env), env)
+    deadline = time.monotonic() + CONNECT_TIMEOUT
+    sock = connect(worker_key(env), env, deadline)
     with sock:
-        body = json.dumps({"module": module, "args": args, "cwd": os.getcwd(), "env": env}).encode()
+        umask = os.umask(0)
+        os.umask(umask)
+        body = json.dumps({"module": module, "args": args, "cwd": os.getcwd(), "env": env,
+                           "umask": umask}).encode()
         for f in (sys.stdout, sys.stderr):
             f.flush()
-        # The standard streams travel with the header; the body may be larger than one send.
-        socket.send_fds(sock, [HEADER.pack(len(body))], [0, 1, 2])
-        sock.sendall(body)
-        reply = b""
-        while len(reply) < STATUS.size:
-            chunk = sock.recv(STATUS.size - len(reply))
-            if not chunk:
-                raise WorkerUnavailable("the worker stopped before the step finished")
-            reply += chunk
+        try:
+            # The standard streams travel with the header; the body may need more than one send.
+            socket.send_fds(sock, [HEADER.pack(len(body))], [0, 1, 2])
+            sock.sendall(body)
+            sock.settimeout(max(0.1, deadline - time.monotonic()))
+            offer = _recv_exactly(sock, 1)
+        except (OSError, TimeoutError) as exc:
+            raise WorkerUnavailable(f"the worker did not take the step ({exc})") from None
+        if offer != OFFER:
+            raise WorkerUnavailable("the worker did not take the step")
+        sock.settimeout(None)
+
+        def forward(signum, _frame):
+            try:
+                sock.sendall(SIGNAL + bytes([signum]))
+            except OSError:
+                pass
+
+        previous = {s: signal.signal(s, forward) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+        try:
+            try:
+                sock.sendall(GO)
+            except OSError as exc:  # the worker never got it, so it did not start the step
+                raise WorkerUnavailable(f"the worker did not take the step ({exc})") from None
+            # Committed: from here on the step is the worker's, whatever happens.
+            try:
+                reply = _recv_exactly(sock, STATUS.size)
+            except OSError:
+                reply = b""
+        finally:
+            for s, handler in previous.items():
+                signal.signal(s, handler)
+    if len(reply) != STATUS.size:
+        print(f"scripts.step: the worker stopped while running {module}; see {worker_log(env)}",
+              file=sys.stderr)
+        return 1
     return STATUS.unpack(reply)[0]
 
 
@@ -169,17 +250,18 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0] in ("-h", "--help"):
         print("usage: python -m scripts.step MODULE [ARGS...]   (runs python -m scripts.MODULE ARGS)\n"
-              "       python -m scripts.step --stop              (stop this project's workers)",
+              "       python -m scripts.step --stop              (stop this checkout's workers)\n"
+              "       python -m scripts.step --stop-under DIR    (stop the workers of checkouts in DIR)",
               file=sys.stderr)
         return 2
     if argv[0] == "--serve":
         from scripts.worker import serve
 
         return serve(argv[1])
-    if argv[0] == "--stop":
-        from scripts.worker import stop_all
+    if argv[0] in ("--stop", "--stop-under"):
+        from scripts.worker import stop
 
-        return stop_all()
+        return stop(Path(argv[1]) if argv[0] == "--stop-under" else None)
     module = f"scripts.{argv[0]}"
     # Linux only: forking a process that has loaded numpy/matplotlib is not safe on macOS,
     # and Windows has no fork at all.

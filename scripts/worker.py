@@ -6,7 +6,6 @@ moment of the fork. See ``scripts.step`` for the protocol and for when a worker 
 """
 from __future__ import annotations
 
-import errno
 import fcntl
 import importlib
 import json
@@ -17,15 +16,33 @@ import socket
 import sys
 import time
 import traceback
+from pathlib import Path
 
 from scripts import forking
-from scripts.step import HEADER, KEY_ENV, PRELOAD, SCRIPTS, STATUS, runtime_dir, worker_key
+from scripts.step import (
+    GO,
+    HEADER,
+    OFFER,
+    PRELOAD,
+    SCRIPTS,
+    SIGNAL,
+    STATUS,
+    WorkerUnavailable,
+    checkout_dir,
+    runtime_dir,
+    same_user,
+    worker_key,
+)
 
 MAX_REQUEST = 8 << 20
+START_CWD = os.getcwd()
 
 
 def _log(msg: str) -> None:
-    print(f"{time.strftime('%H:%M:%S')} worker {os.getpid()}: {msg}", flush=True)
+    try:
+        print(f"{time.strftime('%H:%M:%S')} worker {os.getpid()}: {msg}", flush=True)
+    except OSError:
+        pass  # a full disk must not stop the worker
 
 
 def preload() -> None:
@@ -51,8 +68,11 @@ def _read_request(conn: socket.socket) -> tuple[dict, list[int]]:
     try:
         if not data:
             raise EOFError
-        if len(data) < HEADER.size:
-            raise ValueError("short request")
+        while len(data) < HEADER.size:
+            chunk = conn.recv(HEADER.size - len(data))
+            if not chunk:
+                raise ValueError("short request")
+            data += chunk
         (size,) = HEADER.unpack(data[:HEADER.size])
         if size > MAX_REQUEST:
             raise ValueError("request too large")
@@ -78,12 +98,19 @@ def _child(request: dict, fds: list[int], close: list) -> None:
     code = 1
     try:
         os.setpgid(0, 0)  # own group, so the worker can stop the step and any kernel it started
+        forking.die_with_parent()  # a killed worker takes its steps along (the callers see it)
         forking.reset_signals()
         for item in close:
             os.close(item) if isinstance(item, int) else item.close()
         for target, fd in enumerate(fds):
             os.dup2(fd, target)
             os.close(fd)
+        # As a fresh interpreter would: stdout line-buffered on a terminal, the caller's cwd
+        # first on sys.path (python -m puts it there), the caller's umask.
+        sys.stdout.reconfigure(line_buffering=os.isatty(1))
+        os.umask(int(request.get("umask", 0o022)))
+        if sys.path and sys.path[0] in ("", START_CWD):
+            sys.path[0] = request["cwd"]
         forking.become(request["env"], request["cwd"])
         from scripts.step import run_here
 
@@ -92,6 +119,13 @@ def _child(request: dict, fds: list[int], close: list) -> None:
         code = run_here(request["module"], list(request["args"]))
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
+    except KeyboardInterrupt:
+        # Python ends an interrupted program by dying of SIGINT (status 130 in the shell).
+        traceback.print_exc()
+        for f in (sys.stdout, sys.stderr):
+            f.flush()
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGINT)
     except BaseException:  # noqa: BLE001  (reported on the caller's stderr, as Python would)
         traceback.print_exc()
         code = 1
@@ -103,25 +137,15 @@ def _stop(*_):
     raise SystemExit(0)
 
 
-def _claim(rundir, key: str):
-    """The lock that makes this the only worker for ``key``, or None when one is serving."""
-    lock = open(rundir / f"{key}.lock", "w")  # noqa: SIM115  (held for the worker's lifetime)
+def _claim(sockdir: Path, key: str):
+    """The lock that makes this the only worker for ``key``, or None when another has it."""
+    lock = open(sockdir / f"{key}.lock", "w")  # noqa: SIM115  (held while accepting steps)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         return lock
     except OSError:
-        pass
-    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        probe.connect(str(rundir / f"{key}.sock"))
         lock.close()
-        return None  # another worker serves this key
-    except OSError:
-        # A stopped worker is finishing its last steps; take over when it has.
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        return lock
-    finally:
-        probe.close()
+        return None
 
 
 def serve(key: str, idle: float | None = None) -> int:
@@ -138,11 +162,15 @@ def serve(key: str, idle: float | None = None) -> int:
     if worker_key() != key:
         _log("code or environment changed before start-up; not serving")
         return 1
-    rundir = runtime_dir()
-    lock = _claim(rundir, key)
+    try:
+        sockdir = checkout_dir()
+    except WorkerUnavailable as exc:
+        _log(str(exc))
+        return 1
+    lock = _claim(sockdir, key)
     if lock is None:
-        return 0
-    path = rundir / f"{key}.sock"
+        return 0  # another worker for the same key is starting or running
+    path = sockdir / f"{key}.sock"
     path.unlink(missing_ok=True)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(str(path))
@@ -151,6 +179,11 @@ def serve(key: str, idle: float | None = None) -> int:
     _log(f"serving {SCRIPTS} as {key}; importing")
     t = time.perf_counter()
     preload()
+    if worker_key() != key:  # a script was edited while we imported: what we hold is stale
+        _log("code changed while importing; not serving")
+        listener.close()
+        path.unlink(missing_ok=True)
+        return 1
     _log(f"ready after {time.perf_counter() - t:.1f} s")
 
     rfd, wfd = os.pipe()
@@ -168,16 +201,22 @@ def serve(key: str, idle: float | None = None) -> int:
     try:
         while running or (accepting and time.monotonic() - last < idle):
             if accepting and not path.exists():
-                # Socket removed (``--stop``): finish the steps that run, take no new ones.
+                # Socket removed (``--stop``): take no new steps and let a new worker start
+                # at once; finish the steps that run.
                 sel.unregister(listener)
+                listener.close()
+                lock.close()
                 accepting = False
             for sk, _ in sel.select(timeout=1.0):
-                if sk.data == "accept":
-                    _accept(listener, sel, running, inherited)
-                elif sk.data == "signal":
-                    _drain(rfd)
-                else:
-                    _caller_event(sk.fileobj, sk.data)
+                try:
+                    if sk.data == "accept":
+                        _accept(listener, sel, running, inherited)
+                    elif sk.data == "signal":
+                        _drain(rfd)
+                    else:
+                        _caller_event(sk.fileobj, sk.data)
+                except Exception:  # noqa: BLE001  (one bad request must not stop the others)
+                    _log("error while handling a step:\n" + traceback.format_exc())
             _reap(sel, running)
             if running:
                 last = time.monotonic()
@@ -204,20 +243,41 @@ def _drain(fd: int) -> None:
 
 def _accept(listener, sel, running, inherited) -> None:
     conn, _ = listener.accept()
+    fds: list[int] = []
     try:
+        if not same_user(conn):
+            raise ValueError("caller runs as another user")
         request, fds = _read_request(conn)
-    except EOFError:  # a connect-and-close probe (another worker checking that this one serves)
+        # Offer the step and start it only once the caller confirms: a caller that has given
+        # up (and runs the step itself) never confirms, so no step runs twice.
+        conn.sendall(OFFER)
+        conn.settimeout(5)
+        if conn.recv(1) != GO:
+            raise ValueError("caller did not confirm")
+        conn.settimeout(None)
+    except EOFError:  # a connect-and-close probe
         conn.close()
         return
     except (ValueError, OSError, json.JSONDecodeError) as exc:
-        _log(f"bad request: {exc}")
+        _log(f"step not started: {exc}")
+        for fd in fds:
+            os.close(fd)
         conn.close()
         return
     for f in (sys.stdout, sys.stderr):
         f.flush()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:
+        for fd in fds:
+            os.close(fd)
+        conn.close()  # the caller reports that the worker stopped during its step
+        raise
     if pid == 0:
-        _child(request, fds, [conn, *inherited, *running.values()])
+        try:
+            _child(request, fds, [conn, *inherited, *running.values()])
+        finally:
+            os._exit(1)  # never fall back into the worker's own code
     for fd in fds:
         os.close(fd)
     running[pid] = conn
@@ -229,14 +289,22 @@ def _caller_event(conn: socket.socket, pid: int) -> None:
         data = conn.recv(64)
     except OSError:
         data = b""
-    if not data:  # the caller is gone (killed, interrupted): stop its step
+    if not data:  # the caller is gone (killed): stop its step
         _kill_group(pid)
+        return
+    # Signals the caller received (Ctrl-C, Snakemake stopping the job): passed on.
+    for i in range(0, len(data) - 1, 2):
+        if data[i:i + 1] == SIGNAL:
+            try:
+                os.killpg(pid, data[i + 1])
+            except (ProcessLookupError, PermissionError):
+                pass
 
 
 def _kill_group(pid: int) -> None:
     try:
         os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:
+    except (ProcessLookupError, PermissionError):
         pass
 
 
@@ -258,21 +326,33 @@ def _reap(sel, running) -> None:
         sel.unregister(conn)
         try:
             conn.sendall(STATUS.pack(code))
-        except OSError as exc:
-            if exc.errno not in (errno.EPIPE, errno.ECONNRESET):
-                raise
+        except OSError:
+            pass  # the caller is gone
         conn.close()
 
 
-def stop_all() -> int:
-    """Stop every worker of this user: each finishes the steps it is running, then exits."""
+def stop(under: Path | None = None) -> int:
+    """Stop the workers of this checkout (or of every checkout inside ``under``): each finishes
+    the steps it is running, then exits."""
     try:
-        rundir = runtime_dir()
-    except Exception:  # noqa: BLE001  (no folder, no workers)
+        root = runtime_dir()
+    except WorkerUnavailable:
         return 0
-    for sock in rundir.glob("*.sock"):
-        sock.unlink(missing_ok=True)
+    if under is None:
+        dirs = [checkout_dir()]
+    else:
+        under = under.resolve()
+        dirs = []
+        for owner in root.glob("*/scripts.txt"):
+            try:
+                if Path(owner.read_text(encoding="utf-8")).is_relative_to(under):
+                    dirs.append(owner.parent)
+            except OSError:
+                continue
+    for d in dirs:
+        for sock in d.glob("*.sock"):
+            sock.unlink(missing_ok=True)
     return 0
 
 
-__all__ = ["serve", "stop_all", "preload", "KEY_ENV"]
+__all__ = ["serve", "stop", "preload"]

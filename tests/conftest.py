@@ -50,4 +50,7 @@ def built_repo(tmp_path_factory):
 def pytest_sessionfinish(session, exitstatus):
     """Stop the step workers the test builds started (they would exit on their own after
     NAVRAPPORT_WORKER_IDLE seconds; CI should not have to wait for that)."""
-    subprocess.run([sys.executable, "-m", "scripts.step", "--stop"], cwd=ROOT, capture_output=True)
+    import tempfile
+
+    subprocess.run([sys.executable, "-m", "scripts.step", "--stop-under", tempfile.gettempdir()],
+                   cwd=ROOT, capture_output=True)

@@ -116,3 +116,26 @@ def test_failing_cell_in_a_forked_kernel_is_reported_and_reaped(tmp_path):
     with pytest.raises(ChapterError, match="knekk"):
         execute_chapter(src, tmp_path / "feil.md", launch="fork")
     assert _children() <= before
+
+
+def test_stopping_a_forked_kernel_stops_what_its_cells_started(tmp_path):
+    """The forked kernel has its own process group, as a kernel started by jupyter_client does,
+    so shutting it down also ends processes a cell left running."""
+    import time
+    from pathlib import Path
+
+    pidfile = tmp_path / "sleep.pid"
+    src = tmp_path / "bak.qmd"
+    src.write_text("```{python}\n#| include: false\nimport subprocess\n"
+                   f"p = subprocess.Popen(['sleep', '60'])\nopen({str(pidfile)!r}, 'w').write(str(p.pid))\n```\n",
+                   encoding="utf-8")
+    execute_chapter(src, tmp_path / "bak.md", launch="fork")
+    pid = int(pidfile.read_text())
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        stat = Path(f"/proc/{pid}/stat")
+        if not stat.exists() or stat.read_text().split()[2] == "Z":  # gone, or dead and unreaped
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError("a process started by a cell outlived its kernel")

@@ -20,19 +20,26 @@ VERSION = "one"
 def main():
     args = sys.argv[1:]
     if args[:1] == ["sleep"]:
-        open(args[1], "w").write(str(os.getpid()))
+        with open(args[1], "a") as fh:
+            fh.write(f"{os.getpid()}\\n")
         time.sleep(60)
     if args[:1] == ["crash"]:
         raise ValueError("probe failed on purpose")
     if args[:1] == ["kill"]:
         os.kill(os.getpid(), 9)
-    mpl = None
+    mpl = extra = None
+    if args[:1] == ["state"]:
+        import numpy
+        mask = os.umask(0)
+        os.umask(mask)
+        extra = {"umask": mask, "utcoffset": time.localtime().tm_gmtoff, "rand": float(numpy.random.rand())}
     if args[:1] == ["mpl"]:
         import matplotlib
         mpl = [matplotlib.rcParams["lines.linewidth"], str(matplotlib.rcParams["backend"])]
     print(json.dumps({"argv": args, "cwd": os.getcwd(), "env": os.environ.get("PROBE_VALUE"),
                       "stdin": sys.stdin.read() if args[:1] == ["stdin"] else None,
-                      "pid": os.getpid(), "version": VERSION, "name": __name__, "mpl": mpl}))
+                      "pid": os.getpid(), "version": VERSION, "name": __name__, "mpl": mpl,
+                      "extra": extra}))
     print("to stderr", file=sys.stderr)
     return int(os.environ.get("PROBE_EXIT", "0"))
 if __name__ == "__main__":
@@ -150,31 +157,76 @@ def test_without_a_usable_worker_the_step_runs_here(repo, tmp_path):
     assert "is not private to this user" in err and "running scripts.probe in this process" in err
 
 
+def _worker_pid(repo: Path) -> int:
+    import re
+
+    log = (repo / "logs" / "worker.log").read_text(encoding="utf-8")
+    return int(re.findall(r"worker (\d+): serving", log)[-1])
+
+
 def test_stop_ends_the_worker(repo):
-    import fcntl
     import json
 
-    from scripts.step import runtime_dir
-
     step(repo, "probe")
-    key = subprocess.run([sys.executable, "-c", "from scripts.step import worker_key; print(worker_key())"],
-                         cwd=repo, env=_env(repo), capture_output=True, text=True, check=True).stdout.strip()
-    sock, lock = runtime_dir() / f"{key}.sock", runtime_dir() / f"{key}.lock"
-    assert sock.exists()
+    pid = _worker_pid(repo)
+    assert _alive(pid)
     subprocess.run([sys.executable, "-m", "scripts.step", "--stop"], cwd=repo, env=_env(repo), check=True)
-    assert not sock.exists()
-    with open(lock, "w") as fh:  # the worker holds this lock for as long as it lives
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "the worker did not stop"
-                time.sleep(0.1)
-        fcntl.flock(fh, fcntl.LOCK_UN)
+    deadline = time.monotonic() + 10
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(pid), "the worker did not stop"
     # The next step starts a fresh worker and still works.
     assert json.loads(step(repo, "probe")[2])["version"] == "one"
+    assert _worker_pid(repo) != pid
+
+
+def test_a_killed_worker_never_leads_to_a_step_running_twice(repo, tmp_path):
+    pidfile = tmp_path / "pids"
+    client = subprocess.Popen([sys.executable, "-m", "scripts.step", "probe", "sleep", str(pidfile)],
+                              cwd=repo, env=_env(repo), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not (pidfile.exists() and pidfile.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    step_pid = int(pidfile.read_text().split()[0])
+    os.kill(_worker_pid(repo), signal.SIGKILL)
+    _out, err = client.communicate(timeout=60)
+    assert client.returncode == 1 and "the worker stopped while running scripts.probe" in err
+    assert len(pidfile.read_text().split()) == 1, "the step was started again"
+    deadline = time.monotonic() + 10
+    while _alive(step_pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(step_pid), "the step outlived its worker"
+
+
+def test_signals_reach_the_step(repo, tmp_path):
+    pidfile = tmp_path / "pids"
+    client = subprocess.Popen([sys.executable, "-m", "scripts.step", "probe", "sleep", str(pidfile)],
+                              cwd=repo, env=_env(repo), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not (pidfile.exists() and pidfile.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    client.send_signal(signal.SIGINT)
+    _out, err = client.communicate(timeout=60)
+    assert "KeyboardInterrupt" in err  # raised in the step, as in a direct run
+    assert client.returncode == 128 + signal.SIGINT
+
+
+def test_umask_time_zone_and_random_state_are_the_callers(repo):
+    import json
+
+    def run(*, worker: bool):
+        code = ("import os, subprocess, sys; os.umask(0o077); "
+                "sys.exit(subprocess.call([sys.executable, '-m', 'scripts.step', 'probe', 'state']))")
+        env = _env(repo, TZ="Pacific/Kiritimati", **({} if worker else {"NAVRAPPORT_WORKER": "0"}))
+        out = subprocess.run([sys.executable, "-c", code], cwd=repo, env=env, capture_output=True,
+                             text=True, timeout=120).stdout
+        return json.loads(out)
+
+    w1, w2, d = run(worker=True), run(worker=True), run(worker=False)
+    assert w1["pid"] != d["pid"]
+    assert w1["extra"]["umask"] == d["extra"]["umask"] == 0o077
+    assert w1["extra"]["utcoffset"] == d["extra"]["utcoffset"] == 14 * 3600
+    assert w1["extra"]["rand"] != w2["extra"]["rand"]  # not one inherited random state
 
 
 def test_preloading_changes_no_global_state_and_starts_no_thread():
@@ -202,3 +254,15 @@ def test_a_worker_that_cannot_start_is_reported_and_the_step_still_runs(repo):
     assert "the worker exited with status 2" in err and "running scripts.probe in this process" in err
     log = (repo / "logs" / "worker.log").read_text(encoding="utf-8")
     assert "NAVRAPPORT_WORKER_IDLE='soon': expected a number of seconds above 0" in log
+
+
+def test_a_symlinked_socket_folder_is_not_trusted(repo, tmp_path):
+    import json
+
+    tmp, elsewhere = tmp_path / "tmp", tmp_path / "elsewhere"
+    tmp.mkdir()
+    elsewhere.mkdir(mode=0o700)
+    (tmp / f"navrapport-{os.getuid()}").symlink_to(elsewhere)  # e.g. planted by another user
+    pid, rc, out, err = step(repo, "probe", TMPDIR=str(tmp))
+    assert rc == 0 and json.loads(out)["pid"] == pid
+    assert "is not private to this user" in err and not list(elsewhere.iterdir())
