@@ -352,7 +352,20 @@ def stop(under: Path | None = None) -> int:
     for d in dirs:
         for sock in d.glob("*.sock"):
             sock.unlink(missing_ok=True)
+    _prune(root)
     return 0
+
+
+def _prune(root: Path) -> None:
+    """Remove the socket folders of checkouts that no longer exist (test copies, old clones)."""
+    import shutil
+
+    for owner in root.glob("*/scripts.txt"):
+        try:
+            if not Path(owner.read_text(encoding="utf-8")).is_dir():
+                shutil.rmtree(owner.parent, ignore_errors=True)
+        except OSError:
+            continue
 
 
 __all__ = ["serve", "stop", "preload"]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import ROOT as ROOT_DIR
 from tests.conftest import copy_repo
 
 PROBE = '''"""Test probe (made up for the tests): reports what a step sees."""
@@ -266,3 +267,15 @@ def test_a_symlinked_socket_folder_is_not_trusted(repo, tmp_path):
     pid, rc, out, err = step(repo, "probe", TMPDIR=str(tmp))
     assert rc == 0 and json.loads(out)["pid"] == pid
     assert "is not private to this user" in err and not list(elsewhere.iterdir())
+
+
+def test_stop_removes_the_folders_of_deleted_checkouts(tmp_path):
+    from scripts.step import checkout_dir
+
+    gone = tmp_path / "deleted-checkout" / "scripts"
+    gone.mkdir(parents=True)
+    folder = checkout_dir(gone)
+    gone.rmdir()
+    subprocess.run([sys.executable, "-m", "scripts.step", "--stop-under", str(tmp_path)], cwd=ROOT_DIR,
+                   check=True, capture_output=True)
+    assert not folder.exists()
