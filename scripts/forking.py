@@ -43,7 +43,7 @@ def reset_signals() -> None:
         signal.set_wakeup_fd(-1)
     except ValueError:  # not the main thread: nothing was set here
         pass
-    for sig in (signal.SIGTERM, signal.SIGCHLD, signal.SIGHUP, signal.SIGPIPE):
+    for sig in (signal.SIGTERM, signal.SIGCHLD, signal.SIGHUP):
         signal.signal(sig, signal.SIG_DFL)
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # as Python sets it at start-up
     signal.signal(signal.SIGINT, signal.default_int_handler)

@@ -130,21 +130,29 @@ def _alive(pid: int) -> bool:
     return not (stat.exists() and stat.read_text().split()[2] == "Z")
 
 
-def test_killing_the_caller_stops_its_step(repo, tmp_path):
-    pidfile = tmp_path / "pid"
+def _start_sleeping_step(repo: Path, pidfile: Path):
+    """A caller whose step (the probe) records its pid in ``pidfile`` and then sleeps."""
     client = subprocess.Popen([sys.executable, "-m", "scripts.step", "probe", "sleep", str(pidfile)],
-                              cwd=repo, env=_env(repo), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              cwd=repo, env=_env(repo), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while not (pidfile.exists() and pidfile.read_text()) and time.monotonic() < deadline:
         time.sleep(0.05)
-    step_pid = int(pidfile.read_text())
+    return client, int(pidfile.read_text().split()[0])
+
+
+def _wait_gone(pid: int, seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not _alive(pid)
+
+
+def test_killing_the_caller_stops_its_step(repo, tmp_path):
+    client, step_pid = _start_sleeping_step(repo, tmp_path / "pid")
     assert step_pid != client.pid and _alive(step_pid)
     client.send_signal(signal.SIGKILL)
-    client.wait()
-    deadline = time.monotonic() + 10
-    while _alive(step_pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not _alive(step_pid), "the step outlived its caller"
+    client.communicate()
+    assert _wait_gone(step_pid), "the step outlived its caller"
 
 
 def test_without_a_usable_worker_the_step_runs_here(repo, tmp_path):
@@ -172,10 +180,7 @@ def test_stop_ends_the_worker(repo):
     pid = _worker_pid(repo)
     assert _alive(pid)
     subprocess.run([sys.executable, "-m", "scripts.step", "--stop"], cwd=repo, env=_env(repo), check=True)
-    deadline = time.monotonic() + 10
-    while _alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not _alive(pid), "the worker did not stop"
+    assert _wait_gone(pid), "the worker did not stop"
     # The next step starts a fresh worker and still works.
     assert json.loads(step(repo, "probe")[2])["version"] == "one"
     assert _worker_pid(repo) != pid
@@ -183,29 +188,16 @@ def test_stop_ends_the_worker(repo):
 
 def test_a_killed_worker_never_leads_to_a_step_running_twice(repo, tmp_path):
     pidfile = tmp_path / "pids"
-    client = subprocess.Popen([sys.executable, "-m", "scripts.step", "probe", "sleep", str(pidfile)],
-                              cwd=repo, env=_env(repo), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while not (pidfile.exists() and pidfile.read_text()) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    step_pid = int(pidfile.read_text().split()[0])
+    client, step_pid = _start_sleeping_step(repo, pidfile)
     os.kill(_worker_pid(repo), signal.SIGKILL)
     _out, err = client.communicate(timeout=60)
     assert client.returncode == 1 and "the worker stopped while running scripts.probe" in err
     assert len(pidfile.read_text().split()) == 1, "the step was started again"
-    deadline = time.monotonic() + 10
-    while _alive(step_pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not _alive(step_pid), "the step outlived its worker"
+    assert _wait_gone(step_pid), "the step outlived its worker"
 
 
 def test_signals_reach_the_step(repo, tmp_path):
-    pidfile = tmp_path / "pids"
-    client = subprocess.Popen([sys.executable, "-m", "scripts.step", "probe", "sleep", str(pidfile)],
-                              cwd=repo, env=_env(repo), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while not (pidfile.exists() and pidfile.read_text()) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    client, _step_pid = _start_sleeping_step(repo, tmp_path / "pids")
     client.send_signal(signal.SIGINT)
     _out, err = client.communicate(timeout=60)
     assert "KeyboardInterrupt" in err  # raised in the step, as in a direct run
