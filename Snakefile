@@ -56,6 +56,7 @@ if _missing:
 onstart:
     if not pipeline.no_rate_limit(workflow):
         print("navrapport: could not switch off Snakemake's job rate limit (internals moved?)")
+    pipeline.spare_exit_gc()
 
 
 include: "rules/clean.smk"
@@ -88,3 +89,6 @@ rule guard:
         "logs/guard.log",
     shell:
         "python -m scripts.step privacy {input} --stamp {output} 2> {log} || (cat {log} >&2; exit 1)"
+
+
+pipeline.spare_exit_gc()

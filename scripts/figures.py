@@ -89,6 +89,7 @@ def _bars(ax, results: dict, ind: dict) -> list[tuple[float, str, bool]]:
                         fontsize=SMALL_PT, fontweight="bold" if is_best else "normal",
                         color=ACCENT if is_best else INK, annotation_clip=False)
         t.set_gid(f"{BEST}:{ind['id']}:{k}" if is_best else f"verdi:{ind['id']}:{k}")
+        t.set_in_layout(False)  # _fit_right keeps it inside the panel; the margins need not
         labels.append((v, label, is_best))
     ax.set_yticks(ys, [f"Kontor {k}" for k in names])
     for tick, k in zip(ax.get_yticklabels(), names, strict=True):
@@ -215,7 +216,9 @@ def _draw_results(results: dict) -> Figure:
     pending = []
     for ax, ind in zip(axes.flat, inds, strict=False):
         ax.set_gid(ind["id"])
-        ax.set_title(_title(ind), fontsize=BASE_PT, fontweight="bold", color=INK, loc="left")
+        # y given: matplotlib then skips re-measuring every tick label at each draw to place
+        # the title; with nothing drawn above the panel, 1.0 is where it would put it.
+        ax.set_title(_title(ind), fontsize=BASE_PT, fontweight="bold", color=INK, loc="left", y=1.0)
         ax.tick_params(labelsize=SMALL_PT)
         if several:
             pending.append((ax, ind, _lines(ax, results, ind)))
@@ -230,6 +233,9 @@ def _draw_results(results: dict) -> Figure:
             _end_labels(ax, ind, labels)
         elif labels:
             _fit_right(ax, labels, 3)
+    # The labels were fitted to these panel sizes: keep them. Laying out again at save time
+    # would cost a second pass over every text and could move the panels under the labels.
+    fig.set_layout_engine("none")
     return fig
 
 

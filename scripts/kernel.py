@@ -23,12 +23,18 @@ from queue import Empty
 from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.provisioning import LocalProvisioner
 from jupyter_core.utils import ensure_async, run_sync
+from traitlets import default
 
 from scripts import forking
 
-# ipykernel.debugger (debugpy) is imported by every kernel at start-up, used by none of ours.
+# What every kernel imports while it starts (ipykernel.debugger pulls in debugpy, used by none
+# of ours); found by listing the modules a forked kernel adds before its first reply.
 PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger",
-           "scripts.reportkit")
+           "ipykernel.kernelspec", "IPython.core.completerlib", "IPython.core.debugger",
+           "IPython.core.oinspect", "IPython.extensions.storemagic", "IPython.utils.wildcard",
+           "faulthandler", "pdb", "tornado.platform.asyncio", "scripts.reportkit")
+
+RECONNECT_MS = 10
 
 
 def preload() -> None:
@@ -85,7 +91,20 @@ class ForkedKernel:
 class ReadyClient(BlockingKernelClient):
     """jupyter_client's blocking client, waiting 20 ms instead of 200 ms for IOPub to fall
     silent once the kernel has answered. The check that IOPub is connected (one message
-    received) is unchanged, so no output can be lost; only the idle wait is shorter."""
+    received) is unchanged, so no output can be lost; only the idle wait is shorter.
+
+    Its sockets retry a connection after 10 ms instead of ZeroMQ's 100 ms: the client
+    connects before the forked kernel has bound its sockets, and the client has a ZeroMQ
+    context of its own (the kernel manager's setting does not reach it)."""
+
+    @default("context")
+    def _fast_reconnect_context(self):
+        import zmq
+
+        self._created_context = True  # so the client destroys it, as it does its default one
+        ctx = zmq.Context()
+        ctx.setsockopt(zmq.RECONNECT_IVL, RECONNECT_MS)
+        return ctx
 
     async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
         deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
@@ -179,7 +198,7 @@ def use_fork(km, launch: str | None = None) -> bool:
     # rather than ZeroMQ's default 100 ms. Applies to sockets this context creates from now on.
     import zmq
 
-    km.context.setsockopt(zmq.RECONNECT_IVL, 10)
+    km.context.setsockopt(zmq.RECONNECT_IVL, RECONNECT_MS)
     preload()
     import uuid
 
