@@ -65,6 +65,16 @@ def pdf_text(data: bytes) -> str:
         doc.close()
 
 
+TYPST_MARK = re.compile(r"\\(.)|~")
+
+
+def typst_text(source: str) -> str:
+    """The words of a Typst source as a reader gets them: escapes undone (``a\\@b.no`` is
+    ``a@b.no``) and ``~`` as the no-break space it stands for. Markup stays; it cannot
+    join two words into a name, a number or an address."""
+    return TYPST_MARK.sub(lambda m: m.group(1) if m.group(1) is not None else "\u00a0", source)
+
+
 def docx_text(data: bytes) -> str:
     """The text of a DOCX document (its main part, without markup)."""
     import zipfile

@@ -9,6 +9,7 @@ the Typst source; the ``typst`` wheel compiles the PDF.
 """
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import os
 import re
@@ -281,17 +282,57 @@ def table_headers(html: str) -> str:
     return "".join(out)
 
 
+IMG = re.compile(r"<img\b(?P<attrs>[^>]*?)\s*/?>", re.S)
+SRC = re.compile(r'\ssrc="(?P<src>[^"]*)"')
+ALT = re.compile(r'\salt="(?P<alt>[^"]*)"')
+STYLESHEET = '<link rel="stylesheet" href="{href}" />'
+
+
+def embed_resources(html: str, css: Path, root: Path = paths.ROOT) -> str:
+    """Make the HTML one self-contained file: the stylesheet becomes a ``<style>`` element
+    and every image a ``data:`` URI. Pandoc's ``--embed-resources`` does the same (SVG
+    images also get ``role="img"`` and an ``aria-label`` from their alt text, as Pandoc
+    gives them) but parses the whole document a second time to do it, about a third of
+    the HTML render. An image that is not a local file is an error: nothing may be fetched
+    when the report is read."""
+    link = STYLESHEET.format(href=css)
+    if link not in html:
+        raise RuntimeError(f"the HTML template no longer links {css}; cannot inline the stylesheet")
+    html = html.replace(link, "<style>\n" + css.read_text(encoding="utf-8") + "</style>")
+
+    def inline(m: re.Match) -> str:
+        attrs = m.group("attrs")
+        src = SRC.search(attrs)
+        if src is None or src.group("src").startswith("data:"):
+            return m.group(0)
+        path = root / src.group("src")
+        mime = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
+                ".jpeg": "image/jpeg"}.get(path.suffix.lower())
+        if "://" in src.group("src") or mime is None or not path.is_file():
+            raise RuntimeError(f"image '{src.group('src')}' is not a local SVG/PNG/JPEG file under {root}")
+        uri = f'src="data:{mime};base64,{base64.b64encode(path.read_bytes()).decode("ascii")}"'
+        rest = SRC.sub("", attrs).strip()
+        alt = ALT.search(attrs)
+        role = f'role="img" aria-label="{alt.group("alt")}" ' if mime == "image/svg+xml" and alt else ""
+        return f"<img {role}{uri} {rest} />"
+
+    return IMG.sub(inline, html)
+
+
 def render_html(doc: str) -> bytes:
     """Self-contained HTML (CSS and figures inlined, nothing fetched at view time)."""
-    args = COMMON + ["--to=html5", "--toc", "--toc-depth=3", "--embed-resources",
-                     "--template", str(ENGINE_DIR / "template.html"),
-                     "--css", str(ENGINE_DIR / "style.css"), "--section-divs"]
-    return table_headers(run_pandoc(args, doc).decode("utf-8")).encode("utf-8")
+    css = ENGINE_DIR / "style.css"
+    args = COMMON + ["--to=html5", "--toc", "--toc-depth=3", "--template", str(ENGINE_DIR / "template.html"),
+                     "--css", str(css), "--section-divs"]
+    html = embed_resources(run_pandoc(args, doc).decode("utf-8"), css)
+    return table_headers(html).encode("utf-8")
 
 
 def render_typst(doc: str) -> str:
-    """Typst source for the PDF, from our template (title page, TOC, A4, page numbers)."""
-    args = COMMON + ["--to=typst", "--toc", "--toc-depth=3", "--template", str(ENGINE_DIR / "template.typ")]
+    """Typst source for the PDF, from our template (title page, TOC, A4, page numbers).
+    Unwrapped (``--wrap=none``), so the privacy check sees each paragraph on one line."""
+    args = COMMON + ["--to=typst", "--wrap=none", "--toc", "--toc-depth=3",
+                     "--template", str(ENGINE_DIR / "template.typ")]
     return run_pandoc(args, doc).decode("utf-8")
 
 
@@ -329,8 +370,12 @@ def render(formats: list[str], out_dir: Path = paths.BUILD, env: dict | None = N
             data = render_html(doc)
             privacy.check(privacy.visible_text(data.decode("utf-8")), str(out), terms)
         elif fmt == "pdf":
-            data = compile_pdf(render_typst(doc), date)
-            privacy.check(privacy.pdf_text(data), str(out), terms)
+            # The Typst source is checked rather than the PDF's text: every word in the PDF
+            # comes from it (the figures' words are drawn as outlines), and in the source no
+            # hyphenation or line break can split a name. Checked before compiling.
+            typ = render_typst(doc)
+            privacy.check(privacy.typst_text(typ), f"{out} (Typst source)", terms)
+            data = compile_pdf(typ, date)
         elif fmt == "docx":
             data = run_pandoc(COMMON + ["--to=docx", "--toc", "-o", "-"], doc)
             privacy.check(privacy.docx_text(data), str(out), terms)
