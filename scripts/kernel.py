@@ -89,9 +89,9 @@ class ForkedKernel:
 
 
 class ReadyClient(BlockingKernelClient):
-    """jupyter_client's blocking client, waiting 20 ms instead of 200 ms for IOPub to fall
-    silent once the kernel has answered. The check that IOPub is connected (one message
-    received) is unchanged, so no output can be lost; only the idle wait is shorter.
+    """jupyter_client's blocking client, without its wait for IOPub to fall silent once the
+    kernel has answered. The check that IOPub is connected (one message received) is
+    unchanged, so no output can be lost.
 
     Its sockets retry a connection after 10 ms instead of ZeroMQ's 100 ms: the client
     connects before the forked kernel has bound its sockets, and the client has a ZeroMQ
@@ -126,11 +126,8 @@ class ReadyClient(BlockingKernelClient):
                 raise RuntimeError("Kernel died before replying to kernel_info")
             if time.monotonic() > deadline:
                 raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
-        while True:
-            try:
-                await ensure_async(self.iopub_channel.get_msg(timeout=0.02))
-            except Empty:
-                break
+        # jupyter_client then waits for IOPub to fall silent, to drop the start-up messages.
+        # Not needed here: nbclient takes only messages whose parent is the cell it runs.
 
     wait_for_ready = run_sync(_async_wait_for_ready)
 

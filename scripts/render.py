@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from scripts import paths, privacy
+from scripts import paths, privacy, typst_service
 from scripts.atomic import write_bytes, write_text
 
 ENGINE_DIR = paths.REPORT / "_engine"
@@ -338,14 +338,11 @@ def render_typst(doc: str) -> str:
 
 def compile_pdf(typ_source: str, date: dt.date) -> bytes:
     """Compile Typst to a tagged PDF/UA-1 with a fixed timestamp (byte-reproducible)."""
-    import typst
-
     typ = paths.BUILD / "tmp" / "report.typ"
     write_text(typ, typ_source)
     stamp = int(dt.datetime.combine(date, dt.time(), tzinfo=dt.UTC).timestamp())
     try:
-        return typst.compile(str(typ), root=str(paths.ROOT), pdf_standards=["ua-1"], timestamp=stamp,
-                             ignore_system_fonts=True)
+        return typst_service.compile_pdf(typ, paths.ROOT, stamp, ["ua-1"])
     except RuntimeError as exc:
         raise RuntimeError(f"typst could not compile {typ}: {exc}") from None
 

@@ -32,15 +32,15 @@ The worker only serves its own user: its socket lives in a folder only that user
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import socket
 import struct
 import sys
 import time
-from pathlib import Path
 
-SCRIPTS = Path(__file__).resolve().parent
+# Only cheap modules above: every step starts a Python that imports this one, and what it
+# imports is paid again per step (no pathlib, json or tempfile on the way to the worker).
+SCRIPTS = os.path.dirname(os.path.realpath(__file__))
 # Read by modules when they are imported (or by sitecustomize), so a worker that imported
 # them under other values could act differently: part of the worker's key, with PYTHON*.
 KEY_ENV = ("LANG", "LC_ALL", "LC_CTYPE", "HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME",
@@ -70,17 +70,18 @@ def worker_key(env: dict[str, str] | None = None) -> str:
     names = sorted(set(KEY_ENV) | {k for k in env if k.startswith("PYTHON")})
     for name in names:
         h.update(f"{name}={env.get(name, '')}".encode() + b"\0")
-    for f in sorted(SCRIPTS.glob("*.py")):
-        h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+    for name in sorted(n for n in os.listdir(SCRIPTS) if n.endswith(".py")):
+        with open(os.path.join(SCRIPTS, name), "rb") as fh:
+            h.update(name.encode() + b"\0" + fh.read() + b"\0")
     return h.hexdigest()[:20]
 
 
-def _private_dir(d: Path) -> Path:
+def _private_dir(d: str) -> str:
     """``d``, created if needed, provided it is a real folder that only this user can use."""
     import stat
 
     try:
-        d.mkdir(mode=0o700)
+        os.mkdir(d, mode=0o700)
     except FileExistsError:
         pass
     st = os.lstat(d)  # not stat(): a symlink planted by someone else must not pass
@@ -89,19 +90,28 @@ def _private_dir(d: Path) -> Path:
     return d
 
 
-def runtime_dir() -> Path:
+def temp_root(env: dict[str, str] | None = None) -> str:
+    """The temporary folder: ``TMPDIR`` (or ``TEMP``, ``TMP``) when it names a folder, else
+    ``/tmp``. The caller and the worker agree on it because both use this function."""
+    env = os.environ if env is None else env
+    for name in ("TMPDIR", "TEMP", "TMP"):
+        if env.get(name) and os.path.isdir(env[name]):
+            return os.path.abspath(env[name])
+    return "/tmp"
+
+
+def runtime_dir() -> str:
     """A folder only this user can use, for the workers' sockets and locks."""
-    import tempfile
-
-    return _private_dir(Path(tempfile.gettempdir()) / f"navrapport-{os.getuid()}")
+    return _private_dir(os.path.join(temp_root(), f"navrapport-{os.getuid()}"))
 
 
-def checkout_dir(scripts: Path = SCRIPTS) -> Path:
+def checkout_dir(scripts: str = SCRIPTS) -> str:
     """The workers of one checkout (``--stop`` stops only these)."""
-    d = _private_dir(runtime_dir() / hashlib.sha256(str(scripts).encode()).hexdigest()[:12])
-    owner = d / "scripts.txt"
-    if not owner.exists():
-        owner.write_text(str(scripts), encoding="utf-8")
+    d = _private_dir(os.path.join(runtime_dir(), hashlib.sha256(str(scripts).encode()).hexdigest()[:12]))
+    owner = os.path.join(d, "scripts.txt")
+    if not os.path.exists(owner):
+        with open(owner, "w", encoding="utf-8") as fh:
+            fh.write(str(scripts))
     return d
 
 
@@ -134,20 +144,20 @@ def _exit_code(code) -> int:
 
 # --- caller ----------------------------------------------------------------------------------
 
-def worker_log(env: dict[str, str]) -> Path:
-    return Path(env.get("NAVRAPPORT_ROOT") or SCRIPTS.parent) / "logs" / "worker.log"
+def worker_log(env: dict[str, str]) -> str:
+    return os.path.join(env.get("NAVRAPPORT_ROOT") or os.path.dirname(SCRIPTS), "logs", "worker.log")
 
 
 def _spawn_worker(key: str, env: dict[str, str]):
     import subprocess
 
     log_path = worker_log(env)
-    log_path.parent.mkdir(exist_ok=True)
+    os.makedirs(os.path.dirname(log_path), exist_ok=True)
     with open(log_path, "ab") as log:
         # Own session, no inherited pipes: the worker outlives this step without holding up
         # whoever waits for the step's output (Snakemake, pytest).
         return subprocess.Popen([sys.executable, "-m", "scripts.step", "--serve", key],
-                                cwd=SCRIPTS.parent, env=_worker_env(env), stdin=subprocess.DEVNULL,
+                                cwd=os.path.dirname(SCRIPTS), env=_worker_env(env), stdin=subprocess.DEVNULL,
                                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True, close_fds=True)
 
 
@@ -158,7 +168,7 @@ def _worker_env(env: dict[str, str]) -> dict[str, str]:
 
 def connect(key: str, env: dict[str, str], deadline: float) -> socket.socket:
     """A connection to the worker for ``key``, starting one when none is running."""
-    path = str(checkout_dir() / f"{key}.sock")
+    path = os.path.join(checkout_dir(), f"{key}.sock")
     spawned = None
     while True:
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -192,6 +202,31 @@ def _recv_exactly(sock: socket.socket, n: int) -> bytes:
     return data
 
 
+def encode_request(request: dict) -> bytes:
+    """A step request as NUL-separated text: module, cwd, umask, the number of arguments, the
+    arguments, then the environment as KEY=VALUE. None of these can contain a NUL byte (the
+    operating system does not allow one in arguments, paths or the environment), and the
+    format costs the caller no import."""
+    fields = [request["module"], request["cwd"], str(request["umask"]), str(len(request["args"])),
+              *request["args"], *(f"{k}={v}" for k, v in request["env"].items())]
+    return "\0".join(fields).encode("utf-8", "surrogateescape")
+
+
+def decode_request(body: bytes) -> dict:
+    """The inverse of ``encode_request``; ValueError when ``body`` is not one."""
+    fields = body.decode("utf-8", "surrogateescape").split("\0")
+    try:
+        module, cwd, umask, n = fields[:4]
+        n = int(n)
+        args, env_fields = fields[4:4 + n], fields[4 + n:]
+        if len(args) != n or any("=" not in f for f in env_fields):
+            raise ValueError
+        env = dict(f.split("=", 1) for f in env_fields)
+        return {"module": module, "cwd": cwd, "umask": int(umask), "args": args, "env": env}
+    except ValueError:
+        raise ValueError("malformed step request") from None
+
+
 def call(module: str, args: list[str]) -> int:
     """Run the step in the worker and return its exit status. Raises WorkerUnavailable only
     while the step has not started, so falling back to a local run never runs it twice."""
@@ -203,8 +238,8 @@ def call(module: str, args: list[str]) -> int:
     with sock:
         umask = os.umask(0)
         os.umask(umask)
-        body = json.dumps({"module": module, "args": args, "cwd": os.getcwd(), "env": env,
-                           "umask": umask}).encode()
+        body = encode_request({"module": module, "args": args, "cwd": os.getcwd(), "env": env,
+                               "umask": umask})
         for f in (sys.stdout, sys.stderr):
             f.flush()
         try:
@@ -261,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv[0] in ("--stop", "--stop-under"):
         from scripts.worker import stop
 
-        return stop(Path(argv[1]) if argv[0] == "--stop-under" else None)
+        return stop(argv[1] if argv[0] == "--stop-under" else None)
     module = f"scripts.{argv[0]}"
     # Linux only: forking a process that has loaded numpy/matplotlib is not safe on macOS,
     # and Windows has no fork at all.

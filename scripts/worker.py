@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import fcntl
 import importlib
-import json
 import os
 import selectors
 import signal
@@ -18,7 +17,7 @@ import time
 import traceback
 from pathlib import Path
 
-from scripts import forking
+from scripts import forking, typst_service
 from scripts.step import (
     GO,
     HEADER,
@@ -29,6 +28,7 @@ from scripts.step import (
     STATUS,
     WorkerUnavailable,
     checkout_dir,
+    decode_request,
     runtime_dir,
     same_user,
     worker_key,
@@ -84,7 +84,7 @@ def _read_request(conn: socket.socket) -> tuple[dict, list[int]]:
             body += chunk
         if len(fds) != 3:
             raise ValueError("expected the caller's stdin, stdout and stderr")
-        return json.loads(body), fds
+        return decode_request(body), fds
     except BaseException:
         for fd in fds:
             os.close(fd)
@@ -163,7 +163,7 @@ def serve(key: str, idle: float | None = None) -> int:
         _log("code or environment changed before start-up; not serving")
         return 1
     try:
-        sockdir = checkout_dir()
+        sockdir = Path(checkout_dir())
     except WorkerUnavailable as exc:
         _log(str(exc))
         return 1
@@ -185,6 +185,8 @@ def serve(key: str, idle: float | None = None) -> int:
         path.unlink(missing_ok=True)
         return 1
     _log(f"ready after {time.perf_counter() - t:.1f} s")
+    # Forked now, while this process has no threads and no steps: see scripts.typst_service.
+    typst_pid = typst_service.start(str(sockdir / f"{key}.typst.sock"), [listener, lock], _log)
 
     rfd, wfd = os.pipe()
     os.set_blocking(wfd, False)
@@ -223,6 +225,12 @@ def serve(key: str, idle: float | None = None) -> int:
     finally:
         for pid in list(running):
             _kill_group(pid)
+        if typst_pid:
+            _kill_group(typst_pid)
+            try:
+                os.waitpid(typst_pid, 0)
+            except ChildProcessError:
+                pass  # already reaped with the steps
         listener.close()
         try:
             if path.stat().st_ino == ino:
@@ -258,7 +266,7 @@ def _accept(listener, sel, running, inherited) -> None:
     except EOFError:  # a connect-and-close probe
         conn.close()
         return
-    except (ValueError, OSError, json.JSONDecodeError) as exc:
+    except (ValueError, OSError) as exc:
         _log(f"step not started: {exc}")
         for fd in fds:
             os.close(fd)
@@ -331,17 +339,17 @@ def _reap(sel, running) -> None:
         conn.close()
 
 
-def stop(under: Path | None = None) -> int:
+def stop(under: str | Path | None = None) -> int:
     """Stop the workers of this checkout (or of every checkout inside ``under``): each finishes
     the steps it is running, then exits."""
     try:
-        root = runtime_dir()
+        root = Path(runtime_dir())
     except WorkerUnavailable:
         return 0
     if under is None:
-        dirs = [checkout_dir()]
+        dirs = [Path(checkout_dir())]
     else:
-        under = under.resolve()
+        under = Path(under).resolve()
         dirs = []
         for owner in root.glob("*/scripts.txt"):
             try:

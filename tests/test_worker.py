@@ -3,6 +3,7 @@ behaves exactly as ``python -m scripts.<module>`` would. Each test works on a te
 the repository with a small probe module added, so it gets a worker of its own."""
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -34,6 +35,13 @@ def main():
         mask = os.umask(0)
         os.umask(mask)
         extra = {"umask": mask, "utcoffset": time.localtime().tm_gmtoff, "rand": float(numpy.random.rand())}
+    if args[:1] == ["typst"]:
+        from scripts import typst_service
+        src = os.path.join(args[1], "probe.typ")
+        with open(src, "w") as fh:
+            fh.write("Probe")
+        pdf = typst_service.compile_pdf(src, args[1], 0, [])
+        extra = {"socket": typst_service.SOCKET, "pdf": pdf[:5].decode()}
     if args[:1] == ["mpl"]:
         import matplotlib
         mpl = [matplotlib.rcParams["lines.linewidth"], str(matplotlib.rcParams["backend"])]
@@ -72,7 +80,6 @@ def step(repo: Path, *args: str, stdin: str = "", cwd: Path | None = None, **env
 
 
 def test_a_step_in_the_worker_sees_what_a_direct_run_sees(repo, tmp_path):
-    import json
 
     sub = repo / "report"
     pid_w, rc_w, out_w, err_w = step(repo, "probe", "stdin", "--flag", "æøå", stdin="from stdin",
@@ -98,7 +105,6 @@ def test_failures_keep_their_exit_status_and_traceback(repo):
 
 
 def test_an_edited_script_is_never_run_from_a_stale_worker(repo):
-    import json
 
     assert json.loads(step(repo, "probe")[2])["version"] == "one"
     probe = repo / "scripts" / "probe.py"
@@ -108,7 +114,6 @@ def test_an_edited_script_is_never_run_from_a_stale_worker(repo):
 
 
 def test_matplotlib_settings_follow_the_steps_environment(repo, tmp_path):
-    import json
 
     rc = tmp_path / "mplrc"
     rc.mkdir()
@@ -156,7 +161,6 @@ def test_killing_the_caller_stops_its_step(repo, tmp_path):
 
 
 def test_without_a_usable_worker_the_step_runs_here(repo, tmp_path):
-    import json
 
     tmp = tmp_path / "tmp"
     (tmp / f"navrapport-{os.getuid()}").mkdir(parents=True, mode=0o777)
@@ -174,7 +178,6 @@ def _worker_pid(repo: Path) -> int:
 
 
 def test_stop_ends_the_worker(repo):
-    import json
 
     step(repo, "probe")
     pid = _worker_pid(repo)
@@ -205,7 +208,6 @@ def test_signals_reach_the_step(repo, tmp_path):
 
 
 def test_umask_time_zone_and_random_state_are_the_callers(repo):
-    import json
 
     def run(*, worker: bool):
         code = ("import os, subprocess, sys; os.umask(0o077); "
@@ -240,7 +242,6 @@ def test_preloading_changes_no_global_state_and_starts_no_thread():
 
 
 def test_a_worker_that_cannot_start_is_reported_and_the_step_still_runs(repo):
-    import json
 
     pid, rc, out, err = step(repo, "probe", NAVRAPPORT_WORKER_IDLE="soon")
     assert rc == 0 and json.loads(out)["pid"] == pid
@@ -250,7 +251,6 @@ def test_a_worker_that_cannot_start_is_reported_and_the_step_still_runs(repo):
 
 
 def test_a_symlinked_socket_folder_is_not_trusted(repo, tmp_path):
-    import json
 
     tmp, elsewhere = tmp_path / "tmp", tmp_path / "elsewhere"
     tmp.mkdir()
@@ -270,4 +270,26 @@ def test_stop_removes_the_folders_of_deleted_checkouts(tmp_path):
     gone.rmdir()
     subprocess.run([sys.executable, "-m", "scripts.step", "--stop-under", str(tmp_path)], cwd=ROOT_DIR,
                    check=True, capture_output=True)
-    assert not folder.exists()
+    assert not os.path.exists(folder)
+
+
+def test_step_requests_survive_the_wire_format():
+    from scripts.step import decode_request, encode_request
+
+    request = {"module": "scripts.engine", "cwd": "/tmp/en mappe", "umask": 0o027,
+               "args": ["report/04 analyse.qmd", "", "--x=y=z", "æøå"],
+               "env": {"A": "1=2", "EMPTY": "", "PATH": "/bin:/usr/bin", "NAVN": "Kontor Ø"}}
+    assert decode_request(encode_request(request)) == request
+    assert decode_request(encode_request(dict(request, args=[], env={}))) == dict(request, args=[], env={})
+    for bad in (b"", b"scripts.x\0/\0notanumber\x000", b"scripts.x\0/\x0018\x002\0only-one",
+                b"scripts.x\0/\x0018\x000\0NOEQUALS"):
+        with pytest.raises(ValueError, match="malformed"):
+            decode_request(bad)
+
+
+def test_steps_compile_pdfs_in_the_workers_typst_service(repo, tmp_path):
+    out = json.loads(step(repo, "probe", "typst", str(tmp_path))[2])["extra"]
+    assert out["pdf"] == "%PDF-" and out["socket"].endswith(".typst.sock")
+    assert "probe.typ in" in (repo / "logs" / "worker.log").read_text()
+    direct = json.loads(step(repo, "probe", "typst", str(tmp_path), NAVRAPPORT_WORKER="0")[2])["extra"]
+    assert direct == {"socket": None, "pdf": "%PDF-"}
