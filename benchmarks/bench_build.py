@@ -2,7 +2,10 @@
 baseline of executing the same chapters one after another, each in a fresh kernel (what a
 Quarto book render does), all in one run on a temporary copy of the repository.
 
-    python benchmarks/bench_build.py [--runs 3]
+    python benchmarks/bench_build.py [--runs 3] [--timeline]
+
+``--timeline`` also prints when each step of the last warm incremental rebuild started and
+ended (seconds after Snakemake was started), to see where the time goes.
 
 Targets on a 2-core machine: full ≤ 20 s, no-op ≤ 2 s, incremental ≤ 40 % of full,
 full ≥ 1.5× faster than the baseline.
@@ -51,9 +54,19 @@ def timed(cmd, cwd, env):
     return time.perf_counter() - t
 
 
+def timeline(log: Path, start: float) -> str:
+    """The steps ``NAVRAPPORT_STEP_TIMES`` recorded, as start, end and duration after ``start``."""
+    rows = []
+    for line in log.read_text(encoding="utf-8").splitlines():
+        begin, end, step = line.split(None, 2)
+        rows.append((float(begin) - start, float(end) - start, step))
+    return "\n".join(f"  {b:5.2f} {e:5.2f} {e - b:5.2f}  {step}" for b, e, step in sorted(rows))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--timeline", action="store_true", help="print the steps of the last warm rebuild")
     a = ap.parse_args()
     snake = str(Path(sys.executable).parent / "snakemake")
     res = {k: [] for k in ("full", "noop", "incremental", "incremental_cold", "baseline")}
@@ -76,13 +89,22 @@ def main() -> int:
             shutil.rmtree(repo / "build", ignore_errors=True)
             shutil.rmtree(repo / ".snakemake", ignore_errors=True)
 
+        steps_log = Path(tmp) / "steps.txt"
+        last_timeline = []
+
         def change(data, cold):
             mk.write_bytes(data)
             timed(approve, repo, plain)
             if cold:
                 timed(stop, repo, env)
                 time.sleep(1.5)
-            return timed(build, repo, env)
+            if cold or not a.timeline:
+                return timed(build, repo, env)
+            steps_log.write_text("", encoding="utf-8")
+            start = time.time()
+            took = timed(build, repo, dict(env, NAVRAPPORT_STEP_TIMES=str(steps_log)))
+            last_timeline[:] = [timeline(steps_log, start)]
+            return took
 
         for _ in range(a.runs):
             clean()
@@ -104,6 +126,9 @@ def main() -> int:
     print(f"incremental, cold       {med['incremental_cold']:6.1f} s   = {100 * med['incremental_cold'] / full:.0f} % of full")
     print(f"baseline (serial)       {med['baseline']:6.1f} s   full build is {med['baseline'] / full:.2f}× faster "
           "(target ≥ 1.5×)")
+    if last_timeline:
+        print("last warm incremental rebuild (start, end, duration in s after Snakemake started):")
+        print(last_timeline[0])
     return 0
 
 
