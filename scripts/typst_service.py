@@ -146,6 +146,7 @@ def start(path: str, close: list, log=print) -> int | None:
     try:
         listener.bind(path)
         listener.listen(8)
+        ino = os.stat(path).st_ino
         for f in (sys.stdout, sys.stderr):
             f.flush()
         pid = os.fork()
@@ -169,7 +170,8 @@ def start(path: str, close: list, log=print) -> int | None:
             code = 1
         finally:
             try:
-                os.unlink(path)
+                if os.stat(path).st_ino == ino:  # not a newer service's socket
+                    os.unlink(path)
             except OSError:
                 pass
             os._exit(code)

@@ -226,11 +226,7 @@ def serve(key: str, idle: float | None = None) -> int:
         for pid in list(running):
             _kill_group(pid)
         if typst_pid:
-            _kill_group(typst_pid)
-            try:
-                os.waitpid(typst_pid, 0)
-            except ChildProcessError:
-                pass  # already reaped with the steps
+            _stop_service(typst_pid)
         listener.close()
         try:
             if path.stat().st_ino == ino:
@@ -239,6 +235,18 @@ def serve(key: str, idle: float | None = None) -> int:
             pass
         _log("stopped")
     return 0
+
+
+def _stop_service(pid: int) -> None:
+    """Stop the Typst service, unless it has exited and been reaped already (with the steps,
+    by ``_reap``): its process group id may then belong to someone else."""
+    try:
+        if os.waitpid(pid, os.WNOHANG) != (0, 0):
+            return  # it had exited; now reaped
+    except ChildProcessError:
+        return
+    _kill_group(pid)
+    os.waitpid(pid, 0)
 
 
 def _drain(fd: int) -> None:

@@ -55,3 +55,29 @@ def test_service_gives_the_callers_bytes_and_errors(tmp_path):
     assert out["fallback_same"]
     assert "compiling in this process" in proc.stderr  # the caller said why it compiled itself
     assert "doc.typ in" in proc.stderr  # the service logged its compiles
+
+
+MEMORY_SCRIPT = r"""
+import json, os, sys, time
+from pathlib import Path
+from scripts import typst_service as ts
+
+tmp = Path(sys.argv[1])
+src = tmp / "doc.typ"
+src.write_text("Prøve", encoding="utf-8")
+ts.MAX_RSS = 1  # every compile passes it
+pid = ts.start(str(tmp / "typst.sock"), [], log=lambda m: print(m, file=sys.stderr))
+first = ts.compile_pdf(src, tmp, 0, [])
+os.waitpid(pid, 0)  # the service has answered and exits
+gone = not (tmp / "typst.sock").exists()
+second = ts.compile_pdf(src, tmp, 0, [])
+print(json.dumps({"gone": gone, "same": first == second}))
+"""
+
+
+def test_service_exits_past_its_memory_limit_and_steps_compile_themselves(tmp_path):
+    proc = subprocess.run([sys.executable, "-c", MEMORY_SCRIPT, str(tmp_path)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == {"gone": True, "same": True}
+    assert "memory limit reached" in proc.stderr and "compiling in this process" in proc.stderr
