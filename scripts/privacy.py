@@ -66,13 +66,21 @@ def pdf_text(data: bytes) -> str:
 
 
 TYPST_MARK = re.compile(r"\\(.)|~")
+# An inline call with a content block, ``#emph[``, ``#link("…")[`` (its closing ``]`` too):
+# markup inside a word, as in ``Oppdikt#emph[by]``, which the reader sees as one word.
+TYPST_INLINE = re.compile(r'(?<!\\)#[A-Za-z][\w.-]*(?:\((?:[^()"]|"(?:[^"\\]|\\.)*")*\))?\[|(?<!\\)\]')
+
+
+def _unescape_typst(source: str) -> str:
+    return TYPST_MARK.sub(lambda m: m.group(1) if m.group(1) is not None else "\u00a0", source)
 
 
 def typst_text(source: str) -> str:
-    """The words of a Typst source as a reader gets them: escapes undone (``a\\@b.no`` is
-    ``a@b.no``) and ``~`` as the no-break space it stands for. Markup stays; it cannot
-    join two words into a name, a number or an address."""
-    return TYPST_MARK.sub(lambda m: m.group(1) if m.group(1) is not None else "\u00a0", source)
+    """What a check must read in a Typst source: the source with escapes undone
+    (``a\\@b.no`` is ``a@b.no``, ``~`` the no-break space it stands for), so link targets
+    and arguments are seen, and then once more without inline markup, so a word that markup
+    splits in the source (``Oppdikt#emph[by]``) is seen whole, as the reader sees it."""
+    return _unescape_typst(source) + "\n" + _unescape_typst(TYPST_INLINE.sub("", source))
 
 
 def docx_text(data: bytes) -> str:
@@ -93,7 +101,7 @@ def findings(text: str, terms: list[str], where: str) -> list[str]:
         out.append(f"{where}: looks like a phone number: '{m.group(0)}'")
     for m in EMAIL.finditer(text):
         out.append(f"{where}: contains an e-mail address: '{m.group(0)}'")
-    return out
+    return list(dict.fromkeys(out))  # a text read in two forms reports each finding once
 
 
 def check(text: str, where: str, terms: list[str] | None = None) -> None:

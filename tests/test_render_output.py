@@ -72,7 +72,7 @@ def test_the_real_html_render_is_self_contained():
     assert not re.search(r'(?:src|href)="(?:https?:)?//', html)
 
 
-LEAKS = ("Kontoret i Oppdiktby svarte. Ring 22 33 44 55 eller skriv til ola.nordmann@example.no.\n\n"
+LEAKS = ("Kontoret i Oppdikt*by* svarte. Ring 22 33 44 55 eller skriv til ola.nordmann@example.no.\n\n"
          "| Kontor | Telefon |\n|---|---|\n| A | 123 45 678 |\n")
 
 
