@@ -40,8 +40,8 @@ from tests.conftest import copy_repo  # noqa: E402
 
 DATA_TARGETS = ["fakta.json", "verktoy.json", "resultater.json", "datagrunnlag.json",
                 "figurer/resultater.svg", "figurer/hofstede.svg"]
-BASELINE = ("from scripts.render import load_book, chapter_md, render\n"
-            "from scripts.engine import execute_chapter\n"
+BASELINE = ("from scripts.engine.render import load_book, chapter_md, render\n"
+            "from scripts.engine.execute import execute_chapter\n"
             "for f in load_book().files: execute_chapter(f, chapter_md(f), launch='process')\n"
             "render(['html']); render(['pdf'])\n")
 
@@ -76,7 +76,7 @@ def main() -> int:
         plain = dict(env, NAVRAPPORT_WORKER="0")
         build = [snake, "--cores", "2", "--quiet", "all"]
         stop = [sys.executable, "-m", "scripts.step", "--stop"]
-        approve = [sys.executable, "-m", "scripts.manifest", "approve"]
+        approve = [sys.executable, "-m", "scripts.guard.manifest", "approve"]
         mk = repo / "data/raw/malekort/2014/malekort_2014.csv"
         original = mk.read_bytes()
         # A real update: one office's year-end value changes (made-up edit, undone below).

@@ -27,7 +27,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts.malekort import COLUMN_NAMES, MalekortError, read_year  # noqa: E402
+from scripts.data.malekort import COLUMN_NAMES, MalekortError, read_year  # noqa: E402
 
 OFFICES = list("ABCDEF")
 YEAR = 2014

@@ -3,34 +3,42 @@
 
 
 rule clean_malekort:
-    # Data steps first: the result chapters and the PDF wait for them (critical path).
-    priority: 10
     input:
-        "scripts/malekort.py",
-        lambda wc: pipeline.all_inputs_under(paths.malekort_dir(int(wc.year))),
+        "scripts/data/malekort.py",
+        lambda wc: wf.all_inputs_under(paths.malekort_dir(int(wc.year))),
     output:
         "build/data/malekort_{year}.csv",
-    conda:
-        "../envs/navrapport.yaml"
+    params:
+        offices=OFFICES,
     log:
         "logs/clean_malekort_{year}.log",
+    threads: 1
+    resources:
+        mem_mb=300,
+        runtime=5,
+    conda:
+        "../envs/navrapport.yaml"
     shell:
-        f"python -m scripts.step malekort clean --year {{wildcards.year}} --offices {OFFICES_ARG}"
+        "python -m scripts.data.malekort clean --year {wildcards.year} --offices {params.offices}"
         " --out {output} 2> {log} || (cat {log} >&2; exit 1)"
 
 
 rule clean_kostra_offices:
-    # Data steps first: the result chapters and the PDF wait for them (critical path).
-    priority: 10
     input:
-        "scripts/compare.py",
+        "scripts/data/offices.py",
         src="data/raw/kostra_kontor/{year}.csv",
     output:
         "build/data/kostra_kontor_{year}.csv",
-    conda:
-        "../envs/navrapport.yaml"
+    params:
+        offices=OFFICES,
     log:
         "logs/clean_kostra_kontor_{year}.log",
+    threads: 1
+    resources:
+        mem_mb=300,
+        runtime=5,
+    conda:
+        "../envs/navrapport.yaml"
     shell:
-        f"python -m scripts.step compare clean-kostra --year {{wildcards.year}} --offices {OFFICES_ARG}"
+        "python -m scripts.data.offices --year {wildcards.year} --offices {params.offices}"
         " --src {input.src} --out {output} 2> {log} || (cat {log} >&2; exit 1)"

@@ -3,115 +3,137 @@
 
 
 rule facts:
-    # Data steps first: the result chapters and the PDF wait for them (critical path).
-    priority: 10
     input:
-        "scripts/thesis.py",
+        "scripts/data/thesis.py",
         expand("data/thesis/{f}.yaml", f=["fakta", "lederdemografi", "hypoteser", "vedlegg"]),
     output:
         "build/results/fakta.json",
-    conda:
-        "../envs/navrapport.yaml"
     log:
         "logs/facts.log",
+    threads: 1
+    resources:
+        mem_mb=200,
+        runtime=5,
+    conda:
+        "../envs/navrapport.yaml"
     shell:
-        "python -m scripts.step thesis facts --out {output} 2> {log} || (cat {log} >&2; exit 1)"
+        "python -m scripts.data.thesis facts --out {output} 2> {log} || (cat {log} >&2; exit 1)"
 
 
 rule tools_table:
-    # Data steps first: the result chapters and the PDF wait for them (critical path).
-    priority: 10
     input:
-        "scripts/compare.py",
-        "scripts/fmt.py",
+        "scripts/analysis/compare.py",
+        "scripts/content/fmt.py",
         "data/thesis/tabell_4_1.csv",
         "data/thesis/verktoy.yaml",
     output:
         "build/results/verktoy.json",
-    conda:
-        "../envs/navrapport.yaml"
+    params:
+        offices=OFFICES,
     log:
         "logs/tools_table.log",
+    threads: 1
+    resources:
+        mem_mb=300,
+        runtime=5,
+    conda:
+        "../envs/navrapport.yaml"
     shell:
-        f"python -m scripts.step compare tools --offices {OFFICES_ARG}"
-        " --out {output}"
+        "python -m scripts.analysis.compare tools --offices {params.offices} --out {output}"
         " 2> {log} || (cat {log} >&2; exit 1)"
 
 
 rule results:
-    # Data steps first: the result chapters and the PDF wait for them (critical path).
-    priority: 10
     input:
-        "scripts/compare.py",
-        "scripts/fmt.py",
+        "scripts/analysis/compare.py",
+        "scripts/analysis/kostra_compare.py",
+        "scripts/content/fmt.py",
         expand("build/data/malekort_{y}.csv", y=YEARS),
         expand("build/data/kostra_kontor_{y}.csv", y=YEARS),
         "data/thesis/indikatorer.yaml",
         "data/thesis/tabell_4_2.csv",
         "config/kostra_catalogue.yaml",
         # SSB snapshots (written only by fetch_kostra): reference values and fetched figures.
-        pipeline.snapshot_files(),
+        wf.snapshot_files(),
     output:
         "build/results/resultater.json",
-    conda:
-        "../envs/navrapport.yaml"
+    params:
+        year=YEAR,
+        years=YEARS,
+        offices=OFFICES,
     log:
         "logs/results.log",
+    threads: 1
+    resources:
+        mem_mb=300,
+        runtime=5,
+    conda:
+        "../envs/navrapport.yaml"
     shell:
-        f"python -m scripts.step compare results --year {YEAR} --years {YEARS_ARG} --offices {OFFICES_ARG}"
-        " --out {output} 2> {log} || (cat {log} >&2; exit 1)"
+        "python -m scripts.analysis.compare results --year {params.year} --years {params.years}"
+        " --offices {params.offices} --out {output} 2> {log} || (cat {log} >&2; exit 1)"
 
 
 rule result_figures:
-    # Data steps first: the result chapters and the PDF wait for them (critical path).
-    priority: 10
     input:
-        "scripts/figures.py",
-        "scripts/diagrams.py",
+        "scripts/content/figures.py",
+        "scripts/content/figtext.py",
+        "scripts/content/diagrams.py",
         src="build/results/resultater.json",
     output:
         "build/results/figurer/resultater.svg",
-    conda:
-        "../envs/navrapport.yaml"
     log:
         "logs/result_figures.log",
+    threads: 1
+    resources:
+        mem_mb=300,
+        runtime=5,
+    conda:
+        "../envs/navrapport.yaml"
     shell:
-        "python -m scripts.step figures results --src {input.src} --out {output}"
+        "python -m scripts.content.figures results --src {input.src} --out {output}"
         " 2> {log} || (cat {log} >&2; exit 1)"
 
 
 rule diagrams:
-    priority: 10
     input:
-        "scripts/diagrams.py",
+        "scripts/content/diagrams.py",
         src="data/thesis/diagrammer.yaml",
     output:
         expand(
             "build/results/figurer/{name}.svg",
             name=["hofstede", "samstyring", "resultatkjede", "rapportering", "modell"],
         ),
-    conda:
-        "../envs/navrapport.yaml"
+    params:
+        outdir="build/results/figurer",
     log:
         "logs/diagrams.log",
+    threads: 1
+    resources:
+        mem_mb=300,
+        runtime=5,
+    conda:
+        "../envs/navrapport.yaml"
     shell:
-        "python -m scripts.step diagrams --src {input.src} --outdir build/results/figurer"
+        "python -m scripts.content.diagrams --src {input.src} --outdir {params.outdir}"
         " 2> {log} || (cat {log} >&2; exit 1)"
 
 
 rule datagrunnlag:
     # Every input file with size and sha256 (and SSB fetch metadata) for the appendix
     # "Datagrunnlag og sporbarhet". New files are added to data/manifest.json as 'ny'.
-    priority: 10
     input:
-        "scripts/manifest.py",
+        "scripts/guard/manifest.py",
         [str(p.relative_to(paths.ROOT)) for p in manifest.input_files()],
     output:
         "build/results/datagrunnlag.json",
-    conda:
-        "../envs/navrapport.yaml"
     log:
         "logs/datagrunnlag.log",
+    threads: 1
+    resources:
+        mem_mb=200,
+        runtime=5,
+    conda:
+        "../envs/navrapport.yaml"
     shell:
-        "python -m scripts.step manifest report --out {output}"
-        " 2> {log} || (cat {log} >&2; exit 1)"
+        "python -m scripts.guard.manifest report --out {output} 2> {log} || (cat {log} >&2; exit 1)"

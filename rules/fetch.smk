@@ -9,12 +9,19 @@ rule fetch_kostra:
         "config/kostra_catalogue.yaml",
     output:
         touch("logs/fetch_kostra.done"),
-    conda:
-        "../envs/navrapport.yaml"
+    params:
+        allowed=config.get("fetch", False),
+        years=YEARS,
     log:
         "logs/fetch_kostra.log",
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=30,
+    conda:
+        "../envs/navrapport.yaml"
     shell:
-        f"if [ '{config.get('fetch', False)}' != 'True' ]; then"
-        " echo 'fetch_kostra contacts SSB; run it with --config fetch=true' >&2; exit 1; fi; "
-        f"python -m scripts.kostra_client fetch --catalogue {{input}} --years {YEARS_ARG}"
+        "if [ '{params.allowed}' != 'True' ]; then"
+        " echo 'fetch_kostra kontakter SSB; kjør med --config fetch=true' >&2; exit 1; fi; "
+        "python -m scripts.data.kostra_client fetch --catalogue {input} --years {params.years}"
         " 2> >(tee {log} >&2)"

@@ -15,6 +15,7 @@ CONFIG_DIR = ROOT / "config"
 CONFIG = CONFIG_DIR / "config.yaml"
 CONFIG_SCHEMA = CONFIG_DIR / "schema.yaml"
 KOSTRA_CATALOGUE = CONFIG_DIR / "kostra_catalogue.yaml"
+KOSTRA_CATALOGUE_SCHEMA = CONFIG_DIR / "kostra_catalogue.schema.yaml"
 PRIVATE_OFFICES = CONFIG_DIR / "offices.private.yaml"  # git-ignored: office -> municipality
 
 DATA = ROOT / "data"
@@ -30,6 +31,8 @@ BUILD = ROOT / "build"
 BUILD_DATA = BUILD / "data"
 RESULTS = BUILD / "results"
 CHAPTERS = BUILD / "chapters"
+# Documents are rendered here and checked; only scripts.guard.publish writes build/report.*.
+STAGING = BUILD / "staging"
 LOGS = ROOT / "logs"
 
 

@@ -1,11 +1,11 @@
-"""The generated sentences of chapter 4 and appendices 1–4 (scripts.analyse_text).
+"""The generated sentences of chapter 4 and appendices 1–4 (scripts.content.analyse_text).
 
 The results here are small made-up dicts shaped like build/results/resultater.json; the
 2014 figures of the thesis are used where a test checks the published wording.
 """
 import pytest
 
-from scripts.analyse_text import (
+from scripts.content.analyse_text import (
     assosiasjonsark_md,
     assosiasjonsark_note,
     h4_grunnlag,
@@ -22,7 +22,7 @@ from scripts.analyse_text import (
     sosialhjelp_endringer,
     vurdering,
 )
-from scripts.fmt import NBSP
+from scripts.content.fmt import NBSP
 
 
 def ind(id_, linje, retning, tekst, enhet="prosent", kort=None, kilde="Kilde X"):

@@ -77,7 +77,7 @@ def test_changing_a_malekort_file_reruns_only_what_depends_on_it(built_repo):
     try:
         blocked = run_snakemake(built_repo, "-n")
         assert blocked.returncode != 0 and "malekort_2014.csv: changed" in blocked.stdout + blocked.stderr
-        subprocess.run([sys.executable, "-m", "scripts.manifest", "approve"], cwd=built_repo, env=env, check=True)
+        subprocess.run([sys.executable, "-m", "scripts.guard.manifest", "approve"], cwd=built_repo, env=env, check=True)
         out = run_snakemake(built_repo, "-n", "--quiet", "rules")
         plan = set(re.findall(r"^(\w+)\s+\d+\s*$", out.stdout + out.stderr, re.M))
         assert {"clean_malekort", "results", "render"} <= plan, out.stdout
@@ -87,7 +87,7 @@ def test_changing_a_malekort_file_reruns_only_what_depends_on_it(built_repo):
         assert "report/04-analyse.qmd" in shell and "report/02-teori.qmd" not in shell
     finally:
         f.write_bytes(original)
-        subprocess.run([sys.executable, "-m", "scripts.manifest", "approve"], cwd=built_repo, env=env, check=True)
+        subprocess.run([sys.executable, "-m", "scripts.guard.manifest", "approve"], cwd=built_repo, env=env, check=True)
 
 
 def sha(p):
@@ -122,7 +122,7 @@ def test_privacy_guard_stops_a_leak_and_writes_no_report(tmp_path):
     table.write_text(table.read_text(encoding="utf-8").replace("Bruker målekortet lite",
                                                                "Bruker målekortet lite (Oppdiktby)"), encoding="utf-8")
     env = dict(os.environ, NAVRAPPORT_ROOT=str(repo), PYTHONPATH=str(repo))
-    subprocess.run([sys.executable, "-m", "scripts.manifest", "approve"], cwd=repo, env=env, check=True)
+    subprocess.run([sys.executable, "-m", "scripts.guard.manifest", "approve"], cwd=repo, env=env, check=True)
     proc = run_snakemake(repo)
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0

@@ -1,7 +1,7 @@
 """Executing a chapter in a real Jupyter kernel: outputs, inline values, tables, figures, errors."""
 import pytest
 
-from scripts.engine import ChapterError, execute_chapter
+from scripts.engine.execute import ChapterError, execute_chapter
 
 CHAPTER = """# Kapittel
 

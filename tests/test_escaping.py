@@ -1,7 +1,8 @@
 """Text from data files is shown as text: markup in an office or indicator name breaks nothing."""
 import pandas as pd
 
-from scripts import compare, render
+from scripts.analysis import compare
+from scripts.engine.execute import render
 
 NASTY = "Kontor <script>alert(1)</script> #1 *fet* $x$ _u_ [lenke](http://x) @nøkkel `kode` | rør = \\slutt"
 

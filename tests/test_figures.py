@@ -1,4 +1,4 @@
-"""The diagrams (scripts/diagrams.py) and the results figure (scripts/figures.py).
+"""The diagrams (scripts/content/diagrams.py) and the results figure (scripts/content/figures.py).
 
 The SVGs draw text as paths, so labels are checked on the matplotlib Figure's text artists.
 Results data here are built from the thesis's Tabell 4.2; the extra years and changed values
@@ -19,7 +19,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 
-from scripts import diagrams, figures, fmt, paths
+from scripts import paths
+from scripts.content import diagrams, figures, fmt
 
 SPEC_FILE = paths.THESIS / "diagrammer.yaml"
 EXPECTED_FIGURES = {"hofstede": "2.1", "samstyring": "2.2", "resultatkjede": "2.5", "rapportering": "2.8",
@@ -249,7 +250,7 @@ def test_svg_does_not_depend_on_global_rcparams(specs):
 def test_cli_writes_all_five_and_a_fresh_process_gives_the_same_bytes(tmp_path):
     out1, out2 = tmp_path / "a", tmp_path / "b"
     assert diagrams.main(["--src", str(SPEC_FILE), "--outdir", str(out1)]) == 0
-    proc = subprocess.run([sys.executable, "-m", "scripts.diagrams", "--src", str(SPEC_FILE), "--outdir", str(out2)],
+    proc = subprocess.run([sys.executable, "-m", "scripts.content.diagrams", "--src", str(SPEC_FILE), "--outdir", str(out2)],
                           cwd=paths.ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     for name in diagrams.NAMES:

@@ -6,7 +6,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scripts.fmt import NBSP, dato, liste, ord_tall, prosent, spenn, tall
+from scripts.content.fmt import NBSP, dato, liste, ord_tall, prosent, spenn, tall
 
 
 def parse_back(text: str) -> Decimal:

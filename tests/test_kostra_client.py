@@ -23,8 +23,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scripts import kostra_client as kc
-from scripts.kostra import parse_jsonstat
-from scripts.kostra_client import (
+from scripts.data.kostra import parse_jsonstat
+from scripts.data.kostra_client import (
     ConfigError,
     KostraApiError,
     RateLimiter,

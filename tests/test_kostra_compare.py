@@ -7,9 +7,9 @@ import json
 
 import pandas as pd
 
-from scripts import kostra_compare
-from scripts.figtext import alt_text
-from scripts.provenance import hentet_tekst
+from scripts.analysis import kostra_compare
+from scripts.content.figtext import alt_text
+from scripts.content.provenance import hentet_tekst
 
 CATALOGUE = {
     "public_regions": [
@@ -93,7 +93,7 @@ def test_figure_text_mentions_reference_lines():
 
 
 def test_results_figure_draws_labelled_reference_lines():
-    from scripts.figures import draw_results
+    from scripts.content.figures import draw_results
 
     ind = {"id": "sosialhjelpsmottakere_andel", "etikett": "Andel", "kort": "Andel", "enhet": "prosent",
            "retning": "lavest_best", "verdier": {"A": 3.6, "B": 2.9}, "tekst": {"A": "3,6", "B": "2,9"},

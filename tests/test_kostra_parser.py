@@ -1,4 +1,4 @@
-"""Tests for scripts.kostra: JSON-stat 2.0 parsing, snapshots and the to-csv CLI.
+"""Tests for scripts.data.kostra: JSON-stat 2.0 parsing, snapshots and the to-csv CLI.
 
 All fixtures are made up (see tests/fixtures/kostra/README.md). No network.
 """
@@ -18,8 +18,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scripts import kostra
-from scripts.kostra import KostraFormatError, parse_jsonstat, read_snapshot
+from scripts.data import kostra
+from scripts.data.kostra import KostraFormatError, parse_jsonstat, read_snapshot
 
 FIXTURES = Path(__file__).parent / "fixtures" / "kostra"
 ROOT = Path(__file__).resolve().parent.parent
@@ -251,7 +251,7 @@ def test_cli_missing_file_exits_2(tmp_path, capsys):
 
 def test_cli_runs_as_module():
     result = subprocess.run(
-        [sys.executable, "-m", "scripts.kostra", "to-csv", str(FIXTURES / "index_list_status_list.json")],
+        [sys.executable, "-m", "scripts.data.kostra", "to-csv", str(FIXTURES / "index_list_status_list.json")],
         cwd=ROOT,
         capture_output=True,
         text=True,

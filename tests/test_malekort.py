@@ -1,4 +1,4 @@
-"""Tests for scripts/malekort.py.
+"""Tests for scripts/data/malekort.py.
 
 Every file built in ``tmp_path`` here is MADE UP to exercise the reader; the
 only real målekort numbers are the published 2014 year-end values in
@@ -531,7 +531,7 @@ def test_failing_cli_creates_no_output(tmp_path):
 def test_cli_runs_as_module(tmp_path):
     out = tmp_path / "malekort_2014.csv"
     result = subprocess.run(
-        [sys.executable, "-m", "scripts.malekort", "clean", "--year", "2014",
+        [sys.executable, "-m", "scripts.data.malekort", "clean", "--year", "2014",
          "--offices", *OFFICES, "--out", str(out)],
         cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr

@@ -3,7 +3,8 @@ import json
 
 import pytest
 
-from scripts import manifest, paths
+from scripts import paths
+from scripts.guard import manifest
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """The privacy guard, with a made-up private mapping (the names below are invented)."""
 import pytest
 
-from scripts import privacy
+from scripts.guard import privacy
 
 MADE_UP_MAPPING = "offices:\n  A: '9901'\n  B: '9902'\nnames:\n  A: Oppdiktby\n"
 

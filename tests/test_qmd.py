@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.qmd import Cell, Chunk, QmdError, inline_expressions, parse, to_notebook
+from scripts.engine.qmd import Cell, Chunk, QmdError, inline_expressions, parse, to_notebook
 
 DOC = """---
 title: Prøve
@@ -76,7 +76,7 @@ def test_bad_front_matter_names_file(tmp_path):
 
 def test_shipped_chapters_stay_inside_the_subset():
     """Every chapter parses: the built-in engine and Quarto cannot drift apart silently."""
-    from scripts.render import load_book
+    from scripts.engine.render import load_book
 
     for f in load_book().files:
         parse(Path(f))

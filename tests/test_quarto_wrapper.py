@@ -5,7 +5,8 @@ import stat
 
 import pytest
 
-from scripts import paths, quarto
+from scripts import paths
+from scripts.engine.execute import quarto
 
 STAND_IN = """#!/usr/bin/env python3
 import json, os, sys, pathlib
@@ -81,7 +82,7 @@ def test_missing_binary(monkeypatch, tmp_path):
 
 
 def test_auto_engine_picks_quarto_only_when_new_enough(fake_quarto, monkeypatch):
-    from scripts.pipeline import choose_engine
+    from scripts.workflow import choose_engine
 
     assert choose_engine("auto") == "quarto"
     monkeypatch.setenv("FAKE_QUARTO_VERSION", "1.2.0")

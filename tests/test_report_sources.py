@@ -3,8 +3,8 @@ import re
 
 import pytest
 
-from scripts.lint_report import numbers_in_prose, shared_runs
-from scripts.render import load_book
+from scripts.engine.lint import numbers_in_prose, shared_runs
+from scripts.engine.render import load_book
 from tests.conftest import SEED
 
 CHAPTERS = load_book().files

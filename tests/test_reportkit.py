@@ -4,7 +4,7 @@ from xml.dom import minidom
 import pytest
 from IPython.display import SVG
 
-from scripts import reportkit
+from scripts.content import reportkit
 
 MATPLOTLIB_LIKE = ('<?xml version="1.0" encoding="utf-8" standalone="no"?>\n'
                    '<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN"\n'

@@ -1,0 +1,238 @@
+"""Compare the offices: build the results the chapters read (tables, rankings, highlights).
+
+Inputs are the thesis facts in ``data/thesis/`` and the cleaned yearly data in
+``build/data/`` (målekort year-end results and KOSTRA figures per office). Outputs go to
+``build/results/``: JSON facts for the prose and ready markdown tables. Chapters only load
+and show these; they never recompute.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from scripts import paths
+from scripts.atomic import write_text
+from scripts.content import fmt
+from scripts.content.fmt import md_escape
+from scripts.data.offices import DataError, load_indicators, read_office_values, read_yaml
+
+UNIT_SHORT = {"prosent": "%", "kroner": "kr"}
+
+
+def tools_table(csv: Path = paths.THESIS / "tabell_4_1.csv",
+                spec: Path = paths.THESIS / "verktoy.yaml", offices: list[str] | None = None) -> pd.DataFrame:
+    """Tabell 4.1 as offices × tools (cell text as printed); every cell must be present once."""
+    df = pd.read_csv(csv, dtype=str, keep_default_na=False)
+    cols = [c["id"] for c in read_yaml(spec)["kolonner"]]
+    unknown = sorted(set(df["verktoy_id"]) - set(cols))
+    if unknown:
+        raise DataError(f"{csv}: column 'verktoy_id': unknown tool(s) {unknown}, expected one of {cols}")
+    dup = df[df.duplicated(["kontor", "verktoy_id"], keep=False)]
+    if not dup.empty:
+        rows = ", ".join(str(i + 2) for i in dup.index)
+        raise DataError(f"{csv}: rows {rows}: the same office and tool appear more than once")
+    wide = df.pivot(index="kontor", columns="verktoy_id", values="tekst").reindex(columns=cols)
+    if offices is not None:
+        wide = wide.reindex(offices)
+    missing = [(k, c) for k in wide.index for c in cols if pd.isna(wide.loc[k, c])]
+    if missing:
+        raise DataError(f"{csv}: missing cells (kontor, verktoy_id): {missing}")
+    return wide
+
+
+def pipe_table(table: pd.DataFrame, widths: list[float], align: list[str]) -> str:
+    """A Pandoc pipe table (pandas + tabulate) with relative column widths.
+
+    Pandoc takes the relative widths of a wide pipe table from the dashes of its separator
+    line, so the separator is rewritten to the wanted proportions (the short office column
+    must not be squeezed to a few letters in the PDF).
+    """
+    text = table.to_markdown(index=False, tablefmt="pipe", colalign=align)
+    lines = text.splitlines()
+    total = 160  # wider than Pandoc's 72 columns, so relative widths apply
+    cells = []
+    for w, a in zip(widths, align, strict=True):
+        n = max(3, round(total * w / sum(widths)))
+        cells.append((":" if a in ("left", "center") else "-") + "-" * (n - 2) + (":" if a in ("right", "center") else "-"))
+    lines[1] = "|" + "|".join(cells) + "|"
+    return "\n".join(lines)
+
+
+def tools_markdown(wide: pd.DataFrame, spec: Path = paths.THESIS / "verktoy.yaml") -> str:
+    """Tabell 4.1 as a Pandoc pipe table (pandas + tabulate), office column first."""
+    labels = {c["id"]: c["etikett"] for c in read_yaml(spec)["kolonner"]}
+    table = pd.DataFrame({"Kontor": [f"Kontor {md_escape(k)}" for k in wide.index]})
+    for col in wide.columns:
+        table[labels[col]] = [md_escape(v) for v in wide[col]]
+    widths = [0.11] + [0.89 / len(wide.columns)] * len(wide.columns)
+    return pipe_table(table, widths, ["left"] * len(table.columns))
+
+
+def combine_year(year: int, malekort_csv: Path, kostra_csv: Path, indicators: list[dict],
+                 offices: list[str]) -> pd.DataFrame:
+    """All four indicators for every office in ``year``; missing values are an error naming them."""
+    by_source = {"malekort": malekort_csv, "kostra": kostra_csv}
+    parts = []
+    for source, path in by_source.items():
+        ids = {i["id"] for i in indicators if i["kilde"] == source}
+        parts.append(read_office_values(path, year, offices, ids))
+    df = pd.concat(parts, ignore_index=True)
+    expected = {(k, i["id"]) for k in offices for i in indicators}
+    missing = sorted(expected - set(zip(df["kontor"], df["indikator_id"], strict=False)))
+    if missing:
+        raise DataError(f"{year}: missing values (kontor, indikator_id): {missing}")
+    return df
+
+
+def best_offices(df: pd.DataFrame, indicator: dict) -> list[str]:
+    """Offices with the best value on one indicator (all of them when tied)."""
+    sub = df[df["indikator_id"] == indicator["id"]]
+    best = sub["verdi"].max() if indicator["retning"] == "hoyest_best" else sub["verdi"].min()
+    return sorted(sub.loc[sub["verdi"] == best, "kontor"])
+
+
+def ranks(df: pd.DataFrame, indicator: dict) -> dict[str, int]:
+    """Rank 1 = best, ties share the best rank (competition ranking)."""
+    sub = df[df["indikator_id"] == indicator["id"]].set_index("kontor")["verdi"]
+    r = sub.rank(ascending=indicator["retning"] == "lavest_best", method="min")
+    return {k: int(v) for k, v in r.items()}
+
+
+def line_leaders(df: pd.DataFrame, indicators: list[dict], linje: str) -> list[str]:
+    """Offices that are best on every indicator of one line (stat or kommune)."""
+    sets = [set(best_offices(df, i)) for i in indicators if i["linje"] == linje]
+    return sorted(set.intersection(*sets)) if sets else []
+
+
+def results_markdown(df: pd.DataFrame, indicators: list[dict], offices: list[str]) -> str:
+    """Tabell 4.2 as a pipe table; the best value per indicator is highlighted.
+
+    The highlight has two cues so colour is never the only signal: a yellow background
+    (class ``hl``) and bold text followed by a marker (▲).
+    """
+    table = pd.DataFrame({"Kontor": [f"Kontor {md_escape(k)}" for k in offices]})
+    for ind in indicators:
+        best = set(best_offices(df, ind))
+        vals = df[df["indikator_id"] == ind["id"]].set_index("kontor")["verdi"]
+        cells = []
+        for k in offices:
+            text = fmt.tall(vals[k], ind["desimaler"], min_tusen=10**9)
+            cells.append(f"[**{text}**&nbsp;[▲]{{aria-hidden=\"true\"}}[ (beste verdi)]{{.visually-hidden}}]{{.hl}}"
+                         if k in best else text)
+        table[f"{md_escape(ind['etikett'])} ({UNIT_SHORT.get(ind['enhet'], md_escape(ind['enhet']))})"] = cells
+    align = ["left"] + ["right"] * len(indicators)
+    return pipe_table(table, [0.12] + [0.88 / len(indicators)] * len(indicators), align)
+
+
+def indicator_summary(df: pd.DataFrame, ind: dict) -> dict:
+    """Everything the prose says about one indicator, already formatted."""
+    sub = df[df["indikator_id"] == ind["id"]].set_index("kontor")["verdi"]
+    d = ind["desimaler"]
+    best = best_offices(df, ind)
+    worst_val = sub.min() if ind["retning"] == "hoyest_best" else sub.max()
+    return {
+        **{k: ind[k] for k in ("id", "etikett", "kort", "enhet", "retning", "kilde", "linje", "kildetekst")},
+        "verdier": {k: float(v) for k, v in sub.items()},
+        "tekst": {k: fmt.tall(v, d, min_tusen=10**9) for k, v in sub.items()},
+        "beste": best,
+        "beste_tekst": fmt.liste([f"kontor {k}" for k in best]),
+        "beste_verdi": fmt.tall(sub[best[0]], d, min_tusen=10**9),
+        "svakeste": sorted(sub[sub == worst_val].index),
+        "svakeste_verdi": fmt.tall(worst_val, d, min_tusen=10**9),
+        "min": fmt.tall(sub.min(), d, min_tusen=10**9),
+        "maks": fmt.tall(sub.max(), d, min_tusen=10**9),
+        "spenn_tekst": fmt.spenn(sub.min(), sub.max(), d),
+        "rang": ranks(df, ind),
+    }
+
+
+def compare_with_thesis(df: pd.DataFrame, thesis_csv: Path, year: int) -> list[dict]:
+    """Where the thesis publishes a value for this year, list any difference from our data."""
+    pub = pd.read_csv(thesis_csv)
+    pub = pub[pub["aar"] == year]
+    merged = pub.merge(df, on=["kontor", "indikator_id"], how="inner", suffixes=("_oppgave", "_data"))
+    return [{"kontor": r.kontor, "indikator_id": r.indikator_id, "oppgave": float(r.verdi_oppgave),
+             "data": float(r.verdi_data)} for r in merged.itertuples() if r.verdi_oppgave != r.verdi_data]
+
+
+def ssb_comparisons(series: pd.DataFrame, year: int, offices: list[str], snapshots: Path) -> tuple[dict, list]:
+    """Reference values (public regions) and fetched-versus-published figures from SSB snapshots.
+
+    Empty when there are no snapshots, or when the catalogue's content codes are not confirmed.
+    """
+    from scripts.analysis import kostra_compare
+    from scripts.settings import load_catalogue, load_private_offices
+
+    snaps = kostra_compare.load_snapshots(snapshots)
+    if not snaps:
+        return {}, []
+    values = kostra_compare.indicator_values(snaps, load_catalogue(), load_private_offices())
+    return (kostra_compare.reference_values(values, load_catalogue(), year),
+            kostra_compare.fetched_vs_published(values, series, offices))
+
+
+def build_results(year: int, years: list[int], offices: list[str], data_dir: Path = paths.BUILD_DATA,
+                  snapshots: Path = paths.RAW_KOSTRA) -> dict:
+    """Assemble everything about the results of one edition year (plus the time series)."""
+    indicators = load_indicators()
+    frames = {}
+    for y in sorted(set(years) | {year}):
+        frames[y] = combine_year(y, data_dir / f"malekort_{y}.csv", data_dir / f"kostra_kontor_{y}.csv",
+                                 indicators, offices)
+    df = frames[year]
+    state = [i for i in indicators if i["linje"] == "stat"]
+    municipal = [i for i in indicators if i["linje"] == "kommune"]
+    series = pd.concat(frames.values(), ignore_index=True)
+    refs, fetched = ssb_comparisons(series, year, offices, snapshots)
+    return {
+        "referanser": refs,
+        "hentet_mot_publisert": fetched,
+        "aar": year,
+        "aar_serie": sorted(frames),
+        "kontorer": offices,
+        "indikatorer": [indicator_summary(df, i) for i in indicators],
+        "statlig_best": line_leaders(df, indicators, "stat"),
+        "kommunal_best": line_leaders(df, indicators, "kommune"),
+        "statlige_indikatorer": [i["id"] for i in state],
+        "kommunale_indikatorer": [i["id"] for i in municipal],
+        "avvik_fra_oppgaven": compare_with_thesis(df, paths.THESIS / "tabell_4_2.csv", year),
+        "oppgaven_har_tall": bool((pd.read_csv(paths.THESIS / "tabell_4_2.csv")["aar"] == year).any()),
+        "tidsserie": series.to_dict(orient="records"),
+        "tabell_4_2_md": results_markdown(df, indicators, offices),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """CLI used by the Snakemake rules."""
+    p = argparse.ArgumentParser(prog="python -m scripts.analysis.compare")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    r = sub.add_parser("results", help="Tabell 4.2, rankings and highlights for one year")
+    r.add_argument("--year", type=int, required=True)
+    r.add_argument("--years", type=int, nargs="*", default=[])
+    r.add_argument("--offices", nargs="+", required=True)
+    r.add_argument("--out", type=Path, required=True)
+    t = sub.add_parser("tools", help="Tabell 4.1")
+    t.add_argument("--offices", nargs="+", required=True)
+    t.add_argument("--out", type=Path, required=True)
+    a = p.parse_args(argv)
+    try:
+        if a.cmd == "results":
+            data = build_results(a.year, a.years, a.offices)
+        else:
+            wide = tools_table(offices=a.offices)
+            spec = read_yaml(paths.THESIS / "verktoy.yaml")
+            data = {"tabell_4_1_md": tools_markdown(wide), "tabell": spec["tabell"],
+                    "andre_grep": spec["andre_grep"], "celler": wide.to_dict(orient="index")}
+    except (DataError, FileNotFoundError) as exc:
+        print(f"compare: {exc}", file=sys.stderr)
+        return 1
+    write_text(a.out, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,276 @@
+"""Generated sentences for chapter 4 (Analyse) and appendices 1–4.
+
+The chapter states what the results show in sentences built here from the data, so that a
+new edition (other figures, ties, another leading office) changes the words too. Each
+function takes plain dicts as read from ``build/results/*.json`` (``scripts.content.reportkit``'s
+``Obj`` is a dict) and returns markdown. Text from data is escaped; the markdown around it
+is our own.
+"""
+from __future__ import annotations
+
+from scripts.content import fmt
+from scripts.content.fmt import md_escape as esc
+
+LINJE = {"stat": "statlige", "kommune": "kommunale"}
+RETNING = {"hoyest_best": "høyest", "lavest_best": "lavest"}
+
+
+def stor(text: str) -> str:
+    """First letter upper case (``'kontor F'`` -> ``'Kontor F'``)."""
+    return text[:1].upper() + text[1:]
+
+
+def liten(text: str) -> str:
+    """First letter lower case, for labels used inside a sentence."""
+    return text[:1].lower() + text[1:]
+
+
+ORDENSTALL = {1: "første", 2: "andre", 3: "tredje", 4: "fjerde", 5: "femte", 6: "sjette", 7: "sjuende",
+              8: "åttende", 9: "niende", 10: "tiende"}
+
+
+def ordenstall(n: int) -> str:
+    """``ordenstall(4) == 'fjerde'``; larger numbers as ``'11.'``."""
+    return ORDENSTALL.get(int(n), f"{int(n)}.")
+
+
+def kontorer(bokstaver) -> str:
+    """``['F'] -> 'kontor F'``, ``['C', 'F'] -> 'kontorene C og F'``, ``[] -> 'ingen kontorer'``."""
+    b = [esc(x) for x in bokstaver]
+    if not b:
+        return "ingen kontorer"
+    return f"kontor {b[0]}" if len(b) == 1 else "kontorene " + fmt.liste(b)
+
+
+def hypotese(hypoteser: dict, hid: str) -> dict:
+    """One hypothesis from ``F.hypoteser`` by id (``'H1'`` …)."""
+    for h in hypoteser["hypoteser"]:
+        if h["id"] == hid:
+            return h
+    raise KeyError(f"no hypothesis {hid!r} in hypoteser.yaml")
+
+
+def vurdering(h: dict) -> str:
+    """``'**Vurdering av H1:** Støttet – <begrunnelse>'``: the verdict as classified in hypoteser.yaml."""
+    v = h["vurdering"]
+    return (f"**Vurdering av {esc(h['id'])}:** {stor(esc(v['kategori']))} – "
+            f"{esc(' '.join(v['begrunnelse'].split()))}")
+
+
+def hofstede(typer: list[str], *navn: str) -> str:
+    """Hofstede's types with their number as the thesis writes them: ``'fagstyring (2)'``.
+
+    ``typer`` is ``F.fakta.teori.hofstede_styringstyper.liste``; names are matched on the text
+    before the parenthesis, so the numbers come from the data.
+    """
+    funnet = []
+    for n in navn:
+        treff = [t for t in typer if t.split(" (")[0].lower() == n.lower()]
+        if not treff:
+            raise KeyError(f"no Hofstede type {n!r} in {typer}")
+        funnet.append(esc(treff[0]))
+    return fmt.liste(funnet)
+
+
+def verdi(ind: dict, kontor: str) -> str:
+    """One office's value on one indicator, formatted as in Tabell 4.2."""
+    return ind["tekst"][kontor]
+
+
+def med_enhet(ind: dict, kontor: str) -> str:
+    """The value with its unit: ``'56 %'``, ``'1782 kr'``."""
+    enhet = {"prosent": "%", "kroner": "kr"}.get(ind["enhet"], esc(ind["enhet"]))
+    return f"{verdi(ind, kontor)}{fmt.NBSP}{enhet}"
+
+
+def _linje(results: dict, linje: str) -> list[dict]:
+    return [i for i in results["indikatorer"] if i["linje"] == linje]
+
+
+def _best_key(linje: str) -> str:
+    return "statlig_best" if linje == "stat" else "kommunal_best"
+
+
+def markeringsregel(indikatorer: list[dict]) -> str:
+    """The highlight rule of Tabell 4.2, from each indicator's ``retning``."""
+    grupper: dict[str, list[str]] = {}
+    for i in indikatorer:
+        grupper.setdefault(i["retning"], []).append(esc(liten(i["kort"])))
+    deler = [f"{RETNING[r]} for {fmt.liste(navn)}" for r, navn in grupper.items()]
+    tekst = ("Markert (gul bakgrunn, fet skrift og ▲): beste verdi for hver indikator – "
+             + "; ".join(deler) + ".")
+    if any(len(i["beste"]) > 1 for i in indikatorer):
+        tekst += " Der flere kontorer deler beste verdi, er alle markert."
+    return tekst
+
+
+def kildenote(indikatorer: list[dict], aar: int) -> str:
+    """Where the figures of Tabell 4.2 come from, grouped by source text."""
+    grupper: dict[str, list[str]] = {}
+    for i in indikatorer:
+        linjer = grupper.setdefault(i["kildetekst"], [])
+        if LINJE[i["linje"]] not in linjer:
+            linjer.append(LINJE[i["linje"]])
+    deler = [f"{esc(k)} ({fmt.liste(linjer)} indikatorer)" for k, linjer in grupper.items()]
+    return f"Tallene gjelder {aar}. Kilder: " + "; ".join(deler) + "."
+
+
+def linjens_beste(results: dict, linje: str) -> str:
+    """Which office leads one line (stat or kommune), or who is best on each indicator if none does."""
+    inds = _linje(results, linje)
+    if not inds:
+        return ""
+    best = list(results[_best_key(linje)])
+    hvor = f"den {LINJE[linje]} indikatoren" if len(inds) == 1 else \
+        f"{'begge' if len(inds) == 2 else 'alle'} de {LINJE[linje]} indikatorene"
+    if best:
+        verdier = fmt.liste([med_enhet(i, best[0]) for i in inds])
+        return f"{kontorer(best)} har beste verdi på {hvor} ({verdier})"
+    per = fmt.liste([f"{kontorer(i['beste'])} på {esc(liten(i['kort']))}" for i in inds])
+    return f"ingen kontor er best på {hvor}; beste verdi har {per}"
+
+
+def h4_grunnlag(results: dict) -> str:
+    """The evidence for H4 from the results: the leader of each line and whether one office leads both."""
+    deler = [s for s in (linjens_beste(results, "stat"), linjens_beste(results, "kommune")) if s]
+    tekst = f"Tallene er fra {results['aar']}. " + ". ".join(stor(s) for s in deler) + "."
+    begge = sorted(set(results["statlig_best"]) & set(results["kommunal_best"]))
+    if begge:
+        tekst += (f" {stor(kontorer(begge))} er altså best i begge styringslinjene og skiller seg ut "
+                  "samlet – et annet bilde enn i oppgaven, der ingen kontor var klart best.")
+    else:
+        tekst += (" Ingen kontor er best i begge styringslinjene, så ingen peker seg klart ut som best "
+                  "samlet; det er også oppgavens lesning.")
+    return tekst
+
+
+def sosialhjelp_endringer(sosialhjelp: dict) -> list[str]:
+    """Sentences for every office with counts of social-assistance recipients in the facts.
+
+    ``sosialhjelp`` is ``F.fakta.sosialhjelp_mottakere``; entries ``kontor_x`` with ``fra``/``til``
+    give a sentence, entries without numbers (the thesis gives none) give none.
+    """
+    out = []
+    for key, v in sosialhjelp.items():
+        if not key.startswith("kontor_") or not {"fra", "til"} <= set(v):
+            continue
+        k = esc(key.split("_", 1)[1].upper())
+        fra, til = v["fra"], v["til"]
+        if til < fra:
+            hva = f"gikk ned fra {fmt.tall(fra)} i {v['fra_aar']} til {fmt.tall(til)} i {v['til_aar']}"
+        elif til > fra:
+            hva = f"økte fra {fmt.tall(fra)} i {v['fra_aar']} til {fmt.tall(til)} i {v['til_aar']}"
+        else:
+            hva = f"var {fmt.tall(fra)} både i {v['fra_aar']} og {v['til_aar']}"
+        out.append(f"Antallet mottakere av økonomisk sosialhjelp ved kontor {k} {hva}.")
+    return out
+
+
+def motstrid_statlig(results: dict, tekst_kontor: str, oppgave_aar: int, oppgave_best: str,
+                     celler: dict) -> str:
+    """The note on 4.2.4: the text names ``tekst_kontor`` as best on the state indicators.
+
+    Checked against the results (when they are for the thesis's year), against the section's
+    own earlier sentence (``oppgave_best``) and against Tabell 4.1 (``celler``: which office
+    holds its own målekort meetings).
+    """
+    t = esc(tekst_kontor)
+    inds = _linje(results, "stat")
+    best = list(results["statlig_best"])
+    mote = sorted(k for k, c in celler.items() if "målekortmøte" in c["balansert_malstyring"].lower())
+    if results["aar"] != oppgave_aar:
+        return (f"I ett avsnitt i delkapitlet sier oppgaven at kontor {t} leverer best på de statlige "
+                f"indikatorene, mens en tidligere setning og oppgavens tabell for {oppgave_aar} peker på "
+                f"kontor {esc(oppgave_best)}. Vi følger tabellen. (Tallene i @tbl-resultater gjelder "
+                f"{results['aar']}.)")
+    if tekst_kontor in best:
+        return (f"Oppgaven sier at kontor {t} leverer best på de statlige indikatorene, og det stemmer "
+                "med @tbl-resultater.")
+    hvor = "begge" if len(inds) == 2 else "alle"
+    if best:
+        hva = (f"har {kontorer(best)} beste verdi på {hvor} de statlige indikatorene "
+               f"({fmt.liste([med_enhet(i, best[0]) for i in inds])}), mens kontor {t} har "
+               f"{fmt.liste([med_enhet(i, tekst_kontor) for i in inds])}")
+    else:
+        hva = "har " + fmt.liste([f"{kontorer(i['beste'])} beste verdi på {esc(liten(i['kort']))}"
+                                  for i in inds])
+    tekst = (f"Ett avsnitt i oppgavens delkapittel sier at kontor {t} leverer best på de statlige "
+             f"indikatorene. Tallene sier noe annet: i @tbl-resultater {hva}. "
+             f"Oppgaven peker også selv på kontor {esc(oppgave_best)} tidligere i samme delkapittel. "
+             "Vi følger tallene")
+    if mote and set(mote) <= set(best):
+        tekst += (f", og beskrivelsen av egne målekortmøter passer med @tbl-verktoy, der det er "
+                  f"{kontorer(mote)} som har etablert slike møter")
+    return tekst + "."
+
+
+# --------------------------------------------------------------------------- appendices 2–4
+
+
+def samtykke_md(v2: dict) -> str:
+    """The consent form's sections as a definition-like list: heading in bold, our summary."""
+    return "\n\n".join(f"**{esc(s['overskrift'])}** {esc(' '.join(s['sammendrag'].split()))}"
+                       for s in v2["seksjoner"])
+
+
+def intervjuguide_md(v3: dict) -> str:
+    """The interview guide, part by part, as nested markdown lists (questions in our words)."""
+    linjer = []
+    for d in v3["deler"]:
+        linjer.append(f"**{esc(d['del'])}**\n")
+        if "punkter" in d:
+            linjer += [f"- {esc(p)}" for p in d["punkter"]]
+        if "innledende_felt" in d:
+            linjer.append(f"- Innledende felt: {fmt.liste([esc(liten(f)) for f in d['innledende_felt']])}")
+            linjer.append(f"- Om lederen: {fmt.liste([esc(liten(f)) for f in d['om_lederen']])}")
+            linjer.append(f"- Om kontoret: {fmt.liste([esc(liten(f)) for f in d['om_kontoret']])}")
+            linjer.append(f"- {esc(d['om_kontoret_sporsmal'])}")
+        if "sporsmal" in d:
+            linjer += [f"- {esc(s)}" for s in d["sporsmal"]]
+        for t in d.get("temaer", []):
+            linjer.append(f"- *{esc(t['tema'])}*")
+            linjer += [f"    - {esc(s)}" for s in t["sporsmal"]]
+            if t.get("formaal"):
+                linjer.append(f"    - Formål med temaet: {esc(liten(t['formaal']))}")
+        linjer.append("")
+    return "\n".join(linjer).strip() + "\n"
+
+
+def assosiasjonsark_md(v4: dict, kolonner: int = 3) -> str:
+    """The legible management forms as a compact numbered table, ``kolonner`` pairs wide."""
+    former = v4["styringsformer"]
+    celler = []
+    for n, f in enumerate(former, 1):
+        navn = esc(f["navn"])
+        if f.get("avkuttet_i_kilden"):
+            navn += f" (trykt «{esc(f.get('trykt', f['navn']))}»)"
+        celler.append((str(n), navn))
+    rader = -(-len(celler) // kolonner)
+    head = "| " + " | ".join(["Nr.", "Styringsform"] * kolonner) + " |"
+    # Long dashes: Pandoc then gives the columns these relative widths (narrow numbers).
+    sep = "|" + "|".join(["-" * 5 + ":", ":" + "-" * 40] * kolonner) + "|"
+    body = []
+    for r in range(rader):
+        rad = []
+        for c in range(kolonner):
+            i = c * rader + r
+            rad += list(celler[i]) if i < len(celler) else ["", ""]
+        body.append("| " + " | ".join(rad) + " |")
+    return "\n".join([head, sep, *body]) + "\n"
+
+
+def assosiasjonsark_note(v4: dict) -> str:
+    """The note on the count: the thesis says one number, the appendix shows another."""
+    oppgitt, lesbart = v4["oppgitt_antall"], v4["lesbart_antall"]
+    siste = [f for f in v4["styringsformer"] if f.get("avkuttet_i_kilden")]
+    tekst = (f"Metodekapitlet oppgir {fmt.ord_tall(oppgitt)} styringsformer på arket, men i kildeteksten "
+             f"er bare {fmt.ord_tall(lesbart)} lesbare.")
+    if oppgitt == lesbart:
+        tekst = f"Arket har {fmt.ord_tall(lesbart)} styringsformer, som metodekapitlet oppgir."
+    if siste:
+        f = siste[-1]
+        tekst += (f" Den siste er avkuttet i kilden (trykt «{esc(f.get('trykt', f['navn']))}»); "
+                  f"vi leser den som «{esc(f['navn'])}».")
+    if oppgitt > lesbart:
+        tekst += " Hvilken styringsform som utgjør forskjellen, går ikke fram av kildeteksten."
+    return tekst

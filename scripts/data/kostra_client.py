@@ -1,0 +1,754 @@
+"""Fetch KOSTRA figures from Statistics Norway's PxWebApi v2 and keep them as snapshots.
+
+Nothing here runs during the build: the build reads snapshots in ``data/raw/kostra``;
+fetching happens only when someone runs ``python -m scripts.data.kostra_client fetch``.
+
+What SSB's API does, as checked (sources in brackets; see also docs/kostra.md):
+
+* Data URL: ``https://data.ssb.no/api/pxwebapi/v2/tables/{id}/data?lang=no&outputFormat=
+  json-stat2&valueCodes[Dim]=a,b``; one ``valueCodes[...]`` per non-eliminable variable,
+  comma-separated codes; selection expressions ``*``, ``?``, ``top()``, ``from()`` ...
+  also work. The GET URL must stay under roughly 2 100 characters, otherwise 404.
+  [PxTools user guide, github.com/PxTools/pxtools.github.io
+  docs/PxWebApi/documentation/user-guide.md, "Query as URL parameters", "Known issues"]
+* Limits at SSB: 800 000 data cells per extract and 30 requests per 60 seconds, counted
+  per IP address (so colleagues behind one address share it); live values at
+  https://data.ssb.no/api/pxwebapi/v2/config. Licence CC BY 4.0.
+  [https://www.ssb.no/api/api-mot-statistikkbanken--brukerveiledning]
+* Errors: 400 for bad parameters ("Non-existent variable", "Non-existent value",
+  "Too many cells selected"), 404 for an unknown table or an over-long URL, 429 for too
+  many requests, 503 when the service is unavailable. [PxTools user guide, "Response codes"]
+  The body is RFC 7807 problem+json with ``type``, ``title``, ``status``, ``detail``,
+  ``instance``; the spec's 429 example reads "You have reach the threshold for request
+  limiting. 30 request per minute." [github.com/PxTools/PxApiSpecs PxAPI-2.yml,
+  components/schemas/Problem and responses/ErrorResponse429]
+
+Not verified: whether SSB sends ``Retry-After`` on 429/503 (we honour it when present and
+back off exponentially otherwise), and whether 403 occurs at all (handled like 400/404).
+"""
+from __future__ import annotations
+
+import argparse
+import email.utils
+import hashlib
+import json
+import math
+import os
+import re
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote
+
+import pandas as pd
+import requests
+
+from scripts import paths
+from scripts.atomic import temp_beside
+from scripts.data.kostra import KostraFormatError, parse_jsonstat, read_snapshot
+from scripts.settings import ConfigError, load_catalogue, load_private_offices
+
+BASE_URL = "https://data.ssb.no/api/pxwebapi/v2"
+MAX_CELLS = 800_000
+RATE_LIMIT_REQUESTS = 30
+RATE_LIMIT_PERIOD = 60.0
+# SSB documents "approximately 2100 characters"; stay below it with some margin.
+MAX_URL_LENGTH = 2000
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+SOURCE_NOTE = "Statistisk sentralbyrå (SSB), Statistikkbanken, CC BY 4.0"
+
+# Snapshots that contain the offices' municipalities go to a sub-folder that ignores
+# itself in git, because municipality + letter would de-anonymise the thesis offices.
+PRIVATE_SUBDIR = "private"
+
+NAME = re.compile(r"^[\w-]+$")
+EXPRESSION_CHARS = set("*?(")
+
+
+class KostraApiError(RuntimeError):
+    """A fetch from SSB failed; the message names table, HTTP status and SSB's reason."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        table_id: str | None = None,
+        status: int | None = None,
+        title: str | None = None,
+        detail: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.table_id = table_id
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.url = url
+
+
+@dataclass(frozen=True)
+class RawAnswer:
+    """One successful answer: the URL asked, the bytes as received, and their parse."""
+
+    url: str
+    content: bytes
+    dataset: dict
+    frame: pd.DataFrame
+
+
+# --- queries (pure) -----------------------------------------------------------------
+
+
+def build_data_url(
+    table_id: str,
+    value_codes: Mapping[str, Sequence[str]],
+    *,
+    base_url: str = BASE_URL,
+    lang: str = "no",
+) -> str:
+    """The GET URL for one data request, in the syntax of SSB's user guide.
+
+    ``valueCodes[Dim]`` is sent as ``valueCodes%5BDim%5D``: requests (urllib3) encodes the
+    brackets anyway, and building the URL exactly as sent keeps the length check and the
+    URL recorded in snapshot metadata true. Commas and selection-expression characters
+    stay literal; everything else in a code is percent-encoded, so a ``+`` cannot turn
+    into a space.
+    """
+    check_query(table_id, value_codes)
+    params = [f"lang={quote(lang, safe='')}", "outputFormat=json-stat2"]
+    for dim, codes in value_codes.items():
+        joined = ",".join(quote(str(c), safe="()*?,") for c in codes)
+        params.append(f"valueCodes%5B{quote(dim, safe='')}%5D={joined}")
+    return f"{base_url}/tables/{quote(table_id, safe='')}/data?" + "&".join(params)
+
+
+def metadata_url(table_id: str, *, base_url: str = BASE_URL, lang: str = "no") -> str:
+    """Where a user can look up a table's dimension names and value codes."""
+    return f"{base_url}/tables/{quote(table_id, safe='')}/metadata?lang={lang}"
+
+
+def check_query(table_id: str, value_codes: Mapping[str, Sequence[str]]) -> None:
+    """Reject table ids and selections SSB could only answer with a confusing error."""
+    if not isinstance(table_id, str) or not NAME.match(table_id):
+        raise KostraApiError(
+            f"table id {table_id!r} is not valid (letters, digits, '_' or '-' only)",
+            table_id=str(table_id),
+        )
+    if not value_codes:
+        raise KostraApiError(f"SSB table {table_id}: no dimensions selected", table_id=table_id)
+    for dim, codes in value_codes.items():
+        if not isinstance(dim, str) or not NAME.match(dim):
+            raise KostraApiError(
+                f"SSB table {table_id}: dimension name {dim!r} is not valid", table_id=table_id
+            )
+        if isinstance(codes, str) or not codes or not all(
+            isinstance(c, str) and c for c in codes
+        ):
+            raise KostraApiError(
+                f"SSB table {table_id}: dimension {dim!r} needs a non-empty list of "
+                f"non-empty value codes, got {codes!r}",
+                table_id=table_id,
+            )
+
+
+def count_cells(value_codes: Mapping[str, Sequence[str]]) -> int | None:
+    """Cells a selection asks for, or None when an expression (``*``, ``top(3)``) hides it."""
+    if any(EXPRESSION_CHARS & set(c) for codes in value_codes.values() for c in codes):
+        return None
+    return math.prod(len(codes) for codes in value_codes.values())
+
+
+def split_query(
+    value_codes: Mapping[str, Sequence[str]], max_cells: int = MAX_CELLS
+) -> list[dict[str, list[str]]]:
+    """Split a selection into parts of at most ``max_cells`` cells each.
+
+    Cuts along the dimension with most codes (first one on a tie) into as few chunks as
+    possible; if one code of that dimension is still too big, the chunks are split again
+    along the next dimension. The parts together select exactly the original cells, once
+    each. Selections with expressions cannot be counted and are returned whole.
+    """
+    if max_cells < 1:
+        raise ValueError("max_cells must be at least 1")
+    query = {dim: list(codes) for dim, codes in value_codes.items()}
+    cells = count_cells(query)
+    if cells is None or cells <= max_cells:
+        return [query]
+    dim = max(query, key=lambda d: len(query[d]))
+    codes = query[dim]
+    chunk = max(1, max_cells // (cells // len(codes)))
+    parts: list[dict[str, list[str]]] = []
+    for start in range(0, len(codes), chunk):
+        parts.extend(split_query({**query, dim: codes[start : start + chunk]}, max_cells))
+    return parts
+
+
+def query_digest(table_id: str, value_codes: Mapping[str, Sequence[str]], lang: str) -> str:
+    """SHA-256 of the canonical query; code order matters because SSB keeps it."""
+    canonical = json.dumps(
+        {"table": table_id, "lang": lang, "valueCodes": {d: list(c) for d, c in value_codes.items()}},
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def snapshot_name(table_id: str, value_codes: Mapping[str, Sequence[str]], lang: str) -> str:
+    """File name ``<table>_<first 12 hex of the query digest>.json``."""
+    return f"{table_id}_{query_digest(table_id, value_codes, lang)[:12]}.json"
+
+
+def merge_frames(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Stack the parsed parts of a split query; they must have the same columns."""
+    if not frames:
+        raise ValueError("nothing to merge")
+    columns = list(frames[0].columns)
+    for frame in frames[1:]:
+        if list(frame.columns) != columns:
+            raise KostraApiError(
+                f"parts of a split query came back with different dimensions: "
+                f"{columns} vs {list(frame.columns)}"
+            )
+    return pd.concat(frames, ignore_index=True)
+
+
+# --- HTTP errors and waiting (pure) -------------------------------------------------
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP date)."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    now = now or datetime.now(UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+def problem_details(response: requests.Response) -> tuple[str | None, str | None]:
+    """SSB's ``title`` and ``detail`` from a problem+json body, else a text snippet."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and ("title" in body or "detail" in body):
+        title = _text(body.get("title"))
+        detail = _text(body.get("detail"))
+        errors = body.get("errors")
+        if isinstance(errors, dict) and errors:
+            listed = "; ".join(f"{k}: {_text(v)}" for k, v in errors.items())
+            detail = f"{detail} ({listed})" if detail else listed
+        return title, detail
+    snippet = _one_line(response.text)[:200]
+    return (response.reason or None), (f"non-JSON answer: {snippet!r}" if snippet else None)
+
+
+def _http_error_hint(status: int, table_id: str, base_url: str, lang: str) -> str:
+    if status == 400:
+        return (
+            "Check dimension names and value codes against the table's metadata: "
+            + metadata_url(table_id, base_url=base_url, lang=lang)
+        )
+    if status == 403:
+        return "SSB refused access to this table."
+    if status == 404:
+        return (
+            "The table does not exist (check the id in the catalogue) or the URL is longer "
+            "than SSB accepts (about 2100 characters)."
+        )
+    if status == 429:
+        return "SSB allows 30 requests per 60 s per IP address; wait a minute and retry."
+    if status >= 500:
+        return "SSB's service is failing or unavailable; try again later."
+    return ""
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    return _one_line(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+# --- rate limiting ------------------------------------------------------------------
+
+
+class RateLimiter:
+    """Sliding-window limiter: at most ``max_calls`` starts in any ``period`` seconds."""
+
+    def __init__(
+        self,
+        max_calls: int = RATE_LIMIT_REQUESTS,
+        period: float = RATE_LIMIT_PERIOD,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if max_calls < 1 or period <= 0:
+            raise ValueError("max_calls must be >= 1 and period > 0")
+        self.max_calls = max_calls
+        self.period = period
+        self.clock = clock
+        self.sleep = sleep
+        self._starts: deque[float] = deque()
+
+    def acquire(self) -> float:
+        """Wait until another call is allowed, record it, and return the seconds waited."""
+        now = self.clock()
+        while self._starts and now - self._starts[0] >= self.period:
+            self._starts.popleft()
+        waited = 0.0
+        if len(self._starts) >= self.max_calls:
+            waited = max(0.0, self._starts[0] + self.period - now)
+            if waited:
+                self.sleep(waited)
+            self._starts.popleft()
+            # A fake clock in tests may not move while sleeping; never go back in time.
+            now = max(self.clock(), now + waited)
+        self._starts.append(now)
+        return waited
+
+
+# --- the client ---------------------------------------------------------------------
+
+
+class SsbClient:
+    """PxWebApi v2 client: timeouts, retries with back-off, rate limit, query splitting."""
+
+    def __init__(
+        self,
+        session: requests.Session | None = None,
+        *,
+        base_url: str = BASE_URL,
+        lang: str = "no",
+        timeout: float | tuple[float, float] = (10.0, 120.0),
+        max_retries: int = 4,
+        backoff: float = 2.0,
+        max_backoff: float = 60.0,
+        max_wait: float = 300.0,
+        max_cells: int = MAX_CELLS,
+        max_url_length: int = MAX_URL_LENGTH,
+        rate_limiter: RateLimiter | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
+        self.session = session or requests.Session()
+        self.base_url = base_url.rstrip("/")
+        self.lang = lang
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.max_wait = max_wait
+        self.max_cells = max_cells
+        self.max_url_length = max_url_length
+        self.sleep = sleep
+        self.rate_limiter = rate_limiter or RateLimiter(sleep=sleep)
+        self.log = log or (lambda _msg: None)
+
+    def url_for(self, table_id: str, value_codes: Mapping[str, Sequence[str]]) -> str:
+        """The GET URL this client would send for one selection."""
+        return build_data_url(table_id, value_codes, base_url=self.base_url, lang=self.lang)
+
+    def plan(
+        self, table_id: str, value_codes: Mapping[str, Sequence[str]]
+    ) -> list[dict[str, list[str]]]:
+        """The selections ``fetch`` will send: split by cell limit, then by URL length."""
+        check_query(table_id, value_codes)
+        planned: list[dict[str, list[str]]] = []
+        for part in split_query(value_codes, self.max_cells):
+            planned.extend(self._split_long_url(table_id, part))
+        return planned
+
+    def fetch(self, table_id: str, value_codes: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+        """All requested cells as one tidy DataFrame, however many requests it takes."""
+        parts = self.plan(table_id, value_codes)
+        return merge_frames([self.get_raw(table_id, part).frame for part in parts])
+
+    def get_raw(self, table_id: str, value_codes: Mapping[str, Sequence[str]]) -> RawAnswer:
+        """Send one request (with retries) and return the validated answer as received."""
+        url = self.url_for(table_id, value_codes)
+        attempts = self.max_retries + 1
+        for attempt in range(1, attempts + 1):
+            self.rate_limiter.acquire()
+            try:
+                response = self.session.get(
+                    url, timeout=self.timeout, headers={"Accept": "application/json"}
+                )
+            except requests.Timeout as exc:
+                failure, cause, status, retry_after = "no answer in time (timeout)", exc, None, None
+            except requests.ConnectionError as exc:
+                failure, cause, status, retry_after = f"could not connect ({exc})", exc, None, None
+            except requests.RequestException as exc:
+                raise KostraApiError(
+                    f"SSB table {table_id}: request failed: {exc} [{url}]",
+                    table_id=table_id,
+                    url=url,
+                ) from exc
+            else:
+                if response.status_code == 200:
+                    return self._validated(table_id, url, response.content, value_codes)
+                if response.status_code not in RETRY_STATUSES:
+                    raise self._http_error(table_id, url, response, attempt)
+                status, cause = response.status_code, None
+                failure = f"HTTP {status}"
+                retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                if attempt == attempts:
+                    raise self._http_error(table_id, url, response, attempt)
+            if attempt == attempts:
+                raise KostraApiError(
+                    f"SSB table {table_id}: {failure}; gave up after {attempts} attempts [{url}]",
+                    table_id=table_id,
+                    status=status,
+                    url=url,
+                ) from cause
+            delay = self._delay(attempt, retry_after)
+            if delay > self.max_wait:
+                raise KostraApiError(
+                    f"SSB table {table_id}: {failure}; SSB asks to wait {delay:.0f} s, longer "
+                    f"than the {self.max_wait:.0f} s this client waits. Try again later [{url}]",
+                    table_id=table_id,
+                    status=status,
+                    url=url,
+                )
+            self.log(
+                f"  table {table_id}: {failure}, retry {attempt}/{self.max_retries} "
+                f"in {delay:.1f} s"
+            )
+            self.sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _delay(self, attempt: int, retry_after: float | None) -> float:
+        """Server's Retry-After if given, else exponential back-off capped at max_backoff."""
+        if retry_after is not None:
+            return retry_after
+        return min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
+
+    def _validated(
+        self, table_id: str, url: str, content: bytes, value_codes: Mapping[str, Sequence[str]]
+    ) -> RawAnswer:
+        """Check a 200 answer is JSON-stat with the dimensions asked for."""
+        try:
+            dataset = json.loads(content)
+        except (ValueError, UnicodeDecodeError) as exc:
+            snippet = _one_line(content[:120].decode("utf-8", "replace"))
+            raise KostraApiError(
+                f"SSB table {table_id}: the answer is not valid JSON ({exc}); "
+                f"it starts with {snippet!r} [{url}]",
+                table_id=table_id,
+                status=200,
+                url=url,
+            ) from exc
+        try:
+            frame = parse_jsonstat(dataset)
+        except KostraFormatError as exc:
+            raise KostraApiError(
+                f"SSB table {table_id}: the answer is not a usable JSON-stat 2.0 dataset: "
+                f"{exc} [{url}]",
+                table_id=table_id,
+                status=200,
+                url=url,
+            ) from exc
+        missing = [dim for dim in value_codes if dim not in dataset["id"]]
+        if missing:
+            raise KostraApiError(
+                f"SSB table {table_id}: the answer has no dimension {', '.join(missing)}; "
+                f"the table's dimensions are {', '.join(dataset['id'])}. Check the names at "
+                f"{metadata_url(table_id, base_url=self.base_url, lang=self.lang)}",
+                table_id=table_id,
+                status=200,
+                url=url,
+            )
+        return RawAnswer(url=url, content=content, dataset=dataset, frame=frame)
+
+    def _http_error(
+        self, table_id: str, url: str, response: requests.Response, attempts: int
+    ) -> KostraApiError:
+        status = response.status_code
+        title, detail = problem_details(response)
+        message = f"SSB table {table_id}: HTTP {status}"
+        if title:
+            message += f" {title}"
+        if detail:
+            message += f": {detail}"
+        if attempts > 1:
+            message += f" (gave up after {attempts} attempts)"
+        hint = _http_error_hint(status, table_id, self.base_url, self.lang)
+        if hint:
+            message += f". {hint}"
+        return KostraApiError(
+            f"{message} [{url}]",
+            table_id=table_id,
+            status=status,
+            title=title,
+            detail=detail,
+            url=url,
+        )
+
+    def _split_long_url(
+        self, table_id: str, value_codes: dict[str, list[str]]
+    ) -> list[dict[str, list[str]]]:
+        """Halve a selection along its largest dimension until each URL fits."""
+        if len(self.url_for(table_id, value_codes)) <= self.max_url_length:
+            return [value_codes]
+        dim = max(value_codes, key=lambda d: len(value_codes[d]))
+        codes = value_codes[dim]
+        if len(codes) < 2:
+            raise KostraApiError(
+                f"SSB table {table_id}: the request URL is longer than "
+                f"{self.max_url_length} characters even with one code per dimension",
+                table_id=table_id,
+            )
+        half = len(codes) // 2
+        return self._split_long_url(table_id, {**value_codes, dim: codes[:half]}) + (
+            self._split_long_url(table_id, {**value_codes, dim: codes[half:]})
+        )
+
+
+# --- snapshots ----------------------------------------------------------------------
+
+
+def fetch_to_snapshot(
+    client: SsbClient,
+    table_id: str,
+    value_codes: Mapping[str, Sequence[str]],
+    dest_dir: str | Path,
+    *,
+    now: datetime | None = None,
+) -> Path:
+    """Fetch one selection and store the answer byte for byte as a snapshot.
+
+    Writes ``<table>_<sha12>.json`` and ``<table>_<sha12>.meta.json`` in ``dest_dir``.
+    The bytes go to a temporary file first, are read back and parsed as JSON-stat, and
+    only then replace the old snapshot with ``os.replace`` (atomic on one file system).
+    Any failure before that leaves an existing snapshot exactly as it was. The selection
+    must fit in one request (see ``SsbClient.plan``), because a snapshot is one answer.
+    """
+    dest_dir = Path(dest_dir)
+    parts = client.plan(table_id, value_codes)
+    if len(parts) != 1:
+        raise KostraApiError(
+            f"SSB table {table_id}: this selection needs {len(parts)} requests; store "
+            f"each part of SsbClient.plan() as its own snapshot",
+            table_id=table_id,
+        )
+    name = snapshot_name(table_id, value_codes, client.lang)
+    final = dest_dir / name
+    meta_final = final.with_suffix(".meta.json")
+    answer = client.get_raw(table_id, value_codes)  # raises before anything is written
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    tmp_data = tmp_meta = None
+    try:
+        tmp_data = _write_temp(dest_dir, name, answer.content)
+        try:
+            read_snapshot(tmp_data)  # what is on disk must parse, not only what was in memory
+        except KostraFormatError as exc:
+            raise KostraApiError(
+                f"SSB table {table_id}: the stored answer does not parse: {exc}",
+                table_id=table_id,
+                url=answer.url,
+            ) from exc
+        meta = snapshot_meta(client, table_id, value_codes, answer, now=now)
+        meta_bytes = (json.dumps(meta, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        tmp_meta = _write_temp(dest_dir, meta_final.name, meta_bytes)
+        os.replace(tmp_data, final)
+        tmp_data = None
+        os.replace(tmp_meta, meta_final)
+        tmp_meta = None
+    finally:
+        for leftover in (tmp_data, tmp_meta):
+            if leftover is not None:
+                leftover.unlink(missing_ok=True)
+    return final
+
+
+def snapshot_meta(
+    client: SsbClient,
+    table_id: str,
+    value_codes: Mapping[str, Sequence[str]],
+    answer: RawAnswer,
+    *,
+    now: datetime | None = None,
+) -> dict:
+    """The sidecar record: where the bytes came from, when, and their checksum."""
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    return {
+        "table": table_id,
+        "url": answer.url,
+        "lang": client.lang,
+        "query": {dim: list(codes) for dim, codes in value_codes.items()},
+        "fetched_at": now.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "ssb_updated": answer.dataset.get("updated"),
+        "sha256": hashlib.sha256(answer.content).hexdigest(),
+        "bytes": len(answer.content),
+        "source": SOURCE_NOTE,
+    }
+
+
+def _write_temp(directory: Path, final_name: str, data: bytes) -> Path:
+    """Write bytes to a hidden temp file in ``directory`` and flush them to disk."""
+    return temp_beside(Path(directory) / final_name, data)
+
+
+# --- fetch plan from the catalogue --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlannedRequest:
+    """One selection to fetch for a catalogue indicator."""
+
+    indicator_id: str
+    table: str
+    value_codes: dict[str, list[str]]
+    region_dim: str
+    private: bool
+
+    def describe(self) -> str:
+        """Progress text; never shows the private municipality numbers."""
+        dims = []
+        for dim, codes in self.value_codes.items():
+            if self.private and dim == self.region_dim:
+                dims.append(f"{dim}=<{len(codes)} private municipalities>")
+            else:
+                dims.append(f"{dim}={','.join(codes)}")
+        return f"{self.indicator_id} (table {self.table}): {' '.join(dims)}"
+
+
+def plan_catalogue_requests(
+    catalogue: Mapping,
+    years: Sequence[int] | None = None,
+    offices: Mapping[str, str] | None = None,
+) -> list[PlannedRequest]:
+    """Selections for every indicator: public regions, then (if given) the offices.
+
+    Years default to each indicator's ``years`` range. A public region is asked only for
+    the years its definition covers (KOSTRA groups were redefined), so years with the same
+    valid regions share one request. Unknown content codes (null) fetch all contents.
+    """
+    planned: list[PlannedRequest] = []
+    for indicator in catalogue["indicators"]:
+        wanted = list(years) if years else _year_range(indicator["years"])
+        dims = indicator["dimensions"]
+        content = [indicator["content_code"] or "*"]
+        by_regions: dict[tuple[str, ...], list[str]] = {}
+        for year in wanted:
+            valid = tuple(
+                r["code"]
+                for r in indicator["regions"]
+                if r["years"]["from"] <= year <= r["years"]["to"]
+            )
+            if valid:
+                by_regions.setdefault(valid, []).append(str(year))
+        for regions, region_years in by_regions.items():
+            planned.append(
+                _planned(indicator, dims, list(regions), content, region_years, private=False)
+            )
+        if offices:
+            municipalities = sorted(set(offices.values()))
+            planned.append(
+                _planned(
+                    indicator, dims, municipalities, content, [str(y) for y in wanted], private=True
+                )
+            )
+    return planned
+
+
+def _planned(indicator, dims, regions, content, years, *, private) -> PlannedRequest:
+    return PlannedRequest(
+        indicator_id=indicator["id"],
+        table=indicator["table"],
+        value_codes={dims["region"]: regions, dims["contents"]: content, dims["time"]: years},
+        region_dim=dims["region"],
+        private=private,
+    )
+
+
+def _year_range(years: Mapping[str, int]) -> list[int]:
+    return list(range(years["from"], years["to"] + 1))
+
+
+def _mask(text: str, secrets: Sequence[str]) -> str:
+    """Hide municipality numbers in messages that may end up in shared logs."""
+    for secret in secrets:
+        text = re.sub(rf"(?<!\d){re.escape(secret)}(?!\d)", "****", text)
+    return text
+
+
+def _ensure_private_dir(directory: Path) -> None:
+    """Create the private snapshot folder with a .gitignore that ignores everything in it."""
+    directory.mkdir(parents=True, exist_ok=True)
+    ignore = directory / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# Snapshots with the offices' municipalities: never commit.\n*\n")
+
+
+# --- CLI ----------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m scripts.data.kostra_client fetch``: fetch every catalogue entry (on request only)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m scripts.data.kostra_client",
+        description="Fetch KOSTRA snapshots from SSB. The build never runs this.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    fetch = sub.add_parser("fetch", help="fetch every entry of the KOSTRA catalogue")
+    fetch.add_argument("--catalogue", type=Path, default=paths.KOSTRA_CATALOGUE)
+    fetch.add_argument("--years", type=int, nargs="+", help="override the catalogue's years")
+    fetch.add_argument("--dest", type=Path, default=paths.RAW_KOSTRA, help="snapshot folder")
+    fetch.add_argument("--offices", type=Path, default=paths.PRIVATE_OFFICES)
+    fetch.add_argument("--dry-run", action="store_true", help="print the plan, send nothing")
+    args = parser.parse_args(argv)
+
+    def say(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    try:
+        catalogue = load_catalogue(args.catalogue)
+        offices = load_private_offices(args.offices)
+    except ConfigError as exc:
+        say(f"kostra_client: error: {exc}")
+        return 2
+    secrets = sorted(set(offices.values()))
+    planned = plan_catalogue_requests(catalogue, args.years, offices)
+    client = SsbClient(log=lambda m: say(_mask(m, secrets)))
+    failures = 0
+    for number, request in enumerate(planned, start=1):
+        prefix = f"[{number}/{len(planned)}] {request.describe()}"
+        if args.dry_run:
+            say(f"{prefix}: would fetch")
+            continue
+        dest = args.dest / PRIVATE_SUBDIR if request.private else args.dest
+        try:
+            if request.private:
+                _ensure_private_dir(dest)
+            for part in client.plan(request.table, request.value_codes):
+                path = fetch_to_snapshot(client, request.table, part, dest)
+                say(f"{prefix}: ok -> {path}")
+        except (KostraApiError, OSError) as exc:
+            failures += 1
+            say(f"{prefix}: FAILED: {_mask(_one_line(str(exc)), secrets)}")
+    if failures:
+        say(f"kostra_client: {failures} of {len(planned)} requests failed; old snapshots kept")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

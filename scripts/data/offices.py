@@ -1,0 +1,80 @@
+"""Figures per office and indicator: the indicator list and the published KOSTRA figures.
+
+``python -m scripts.data.offices --year 2014 --offices A B … --src data/raw/kostra_kontor/2014.csv
+--out build/data/kostra_kontor_2014.csv`` validates one year's KOSTRA figures per office and
+writes the tidy table the comparisons read. Errors name the file, row and column.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from scripts import paths
+from scripts.atomic import write_text
+
+
+class DataError(ValueError):
+    """Input data that do not have the expected shape; the message names file and field."""
+
+
+def read_yaml(path: Path) -> dict:
+    with open(path, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def load_indicators(path: Path = paths.THESIS / "indikatorer.yaml") -> list[dict]:
+    """The indicators of Tabell 4.2 in printed order, with unit, source and direction."""
+    inds = read_yaml(path)["indikatorer"]
+    for i, ind in enumerate(inds):
+        if ind.get("retning") not in ("hoyest_best", "lavest_best"):
+            raise DataError(f"{path}: indikatorer[{i}].retning: expected 'hoyest_best' or "
+                            f"'lavest_best', got {ind.get('retning')!r}")
+    return inds
+
+
+def read_office_values(path: Path, year: int, offices: list[str], indicator_ids: set[str]) -> pd.DataFrame:
+    """Read a tidy ``kontor, indikator_id, verdi`` file for one year and check it."""
+    df = pd.read_csv(path, dtype={"kontor": str, "indikator_id": str})
+    need = {"kontor", "indikator_id", "verdi"}
+    if not need <= set(df.columns):
+        raise DataError(f"{path}: missing column(s) {sorted(need - set(df.columns))}; expected {sorted(need)}")
+    if "aar" in df.columns:
+        bad = df[df["aar"].astype(int) != year]
+        if not bad.empty:
+            raise DataError(f"{path}, row {bad.index[0] + 2}, column 'aar': expected {year}, got {bad['aar'].iloc[0]}")
+    unknown = df[~df["kontor"].isin(offices)]
+    if not unknown.empty:
+        raise DataError(f"{path}, row {unknown.index[0] + 2}, column 'kontor': unknown office "
+                        f"{unknown['kontor'].iloc[0]!r}, expected one of {offices}")
+    df = df[df["indikator_id"].isin(indicator_ids)]
+    values = pd.to_numeric(df["verdi"], errors="coerce")
+    bad = df[values.isna()]
+    if not bad.empty:
+        raise DataError(f"{path}, row {bad.index[0] + 2}, column 'verdi': expected a number, got {bad['verdi'].iloc[0]!r}")
+    return df.assign(verdi=values, aar=year)[["kontor", "aar", "indikator_id", "verdi"]]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """CLI used by the rule ``clean_kostra_offices``."""
+    p = argparse.ArgumentParser(prog="python -m scripts.data.offices")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--offices", nargs="+", required=True)
+    p.add_argument("--src", type=Path, required=True)
+    p.add_argument("--out", type=Path, required=True)
+    a = p.parse_args(argv)
+    try:
+        ids = {i["id"] for i in load_indicators() if i["kilde"] == "kostra"}
+        df = read_office_values(a.src, a.year, a.offices, ids)
+    except (DataError, FileNotFoundError) as exc:
+        print(f"offices: {exc}", file=sys.stderr)
+        return 1
+    write_text(a.out, df.to_csv(index=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

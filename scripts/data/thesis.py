@@ -1,0 +1,81 @@
+"""Thesis facts: read ``data/thesis/*.yaml``, check them, and write ``build/results/fakta.json``.
+
+The facts carry the page of the thesis they come from (``side``). Leader demographics are
+kept in their own file and never joined to an office letter (anonymity, as in the thesis).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+import yaml
+
+from scripts import paths
+from scripts.atomic import write_text
+
+FILES = ("fakta", "lederdemografi", "hypoteser", "vedlegg")
+OFFICE_KEY = re.compile(r"^(kontor_?[a-f]|[A-F])$", re.I)
+
+
+class FactsError(ValueError):
+    """Thesis facts with the wrong shape; the message names the file and key."""
+
+
+def load(name: str, folder: Path = paths.THESIS) -> dict:
+    """One facts file as a dict; a YAML error names the file."""
+    path = folder / f"{name}.yaml"
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = yaml.safe_load(fh)
+    except yaml.YAMLError as exc:
+        raise FactsError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise FactsError(f"{path}: expected a mapping at the top level")
+    return data
+
+
+def office_keys(obj, trail: str = "") -> list[str]:
+    """Paths of keys that look like an office letter (to keep demographics unlinked)."""
+    found = []
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            here = f"{trail}.{k}" if trail else str(k)
+            if OFFICE_KEY.match(str(k)):
+                found.append(here)
+            found += office_keys(v, here)
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            found += office_keys(v, f"{trail}[{i}]")
+    return found
+
+
+def collect(folder: Path = paths.THESIS) -> dict:
+    """All facts files under their file name; refuses demographics tied to an office."""
+    data = {name: load(name, folder) for name in FILES}
+    linked = office_keys(data["lederdemografi"])
+    if linked:
+        raise FactsError(f"{folder / 'lederdemografi.yaml'}: keys {linked} tie leader demographics "
+                         "to an office; the thesis promised they would not be")
+    return data
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m scripts.data.thesis")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    f = sub.add_parser("facts")
+    f.add_argument("--out", type=Path, required=True)
+    a = p.parse_args(argv)
+    try:
+        data = collect()
+    except (FactsError, FileNotFoundError) as exc:
+        print(f"thesis: {exc}", file=sys.stderr)
+        return 1
+    write_text(a.out, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

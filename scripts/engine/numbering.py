@@ -1,0 +1,163 @@
+"""Numbering and cross-references, as in the thesis.
+
+Chapters 1–5 with sections 2.1.1 …, tables and figures numbered by chapter (Tabell 4.2,
+Figur 2.1), appendices "Vedlegg N" (tables there are Tabell V5.1 …). Numbers are written
+into the markdown before Pandoc sees it, so HTML, PDF and DOCX agree and Pandoc does no
+numbering of its own. A cross-reference to a label that does not exist is an error.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scripts.engine.book import Book
+
+HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<title>.*?)\s*(?:\{(?P<attrs>[^}]*)\})?\s*$")
+TABLE_CAPTION = re.compile(r"^: (?P<cap>.*?)\s*\{#(?P<label>tbl-[\w-]+)\}\s*$")
+FIGURE_IMAGE = re.compile(r"^!\[(?P<cap>[^\]]*)\]\((?P<src>[^)]+)\)\{#(?P<label>fig-[\w-]+)(?P<rest>[^}]*)\}\s*$")
+FIGURE_DIV = re.compile(r"^:::+\s*\{#(?P<label>fig-[\w-]+)(?P<rest>[^}]*)\}\s*$")
+XREF = re.compile(r"(?<![\w@\[])@(?P<cap>[Tt]bl|[Ff]ig|[Ss]ec)-(?P<name>[\w-]*\w)")
+FENCE = re.compile(r"^(```|~~~)")
+
+
+
+def _attrs(text: str | None) -> tuple[str | None, set[str], str]:
+    """Split a Pandoc attribute string into id, classes and the rest."""
+    ident, classes, rest = None, set(), []
+    for tok in (text or "").split():
+        if tok.startswith("#"):
+            ident = tok[1:]
+        elif tok.startswith("."):
+            classes.add(tok[1:])
+        else:
+            rest.append(tok)
+    return ident, classes, " ".join(rest)
+
+
+def _fmt_attrs(ident: str | None, classes: set[str], rest: str) -> str:
+    toks = ([f"#{ident}"] if ident else []) + [f".{c}" for c in sorted(classes)] + ([rest] if rest else [])
+    return "{" + " ".join(toks) + "}"
+
+
+@dataclass
+class Numbering:
+    """Walks the chapters in order and assigns thesis-style numbers."""
+
+    prefixes: dict
+    chapter: int = 0
+    appendix: int = 0
+    counters: list = field(default_factory=lambda: [0, 0, 0, 0, 0, 0])
+    tables: int = 0
+    figures: int = 0
+    labels: dict = field(default_factory=dict)  # label -> number text
+    chapter_key: str = "0"
+
+    def heading(self, level: int, title: str, attrs: str | None, appendix: bool) -> str:
+        ident, classes, rest = _attrs(attrs)
+        number = None
+        if level == 1 and appendix:
+            self.appendix += 1
+            number = f"{self.prefixes['appendix']} {self.appendix}"
+            self.chapter_key = f"V{self.appendix}"  # tables in Vedlegg 5 are Tabell V5.1, …
+            self.tables = self.figures = 0
+        elif appendix or "unnumbered" in classes:
+            pass
+        else:
+            if level == 1:
+                self.chapter += 1
+                self.counters = [self.chapter, 0, 0, 0, 0, 0]
+                self.tables = self.figures = 0
+                self.chapter_key = str(self.chapter)
+            else:
+                self.counters[level - 1] += 1
+                for i in range(level, 6):
+                    self.counters[i] = 0
+            number = ".".join(str(c) for c in self.counters[:level])
+        if ident and number:
+            self.labels[ident] = number
+        classes.add("unnumbered")
+        text = f"{number} {title}" if number else title
+        return f"{'#' * level} {text} {_fmt_attrs(ident, classes, rest)}"
+
+    def next_table(self, label: str) -> str:
+        self.tables += 1
+        self.labels[label] = f"{self.chapter_key}.{self.tables}"
+        return self.labels[label]
+
+    def next_figure(self, label: str) -> str:
+        self.figures += 1
+        self.labels[label] = f"{self.chapter_key}.{self.figures}"
+        return self.labels[label]
+
+
+def number_chapter(md: str, num: Numbering, appendix: bool) -> str:
+    """Number headings, table captions and figures of one chapter's markdown."""
+    out, in_fence, div_figure = [], False, None
+    lines = md.splitlines()
+    for _i, line in enumerate(lines):
+        if FENCE.match(line):
+            in_fence = not in_fence
+        if in_fence:
+            out.append(line)
+            continue
+        if m := HEADING.match(line):
+            out.append(num.heading(len(m["hashes"]), m["title"], m["attrs"], appendix))
+        elif m := TABLE_CAPTION.match(line):
+            n = num.next_table(m["label"])
+            out.append(f": {num.prefixes['tbl-title']} {n}. {m['cap']} {{#{m['label']}}}")
+        elif m := FIGURE_IMAGE.match(line):
+            n = num.next_figure(m["label"])
+            out.append(f"![{num.prefixes['fig-title']} {n}. {m['cap']}]({m['src']}){{#{m['label']}{m['rest']}}}")
+        elif m := FIGURE_DIV.match(line):
+            # A figure the report does not redraw: a div whose last paragraph is the caption.
+            div_figure = (len(out), num.next_figure(m["label"]))
+            out.append(f"::: {{#{m['label']}{m['rest']} .figur-ikke-gjengitt}}")
+        elif div_figure and line.startswith(":::"):
+            start, n = div_figure
+            for j in range(len(out) - 1, start, -1):
+                if out[j].strip():
+                    k = j
+                    while k - 1 > start and out[k - 1].strip():
+                        k -= 1
+                    out[k] = f"**{num.prefixes['fig-title']} {n}.** {out[k]}"
+                    break
+            out.append(line)
+            div_figure = None
+        else:
+            out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def resolve_xrefs(md: str, labels: dict, prefixes: dict, source: str = "report") -> str:
+    """Replace ``@tbl-x``/``@fig-x``/``@sec-x`` by a linked "tabell 4.2"; unknown labels fail."""
+
+    def repl(m: re.Match) -> str:
+        kind = m["cap"].lower()
+        label = f"{kind}-{m['name']}"
+        if label not in labels:
+            raise KeyError(f"{source}: cross-reference @{label} points to no table, figure or section")
+        number = labels[label]
+        if number.startswith(prefixes["appendix"]):
+            # Appendices carry their own word: "vedlegg 2", not "kapittel Vedlegg 2".
+            text = number if m["cap"][0].isupper() else number[:1].lower() + number[1:]
+            return f"[{text}](#{label})"
+        word = prefixes[f"{kind}-prefix"]
+        if m["cap"][0].isupper():
+            word = word[:1].upper() + word[1:]
+        return f"[{word} {number}](#{label})"
+
+    return XREF.sub(repl, md)
+
+
+def assemble(book: Book, chapter_texts: dict[Path, str]) -> str:
+    """Number all chapters, resolve cross-references and join them into one document."""
+    prefixes = {"tbl-title": "Tabell", "fig-title": "Figur", "tbl-prefix": "tabell",
+                "fig-prefix": "figur", "sec-prefix": "kapittel", "appendix": "Vedlegg"}
+    prefixes.update({k: v for k, v in book.crossref.items() if k in prefixes})
+    prefixes["appendix"] = book.meta.get("navrapport", {}).get("appendix-word", prefixes["appendix"])
+    num = Numbering(prefixes)
+    numbered = []
+    for f in book.files:
+        numbered.append(number_chapter(chapter_texts[f], num, appendix=f in book.appendices))
+    return resolve_xrefs("\n\n".join(numbered), num.labels, prefixes)

@@ -1,0 +1,103 @@
+"""The Quarto engine: a thin, checked wrapper around ``quarto render report/``.
+
+Used when ``engine: quarto`` (or ``auto`` finds Quarto >= 1.4). Quarto renders the book
+into ``build/quarto/``; the PDF (``--to typst``) is copied to ``build/report.pdf``. A Quarto
+book's HTML is a small website, so ``build/report.html`` becomes an index page that links to
+it. Failures become one clear message: binary missing, too old, or which file failed.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from scripts import paths
+from scripts.atomic import write_bytes, write_text
+from scripts.workflow import QUARTO_MIN, quarto_version
+
+TO = {"html": "html", "pdf": "typst", "docx": "docx"}
+OUT_DIR = paths.BUILD / "quarto"
+
+
+class QuartoError(RuntimeError):
+    """Quarto is missing, too old, or failed; the message says which and what to do."""
+
+
+def check_quarto(exe: str = "quarto") -> tuple[int, ...]:
+    """Return Quarto's version or raise a QuartoError that tells the user what to do."""
+    version = quarto_version(exe)
+    if version is None:
+        raise QuartoError("quarto was not found on PATH. Install Quarto >= 1.4 or build with "
+                          "--config engine=builtin.")
+    if version[:2] < QUARTO_MIN:
+        have = ".".join(map(str, version))
+        raise QuartoError(f"quarto {have} is too old; the report needs >= {'.'.join(map(str, QUARTO_MIN))}. "
+                          "Upgrade Quarto or build with --config engine=builtin.")
+    return version
+
+
+def failed_file(stderr: str) -> str | None:
+    """The chapter Quarto names in its error output, if any."""
+    m = re.findall(r"([\w./-]+\.qmd)", stderr)
+    return m[-1] if m else None
+
+
+def render(formats: list[str], year: int, exe: str = "quarto") -> list[Path]:
+    """Run ``quarto render report --to X`` for each format and publish the results."""
+    check_quarto(exe)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(paths.ROOT), os.environ.get("PYTHONPATH", "")]),
+               NAVRAPPORT_YEAR=str(year))
+    written = []
+    for fmt in formats:
+        if fmt not in TO:
+            raise QuartoError(f"unknown format '{fmt}' (expected {', '.join(TO)})")
+        cmd = [shutil.which(exe) or exe, "render", str(paths.REPORT), "--to", TO[fmt],
+               "-P", f"year:{year}", "-P", f"root:{paths.ROOT}"]
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=paths.ROOT)
+        if proc.returncode != 0:
+            where = failed_file(proc.stderr)
+            raise QuartoError(f"quarto render --to {TO[fmt]} failed" + (f" in {where}" if where else "")
+                              + f" (exit {proc.returncode}):\n{proc.stderr.strip()[-4000:]}")
+        written.append(publish(fmt))
+    return written
+
+
+def publish(fmt: str) -> Path:
+    """Copy Quarto's output for one format to ``build/report.<fmt>``."""
+    out = paths.BUILD / f"report.{fmt}"
+    if fmt == "html":
+        index = OUT_DIR / "index.html"
+        if not index.is_file():
+            raise QuartoError(f"quarto reported success but {index} is missing")
+        write_text(out, '<!DOCTYPE html>\n<html lang="nb"><head><meta charset="utf-8">'
+                        "<title>Styring i NAV – hva gir resultater?</title></head><body>"
+                        '<p>Rapporten er laget med Quarto: <a href="quarto/index.html">åpne boka</a>.</p>'
+                        "</body></html>\n")
+    else:
+        src = OUT_DIR / f"report.{fmt}"
+        if not src.is_file():
+            raise QuartoError(f"quarto reported success but {src} is missing")
+        write_bytes(out, src.read_bytes())
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m scripts.engine.quarto")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("formats", nargs="+")
+    a = p.parse_args(argv)
+    try:
+        for f in render(a.formats, a.year):
+            print(f"skrev {f.relative_to(paths.ROOT)}", file=sys.stderr)
+    except QuartoError as exc:
+        print(f"quarto: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

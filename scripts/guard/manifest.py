@@ -1,0 +1,156 @@
+"""Provenance: a manifest of every input file, and a stop when approved data change.
+
+``data/manifest.json`` records path, size and sha256 of each input file under ``data/``
+(and, for SSB snapshots, the fetch time and SSB's ``updated`` from the sidecar). The
+Snakefile calls :func:`verify` before any work: a recorded file whose checksum differs
+stops the build and names the file, until someone runs::
+
+    python -m scripts.guard.manifest approve            # approve all changes and new files
+    python -m scripts.guard.manifest approve data/raw/malekort/2015/kontor_c.xlsx
+
+New files (next year's data) do not stop the build: the ``datagrunnlag`` rule adds them to
+the manifest with status ``ny`` and the appendix lists them as new, until approved.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+from scripts import paths
+from scripts.atomic import write_text
+
+SKIP_SUFFIXES = {".md", ".tmp"}
+
+
+class ManifestError(RuntimeError):
+    """Recorded input data changed without approval."""
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def manifest_path() -> Path:
+    """Where the approved manifest lives (read at call time, so tests can move the root)."""
+    return paths.DATA / "manifest.json"
+
+
+def input_files() -> list[Path]:
+    """Every data file the report may read (not the manifest itself, not docs or temp files)."""
+    data_dir = paths.DATA
+    return sorted(p for p in data_dir.rglob("*") if p.is_file() and p != manifest_path()
+                  and p.suffix not in SKIP_SUFFIXES and not p.name.startswith(".")
+                  and not p.name.endswith(".meta.json"))
+
+
+def describe(path: Path) -> dict:
+    """One manifest entry; SSB snapshots carry their sidecar's fetch time and ``updated``."""
+    entry = {"sti": path.relative_to(paths.ROOT).as_posix(), "bytes": path.stat().st_size, "sha256": sha256(path)}
+    sidecar = path.with_name(path.stem + ".meta.json")
+    if sidecar.is_file():
+        meta = json.loads(sidecar.read_text(encoding="utf-8"))
+        entry["hentet"] = meta.get("fetched_at")
+        entry["ssb_oppdatert"] = meta.get("ssb_updated")
+        entry["url"] = meta.get("url")
+    return entry
+
+
+def load() -> dict[str, dict]:
+    """The recorded manifest as path -> entry (empty when there is none yet)."""
+    path = manifest_path()
+    if not path.is_file():
+        return {}
+    return {e["sti"]: e for e in json.loads(path.read_text(encoding="utf-8"))["filer"]}
+
+
+def save(entries: dict[str, dict]) -> None:
+    body = {"beskrivelse": "Godkjente inndata for navrapport. Endres med `python -m scripts.guard.manifest approve`.",
+            "filer": [entries[k] for k in sorted(entries)]}
+    write_text(manifest_path(), json.dumps(body, ensure_ascii=False, indent=1) + "\n")
+
+
+def changes(recorded: dict[str, dict]) -> dict[str, list[str]]:
+    """Compare the files on disk with the manifest: changed, missing and new paths."""
+    on_disk = {p.relative_to(paths.ROOT).as_posix(): p for p in input_files()}
+    changed = [k for k, p in on_disk.items() if k in recorded and sha256(p) != recorded[k]["sha256"]]
+    missing = [k for k in recorded if k not in on_disk]
+    new = [k for k in on_disk if k not in recorded]
+    return {"endret": sorted(changed), "mangler": sorted(missing), "ny": sorted(new)}
+
+
+def verify() -> list[str]:
+    """Raise ManifestError when recorded files changed or vanished; return the new files."""
+    diff = changes(load())
+    problems = [f"  {k}: changed since it was approved (sha256 differs)" for k in diff["endret"]]
+    problems += [f"  {k}: recorded in the manifest but missing" for k in diff["mangler"]]
+    if problems:
+        raise ManifestError("Input data differ from the approved manifest (data/manifest.json); nothing was built:\n"
+                            + "\n".join(problems)
+                            + "\nIf the change is intended, approve it with: python -m scripts.guard.manifest approve")
+    return diff["ny"]
+
+
+def record_new(when: str = "") -> dict[str, dict]:
+    """Add new files with status 'ny' (changed files are never touched here)."""
+    recorded = load()
+    for k in changes(recorded)["ny"]:
+        recorded[k] = {**describe(paths.ROOT / k), "status": "ny", "lagt_til": when}
+    save(recorded)
+    return recorded
+
+
+def approve(only: list[str] | None = None) -> list[str]:
+    """Record the current checksums (all, or only the given paths) as approved."""
+    recorded = load()
+    diff = changes(recorded)
+    targets = set(diff["endret"] + diff["ny"] + [k for k, e in recorded.items() if e.get("status") == "ny"])
+    if only:
+        targets &= {Path(p).as_posix() for p in only}
+    for k in diff["mangler"]:
+        if not only or k in only:
+            recorded.pop(k)
+            targets.add(k)
+    for k in sorted(targets):
+        if (paths.ROOT / k).is_file():
+            recorded[k] = {**describe(paths.ROOT / k), "status": "godkjent"}
+    save(recorded)
+    return sorted(targets)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m scripts.guard.manifest")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    a_ = sub.add_parser("approve", help="approve changed and new input files")
+    a_.add_argument("files", nargs="*")
+    sub.add_parser("check", help="show what differs from the manifest")
+    r = sub.add_parser("report", help="add new files and write the provenance table for the appendix")
+    r.add_argument("--out", type=Path, required=True)
+    a = p.parse_args(argv)
+    if a.cmd == "approve":
+        done = approve(a.files)
+        print("\n".join(f"godkjent: {k}" for k in done) or "ingenting å godkjenne", file=sys.stderr)
+        return 0
+    if a.cmd == "check":
+        print(json.dumps(changes(load()), ensure_ascii=False, indent=1))
+        return 0
+    try:
+        verify()
+    except ManifestError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    from scripts.engine.render import build_date
+
+    entries = record_new(when=build_date().isoformat())
+    write_text(a.out, json.dumps({"filer": [entries[k] for k in sorted(entries)]}, ensure_ascii=False, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,132 @@
+"""The project's own settings files, read and validated: the KOSTRA catalogue
+(``config/kostra_catalogue.yaml``) and the git-ignored office mapping
+(``config/offices.private.yaml``).
+
+Kept apart from the SSB client so the offline build (comparisons, the privacy guard) can
+read them without importing the network code.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+from scripts import paths
+
+MUNICIPALITY = re.compile(r"^\d{4}$")
+OFFICE_LETTERS = "ABCDEF"
+
+
+class ConfigError(ValueError):
+    """The KOSTRA catalogue or the private office file is missing something or malformed."""
+
+
+def load_catalogue(
+    path: str | Path = paths.KOSTRA_CATALOGUE, schema_path: str | Path = paths.KOSTRA_CATALOGUE_SCHEMA
+) -> dict:
+    """Read and validate the KOSTRA catalogue; errors name the file and field path."""
+    path = Path(path)
+    data = _load_yaml(path)
+    schema = _load_yaml(Path(schema_path))
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    if errors:
+        shown = "; ".join(f"{_field_path(e.absolute_path)}: {e.message}" for e in errors[:5])
+        more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+        raise ConfigError(f"{path}: {shown}{more}")
+    _check_catalogue_consistency(data, path)
+    return data
+
+
+def _check_catalogue_consistency(data: dict, path: Path) -> None:
+    """Rules JSON schema cannot say well: unique ids, ordered year ranges, null codes."""
+    seen: set[str] = set()
+    for i, indicator in enumerate(data["indicators"]):
+        where = f"{path}: indicators/{i} ({indicator['id']})"
+        if indicator["id"] in seen:
+            raise ConfigError(f"{where}: id is used twice")
+        seen.add(indicator["id"])
+        _check_years(indicator["years"], f"{where}/years")
+        if indicator["content_code"] is None and indicator["verified"]:
+            raise ConfigError(f"{where}/content_code: null is only allowed with verified: false")
+        codes = [r["code"] for r in indicator["regions"]]
+        if len(set(codes)) != len(codes):
+            raise ConfigError(f"{where}/regions: a region code is listed twice")
+        for j, region in enumerate(indicator["regions"]):
+            _check_years(region["years"], f"{where}/regions/{j}/years")
+
+
+def _check_years(years: dict, where: str) -> None:
+    if years["from"] > years["to"]:
+        raise ConfigError(f"{where}: 'from' ({years['from']}) is after 'to' ({years['to']})")
+
+
+def load_private_offices(path: str | Path = paths.PRIVATE_OFFICES) -> dict[str, str]:
+    """Office letter -> municipality number from the git-ignored file; {} if it is absent.
+
+    Format (see docs/kostra.md)::
+
+        offices:
+          A: "9901"   # made-up example; the real numbers never leave this file
+        names:        # optional: municipality names, so the privacy guard can look for them
+          A: "Oppdiktby"
+    """
+    path = Path(path)
+    if not path.exists():
+        return {}
+    data = _load_yaml(path)
+    if data is None:
+        return {}
+    if not isinstance(data, dict) or not isinstance(data.get("offices"), dict):
+        raise ConfigError(f"{path}: expected a mapping 'offices:' of office letter -> number")
+    unknown = set(data) - {"offices", "names"}  # names: used only by the privacy guard
+    if unknown:
+        raise ConfigError(f"{path}: unknown top-level key(s) {sorted(unknown)}")
+    offices: dict[str, str] = {}
+    for letter, number in data["offices"].items():
+        if not isinstance(letter, str) or letter not in OFFICE_LETTERS:
+            raise ConfigError(
+                f"{path}: offices/{letter}: office must be one of {', '.join(OFFICE_LETTERS)}"
+            )
+        if not isinstance(number, str):
+            # YAML reads 0123 as a number (even octal), losing the leading zero.
+            raise ConfigError(
+                f"{path}: offices/{letter}: write the municipality number in quotes, "
+                f'e.g. "9901" (got {number!r})'
+            )
+        if not MUNICIPALITY.match(number):
+            raise ConfigError(f"{path}: offices/{letter}: expected four digits, got {number!r}")
+        offices[letter] = number
+    return offices
+
+
+def _load_yaml(path: Path) -> object:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{path}: YAML syntax error{where}: {problem}") from exc
+
+
+def _field_path(parts: Sequence[object]) -> str:
+    return "/".join(str(p) for p in parts) or "(top level)"
+
+
+def build_date(env: dict | None = None) -> dt.date:
+    """The edition date: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else today."""
+    env = os.environ if env is None else env
+    epoch = env.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+    return dt.date.today()
