@@ -40,7 +40,7 @@ from tests.conftest import copy_repo  # noqa: E402
 
 DATA_TARGETS = ["fakta.json", "verktoy.json", "resultater.json", "datagrunnlag.json",
                 "figurer/resultater.svg", "figurer/hofstede.svg"]
-BASELINE = ("from scripts.engine.render import load_book, chapter_md, render\n"
+BASELINE = ("from scripts.engine.book import load_book, chapter_md, render\n"
             "from scripts.engine.execute import execute_chapter\n"
             "for f in load_book().files: execute_chapter(f, chapter_md(f), launch='process')\n"
             "render(['html']); render(['pdf'])\n")

@@ -3,6 +3,8 @@
 
 
 rule clean_malekort:
+    # Data steps first: the chapters that show results, and the documents, wait for them.
+    priority: 10
     input:
         "scripts/data/malekort.py",
         lambda wc: wf.all_inputs_under(paths.malekort_dir(int(wc.year))),
@@ -24,6 +26,8 @@ rule clean_malekort:
 
 
 rule clean_kostra_offices:
+    # Data steps first: the chapters that show results, and the documents, wait for them.
+    priority: 10
     input:
         "scripts/data/offices.py",
         src="data/raw/kostra_kontor/{year}.csv",

@@ -3,6 +3,8 @@
 
 
 rule facts:
+    # Data steps first: the chapters that show results, and the documents, wait for them.
+    priority: 10
     input:
         "scripts/data/thesis.py",
         expand("data/thesis/{f}.yaml", f=["fakta", "lederdemografi", "hypoteser", "vedlegg"]),
@@ -21,6 +23,8 @@ rule facts:
 
 
 rule tools_table:
+    # Data steps first: the chapters that show results, and the documents, wait for them.
+    priority: 10
     input:
         "scripts/analysis/compare.py",
         "scripts/content/fmt.py",
@@ -44,6 +48,8 @@ rule tools_table:
 
 
 rule results:
+    # Data steps first: the chapters that show results, and the documents, wait for them.
+    priority: 10
     input:
         "scripts/analysis/compare.py",
         "scripts/analysis/kostra_compare.py",
@@ -75,6 +81,8 @@ rule results:
 
 
 rule result_figures:
+    # Data steps first: the chapters that show results, and the documents, wait for them.
+    priority: 10
     input:
         "scripts/content/figures.py",
         "scripts/content/figtext.py",
@@ -96,6 +104,8 @@ rule result_figures:
 
 
 rule diagrams:
+    # Data steps first: the chapters that show results, and the documents, wait for them.
+    priority: 10
     input:
         "scripts/content/diagrams.py",
         src="data/thesis/diagrammer.yaml",
@@ -120,6 +130,8 @@ rule diagrams:
 
 
 rule datagrunnlag:
+    # Data steps first: the chapters that show results, and the documents, wait for them.
+    priority: 10
     # Every input file with size and sha256 (and SSB fetch metadata) for the appendix
     # "Datagrunnlag og sporbarhet". New files are added to data/manifest.json as 'ny'.
     input:

@@ -38,19 +38,10 @@ def run_snakemake(repo: Path, *args: str, env: dict | None = None, timeout: int 
 def built_repo(tmp_path_factory):
     """One full build of the shipped data in a temporary copy of the repository."""
     repo = copy_repo(tmp_path_factory.mktemp("repo"))
-    # Network calls are refused and logged (tests/fixtures/nonet), in the step worker too.
+    # Network calls are refused and logged (tests/fixtures/nonet).
     log = repo.parent / "net.log"
     proc = run_snakemake(repo, env={"SOURCE_DATE_EPOCH": "1430352000", "NAVRAPPORT_NET_LOG": str(log),
                                     "PYTHONPATH": f"{ROOT / 'tests/fixtures/nonet'}{os.pathsep}{repo}"})
     assert proc.returncode == 0, proc.stderr[-5000:]
     assert not log.exists() or log.read_text() == "", log.read_text()
     return repo
-
-
-def pytest_sessionfinish(session, exitstatus):
-    """Stop the step workers the test builds started (they would exit on their own after
-    NAVRAPPORT_WORKER_IDLE seconds; CI should not have to wait for that)."""
-    import tempfile
-
-    subprocess.run([sys.executable, "-m", "scripts.step", "--stop-under", tempfile.gettempdir()],
-                   cwd=ROOT, capture_output=True)

@@ -1,5 +1,12 @@
-"""Executing a chapter in a real Jupyter kernel: outputs, inline values, tables, figures, errors."""
+"""Executing a chapter with Jupyter semantics: outputs, inline values, tables, figures, errors,
+and the same outputs as a real Jupyter kernel (what Quarto's Jupyter engine runs)."""
+import os
+import subprocess
+import sys
+
 import pytest
+
+from tests.conftest import ROOT
 
 from scripts.engine.execute import ChapterError, execute_chapter
 
@@ -39,103 +46,102 @@ print("synlig")
 """
 
 
+def run_engine(src, out, cwd=ROOT):
+    """The chapter rule's command: a fresh process per chapter."""
+    return subprocess.run([sys.executable, "-m", "scripts.engine.execute", str(src), str(out)], cwd=cwd,
+                          capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=120)
+
+
 def test_execute_chapter_outputs(tmp_path):
     src = tmp_path / "k.qmd"
     src.write_text(CHAPTER, encoding="utf-8")
     out = tmp_path / "build" / "k.md"
-    md = execute_chapter(src, out)
-    assert out.read_text(encoding="utf-8") == md
+    proc = run_engine(src, out)
+    assert proc.returncode == 0, proc.stderr
+    md = out.read_text(encoding="utf-8")
     assert "Svaret er 42 og teksten er **fet**." in md
     assert ": Liten tabell {#tbl-liten}" in md and "| 1 | 2 |" in md
+    # plt.show() in a cell gives an SVG figure, as with the inline backend of a Jupyter kernel.
     assert '{#fig-strek fig-alt="En rett linje"}' in md
     assert (tmp_path / "build" / "figures" / "fig-strek.svg").read_text().startswith("<?xml")
     assert "skjult" not in md and "synlig" in md
     assert "verdi = 6 * 7" not in md  # echo is off
 
 
+def test_same_outputs_as_a_jupyter_kernel(tmp_path):
+    """Every cell gives the same rich outputs (MIME type and content) as in a fresh ipykernel
+    run by nbclient, the way Quarto's Jupyter engine runs a chapter."""
+    nbclient = pytest.importorskip("nbclient")
+    import nbformat
+
+    from scripts.engine.execute import run_notebook
+    from scripts.engine.qmd import parse, to_notebook
+
+    doc = CHAPTER.replace("import matplotlib.pyplot as plt\n", "").replace(
+        "fig, ax = plt.subplots(figsize=(2, 1)); ax.plot([0, 1]); plt.show()",
+        "from IPython.display import SVG, display\n"
+        "display(SVG('<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"4\" height=\"4\"/>'))")
+    doc += "\n```{python}\nfrom IPython.display import HTML, display\ndisplay(HTML('<b>x</b>'))\n{'a': 1}\n```\n"
+    src = tmp_path / "k.qmd"
+    src.write_text(doc, encoding="utf-8")
+    nb, plan = to_notebook(parse(src))
+    ours = run_notebook(nb, src, plan)
+    prelude = "def _navrapport_inline(value):\n    md = getattr(value, '_repr_markdown_', None)\n" \
+              "    return md() if md else str(value)\n"
+    theirs = nbformat.from_dict(to_notebook(parse(src))[0])
+    theirs.cells.insert(0, nbformat.v4.new_code_cell(prelude))
+    nbclient.NotebookClient(theirs, timeout=60, kernel_name="python3",
+                            resources={"metadata": {"path": str(ROOT)}}).execute()
+
+    def rich(cell):
+        return [(o.get("output_type") == "stream" and o["name"], {k: v for k, v in o.get("data", {}).items()
+                 if k != "text/plain"} or o.get("text")) for o in cell.get("outputs", [])]
+
+    for mine, kernel in zip(ours["cells"], theirs.cells[1:], strict=True):
+        assert rich(mine) == rich(kernel), mine["source"]
+
+
 def test_failing_cell_names_file_label_and_traceback(tmp_path):
     src = tmp_path / "feil.qmd"
     src.write_text("# K\n\n```{python}\n#| label: regn\n1 / 0\n```\n", encoding="utf-8")
     out = tmp_path / "feil.md"
-    with pytest.raises(ChapterError) as exc:
-        execute_chapter(src, out)
-    msg = str(exc.value)
-    assert "feil.qmd" in msg and "cell 'regn' (line 3)" in msg and "ZeroDivisionError" in msg
+    proc = run_engine(src, out)
+    assert proc.returncode == 1
+    assert "feil.qmd" in proc.stderr and "celle «regn» (linje 3)" in proc.stderr
+    assert "ZeroDivisionError" in proc.stderr and "Traceback (most recent call last)" not in proc.stderr.split("\n")[0]
     assert not out.exists()
 
 
 def test_failing_inline_expression_is_located(tmp_path):
     src = tmp_path / "inl.qmd"
-    src.write_text("# K\n\nTekst `{python} ukjent_navn`.\n", encoding="utf-8")
-    with pytest.raises(ChapterError, match=r"inline expression near line \d+.*\n.*NameError|NameError"):
+    src.write_text("---\ntitle: x\n---\n# K\n\nTekst `{python} 1 + 1` og\n`{python} ukjent_navn`.\n", encoding="utf-8")
+    with pytest.raises(ChapterError, match=r"inl.qmd: inline-uttrykk `ukjent_navn` på linje 7 feilet:\n(.|\n)*NameError"):
         execute_chapter(src, tmp_path / "inl.md")
 
 
-def test_chapter_without_code_needs_no_kernel(tmp_path):
+def test_chapter_without_code_runs_no_cell(tmp_path, monkeypatch):
+    from scripts.engine import execute
+
+    monkeypatch.setattr(execute, "new_shell", lambda: pytest.fail("a chapter without code started a shell"))
     src = tmp_path / "ren.qmd"
     src.write_text("# Ren tekst\n\nIngen kode her.\n", encoding="utf-8")
     assert "Ingen kode her." in execute_chapter(src, tmp_path / "ren.md")
 
 
-def _children() -> set[int]:
-    import os
-    from pathlib import Path
+def test_each_chapter_starts_with_a_fresh_namespace(tmp_path):
+    a, b = tmp_path / "a.qmd", tmp_path / "b.qmd"
+    a.write_text("```{python}\nhemmelig = 1\n```\n", encoding="utf-8")
+    b.write_text("Verdi: `{python} hemmelig`\n", encoding="utf-8")
+    execute_chapter(a, tmp_path / "a.md")
+    with pytest.raises(ChapterError, match="NameError"):
+        execute_chapter(b, tmp_path / "b.md")
 
-    kids = set()
-    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
-        kids |= {int(p) for p in (task / "children").read_text().split()}
-    return kids
 
-
-def test_forked_kernel_gives_the_same_chapter_as_a_new_kernel_process(tmp_path):
-    """The default kernel is forked from the engine (scripts.kernel); the result must be the
-    same bytes as with a kernel started the standard way, even when this process has set
-    matplotlib up differently (as the step worker does when it preloads the figure code)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    matplotlib.rcParams["lines.linewidth"] = 9  # must not leak into the kernel
+def test_unwritable_output_is_a_clear_message(tmp_path):
     src = tmp_path / "k.qmd"
-    src.write_text(CHAPTER, encoding="utf-8")
-    before = _children()
-    try:
-        forked = execute_chapter(src, tmp_path / "fork" / "k.md", launch="fork")
-    finally:
-        matplotlib.rcParams["lines.linewidth"] = matplotlib.rcParamsDefault["lines.linewidth"]
-    assert _children() <= before, "the forked kernel was not reaped"
-    plain = execute_chapter(src, tmp_path / "proc" / "k.md", launch="process")
-    assert forked.replace("/fork/", "/proc/") == plain
-    svg = "figures/fig-strek.svg"
-    assert (tmp_path / "fork" / svg).read_bytes() == (tmp_path / "proc" / svg).read_bytes()
-
-
-def test_failing_cell_in_a_forked_kernel_is_reported_and_reaped(tmp_path):
-    src = tmp_path / "feil.qmd"
-    src.write_text("```{python}\n#| label: knekk\nraise KeyError('mangler')\n```\n", encoding="utf-8")
-    before = _children()
-    with pytest.raises(ChapterError, match="knekk"):
-        execute_chapter(src, tmp_path / "feil.md", launch="fork")
-    assert _children() <= before
-
-
-def test_stopping_a_forked_kernel_stops_what_its_cells_started(tmp_path):
-    """The forked kernel has its own process group, as a kernel started by jupyter_client does,
-    so shutting it down also ends processes a cell left running."""
-    import time
-    from pathlib import Path
-
-    pidfile = tmp_path / "sleep.pid"
-    src = tmp_path / "bak.qmd"
-    src.write_text("```{python}\n#| include: false\nimport subprocess\n"
-                   f"p = subprocess.Popen(['sleep', '60'])\nopen({str(pidfile)!r}, 'w').write(str(p.pid))\n```\n",
-                   encoding="utf-8")
-    execute_chapter(src, tmp_path / "bak.md", launch="fork")
-    pid = int(pidfile.read_text())
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        stat = Path(f"/proc/{pid}/stat")
-        if not stat.exists() or stat.read_text().split()[2] == "Z":  # gone, or dead and unreaped
-            break
-        time.sleep(0.05)
-    else:
-        raise AssertionError("a process started by a cell outlived its kernel")
+    src.write_text("Tekst\n", encoding="utf-8")
+    blocker = tmp_path / "fil"
+    blocker.write_text("", encoding="utf-8")
+    proc = run_engine(src, blocker / "k.md")  # a file where a folder should be
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "kunne ikke skrive" in proc.stderr and "fil" in proc.stderr

@@ -2,7 +2,7 @@
 import pandas as pd
 
 from scripts.analysis import compare
-from scripts.engine.execute import render
+from scripts.engine import render
 
 NASTY = "Kontor <script>alert(1)</script> #1 *fet* $x$ _u_ [lenke](http://x) @nøkkel `kode` | rør = \\slutt"
 

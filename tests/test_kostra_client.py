@@ -22,7 +22,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scripts import kostra_client as kc
+from scripts.data import kostra_client as kc
 from scripts.data.kostra import parse_jsonstat
 from scripts.data.kostra_client import (
     ConfigError,
@@ -731,7 +731,7 @@ def test_cli_bad_catalogue_exits_2(tmp_path, capsys):
 
 
 def test_parser_module_has_no_network_code():
-    tree = ast.parse((ROOT / "scripts" / "kostra.py").read_text(encoding="utf-8"))
+    tree = ast.parse((ROOT / "scripts" / "data" / "kostra.py").read_text(encoding="utf-8"))
     imported = {
         alias.name.split(".")[0]
         for node in ast.walk(tree)

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scripts import malekort as mk
+from scripts.data import malekort as mk
 from scripts.paths import ROOT, TEMPLATES, malekort_dir
 
 OFFICES = ["A", "B", "C", "D", "E", "F"]

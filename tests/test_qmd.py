@@ -43,7 +43,13 @@ def test_inline_expressions_in_order():
 def test_notebook_places_inline_cell_before_its_chunk(tmp_path):
     nb, plan = to_notebook(parse(tmp_path / "a.qmd", DOC))
     assert [p[0] for p in plan] == ["inline", "md", "cell", "md"]
-    assert "_navrapport_inline(x)" in nb.cells[0].source and "_navrapport_inline(f(2))" in nb.cells[0].source
+    first = nb["cells"][0]
+    assert first["cell_type"] == "code"
+    assert "_navrapport_inline(x)" in first["source"] and "_navrapport_inline(f(2))" in first["source"]
+    # A valid nbformat 4 notebook, so the same cells can be handed to a Jupyter kernel.
+    import nbformat
+
+    nbformat.validate(nbformat.from_dict(nb))
 
 
 def test_unknown_cell_option_is_rejected_with_line(tmp_path):
@@ -76,7 +82,7 @@ def test_bad_front_matter_names_file(tmp_path):
 
 def test_shipped_chapters_stay_inside_the_subset():
     """Every chapter parses: the built-in engine and Quarto cannot drift apart silently."""
-    from scripts.engine.render import load_book
+    from scripts.engine.book import load_book
 
     for f in load_book().files:
         parse(Path(f))

@@ -6,7 +6,7 @@ import stat
 import pytest
 
 from scripts import paths
-from scripts.engine.execute import quarto
+from scripts.engine import quarto
 
 STAND_IN = """#!/usr/bin/env python3
 import json, os, sys, pathlib

@@ -4,7 +4,7 @@ import re
 import pytest
 
 from scripts.engine.lint import numbers_in_prose, shared_runs
-from scripts.engine.render import load_book
+from scripts.engine.book import load_book
 from tests.conftest import SEED
 
 CHAPTERS = load_book().files

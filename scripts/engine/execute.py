@@ -93,11 +93,16 @@ def run_cell(shell, source: str) -> tuple[list, str | None]:
     return outputs, None
 
 
-def _where(plan_entry) -> str:
+def _where(shell, plan_entry) -> str:
+    """Where a failed cell is in the .qmd: a cell's label and line, or the line of the first
+    inline expression that fails when the chunk's expressions are tried one by one."""
     kind, what = plan_entry[0], plan_entry[1]
     if kind == "cell":
         return f"celle «{what.label}» (linje {what.line})"
-    return f"inline-uttrykk nær linje {what.line}"
+    for m in INLINE.finditer(what.text):
+        if run_cell(shell, f"_navrapport_inline({m.group(1).strip()})")[1] is not None:
+            return f"inline-uttrykk `{m.group(1).strip()}` på linje {what.line + what.text.count(chr(10), 0, m.start())}"
+    return f"inline-uttrykk i avsnittet fra linje {what.line}"
 
 
 def run_notebook(nb, source: Path, plan: list):
@@ -109,12 +114,12 @@ def run_notebook(nb, source: Path, plan: list):
     sys.path.insert(0, str(paths.ROOT))
     try:
         run_cell(shell, PRELUDE)
-        for entry, cell in zip(plan, nb.cells, strict=True):
-            if cell.cell_type != "code":
+        for entry, cell in zip(plan, nb["cells"], strict=True):
+            if cell["cell_type"] != "code":
                 continue
-            cell.outputs, error = run_cell(shell, cell.source)
+            cell["outputs"], error = run_cell(shell, cell["source"])
             if error is not None:
-                raise ChapterError(f"{source}: {_where(entry)} feilet:\n{error}")
+                raise ChapterError(f"{source}: {_where(shell, entry)} feilet:\n{error}")
     finally:
         os.chdir(cwd)
         sys.path.remove(str(paths.ROOT))
@@ -187,7 +192,7 @@ def execute_chapter(source: Path, out_md: Path) -> str:
     if any(kind != "md" for kind, *_ in plan):
         nb = run_notebook(nb, source, plan)
     pieces = []
-    for (kind, part, *_rest), cell in zip(plan, nb.cells, strict=False):
+    for (kind, part, *_rest), cell in zip(plan, nb["cells"], strict=True):
         outputs = cell.get("outputs", [])
         if kind == "cell":
             pieces.append(cell_markdown(part, outputs, fig_dir, out_md.stem))

@@ -12,12 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import yaml
-
-if TYPE_CHECKING:
-    from nbformat import NotebookNode
 
 CELL_OPTIONS = {"label", "echo", "output", "include", "tbl-cap", "fig-cap", "fig-alt"}
 SHORTCODES = {"include", "pagebreak"}
@@ -133,12 +129,12 @@ def parse(path: Path | str, text: str | None = None) -> Qmd:
         if c.group("lang").split()[0] != "python":
             raise QmdError(f"{path}:{line}: only python cells are supported, got '{c.group('lang')}'")
         if c.start() > pos:
-            parts.append(Chunk(body[pos:c.start()], _line_of(body, pos)))
+            parts.append(Chunk(body[pos:c.start()], _line_of(text, offset) + _line_of(body, pos) - 1))
         options, code = split_options(c.group("body"), path, line)
         parts.append(Cell(code, options, line))
         pos = c.end()
     if pos < len(body):
-        parts.append(Chunk(body[pos:], _line_of(body, pos)))
+        parts.append(Chunk(body[pos:], _line_of(text, offset) + _line_of(body, pos) - 1))
     return Qmd(path, meta, parts)
 
 
@@ -162,30 +158,33 @@ def inline_expressions(text: str) -> list[str]:
 INLINE_MARK = "\x00NAVINLINE{}\x00"
 
 
-def to_notebook(qmd: Qmd) -> tuple[NotebookNode, list]:
-    """Turn a parsed .qmd into a notebook whose cells the kernel runs in document order.
+def to_notebook(qmd: Qmd) -> tuple[dict, list]:
+    """Turn a parsed .qmd into a notebook (nbformat 4 structure, as plain dicts) whose code
+    cells run in document order.
 
     Inline expressions become a code cell placed just before their markdown chunk, so they
     see the state that Quarto's inline evaluation would see there. The returned plan maps
     each notebook cell back to what it came from: ``("cell", Cell)``, ``("inline", Chunk,
     exprs)`` or ``("md", Chunk)``.
     """
-    import nbformat  # here, not at the top: the Snakefile imports this module at parse time
+    nb = {"nbformat": 4, "nbformat_minor": 5, "cells": [],
+          "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}}
 
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    def code(source: str) -> dict:
+        return {"cell_type": "code", "source": source, "metadata": {}, "outputs": [], "execution_count": None}
+
     plan = []
     for part in qmd.parts:
         if isinstance(part, Cell):
-            nb.cells.append(nbformat.v4.new_code_cell(part.source))
+            nb["cells"].append(code(part.source))
             plan.append(("cell", part))
             continue
         exprs = inline_expressions(part.text)
         if exprs:
             # repr() of the list of str() values: printed once, parsed back with ast.literal_eval.
             src = "print(repr([" + ", ".join(f"_navrapport_inline({e})" for e in exprs) + "]))"
-            nb.cells.append(nbformat.v4.new_code_cell(src))
+            nb["cells"].append(code(src))
             plan.append(("inline", part, exprs))
-        nb.cells.append(nbformat.v4.new_markdown_cell(part.text))
+        nb["cells"].append({"cell_type": "markdown", "source": part.text, "metadata": {}})
         plan.append(("md", part))
     return nb, plan
