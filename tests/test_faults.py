@@ -1,4 +1,5 @@
-"""Interrupting a build loses nothing: kill snakemake mid-way, run again, same report."""
+"""Failures lose nothing: a killed build re-runs to the same report, and a build that fails
+(a chapter, the privacy guard, Quarto) leaves the last published report byte-identical."""
 import hashlib
 import os
 import signal
@@ -51,9 +52,99 @@ def test_kill_and_rerun_gives_the_same_report(stage, tmp_path, built_repo):
     killed = kill_when(proc, cond)
     assert killed, f"the build finished before the {stage} stage could be interrupted"
     assert not (repo / "build" / "report.pdf").exists()
+    # Snakemake's own lock outlives a SIGKILL; its documented remedy, then an ordinary run.
+    assert run_snakemake(repo, "--unlock").returncode == 0
     done = run_snakemake(repo, env={"SOURCE_DATE_EPOCH": "1430352000"})
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     for name in ("report.pdf", "report.html"):
         assert sha(repo / "build" / name) == sha(built_repo / "build" / name), name
     # No half-written leftovers from the killed run.
     assert not [f for f in (repo / "build").rglob(".*.tmp")]
+
+
+@pytest.fixture
+def published(tmp_path, built_repo):
+    """A copy of the built repository (report published, Snakemake's records included)."""
+    import shutil
+
+    repo = tmp_path / "repo"
+    shutil.copytree(built_repo, repo, symlinks=True)
+    return repo, {n: (repo / "build" / n).read_bytes() for n in ("report.html", "report.pdf")}
+
+
+def assert_kept(repo, before, proc):
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0, out[-2000:]
+    for name, data in before.items():
+        assert (repo / "build" / name).read_bytes() == data, f"{name} was changed by a failed build"
+    assert "forrige rapport er beholdt uendret" in out and "build/report.pdf" in out
+
+
+def test_failed_chapter_keeps_the_last_report(published):
+    repo, before = published
+    qmd = repo / "report" / "03-metode.qmd"
+    qmd.write_text(qmd.read_text(encoding="utf-8") + "\n```{python}\n#| label: knekk\n1 / 0\n```\n",
+                   encoding="utf-8")
+    proc = run_snakemake(repo, env={"SOURCE_DATE_EPOCH": "1430352000"})
+    assert_kept(repo, before, proc)
+    assert "03-metode.qmd: celle «knekk»" in proc.stderr and "ZeroDivisionError" in proc.stderr
+
+
+def test_privacy_stop_keeps_the_last_report_and_publishes_nothing_new(published):
+    """A made-up private mapping ('Oppdiktby' and '9901' are invented) added after a build,
+    and the name put into Tabell 4.1 by a careless edit."""
+    repo, before = published
+    (repo / "config" / "offices.private.yaml").write_text(
+        "offices:\n  A: '9901'\nnames:\n  A: Oppdiktby\n", encoding="utf-8")
+    table = repo / "data" / "thesis" / "tabell_4_1.csv"
+    table.write_text(table.read_text(encoding="utf-8").replace(
+        "Bruker målekortet lite", "Bruker målekortet lite (Oppdiktby)"), encoding="utf-8")
+    env = dict(os.environ, NAVRAPPORT_ROOT=str(repo), PYTHONPATH=str(repo))
+    subprocess.run([sys.executable, "-m", "scripts.guard.manifest", "approve"], cwd=repo, env=env, check=True)
+    proc = run_snakemake(repo, env={"SOURCE_DATE_EPOCH": "1430352000"})
+    assert_kept(repo, before, proc)
+    assert "Privacy guard stopped the build" in proc.stderr
+    assert not list((repo / "build").glob("report.*.tmp")) and not list((repo / "build").glob(".report*"))
+
+
+def test_failed_quarto_run_keeps_the_last_report(published, tmp_path):
+    from tests.test_quarto_wrapper import install_stand_in
+
+    repo, before = published
+    bindir, log = install_stand_in(tmp_path)
+    env = {"PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}", "QUARTO_LOG": str(log),
+           "FAKE_OUT": str(tmp_path / "unused"), "FAKE_QUARTO_FAIL": "1"}
+    proc = run_snakemake(repo, "--config", "engine=quarto", env=env)
+    assert_kept(repo, before, proc)
+    assert "failed in report/04-analyse.qmd" in proc.stderr
+
+
+def _session_members(sid: int) -> list[str]:
+    """Processes (other than zombies) whose session is ``sid``."""
+    alive = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        fields = text[text.rindex(")") + 2:].split()
+        if fields[0] != "Z" and int(fields[3]) == sid:
+            alive.append(text[: text.rindex(")") + 1])
+    return alive
+
+
+def test_nothing_outlives_the_build_and_nothing_is_left_in_tmp(tmp_path):
+    """A clean build in its own session and its own TMPDIR: when snakemake returns, no process
+    of that session is alive and the temporary folder is empty again."""
+    repo = copy_repo(tmp_path / "repo")
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = dict(os.environ, NAVRAPPORT_ROOT=str(repo), PYTHONPATH=str(repo), TMPDIR=str(tmp),
+               SOURCE_DATE_EPOCH="1430352000")
+    exe = Path(sys.executable).parent / "snakemake"
+    proc = subprocess.Popen([str(exe), "--cores", "2"], cwd=repo, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    out = proc.communicate(timeout=600)[0].decode("utf-8", "replace")
+    assert proc.returncode == 0, out[-3000:]
+    assert _session_members(proc.pid) == []
+    assert list(tmp.iterdir()) == []

@@ -18,7 +18,7 @@ if args == ["--version"]:
     print(os.environ.get("FAKE_QUARTO_VERSION", "1.6.40")); sys.exit(0)
 if os.environ.get("FAKE_QUARTO_FAIL"):
     print("ERROR: An error occurred while executing report/04-analyse.qmd", file=sys.stderr); sys.exit(1)
-out = pathlib.Path(os.environ["FAKE_OUT"])
+out = pathlib.Path(args[args.index("--output-dir") + 1]) if "--output-dir" in args else pathlib.Path(os.environ["FAKE_OUT"])
 out.mkdir(parents=True, exist_ok=True)
 to = args[args.index("--to") + 1]
 if to == "html":
@@ -45,7 +45,8 @@ def fake_quarto(tmp_path, monkeypatch):
     monkeypatch.setenv("QUARTO_LOG", str(log))
     monkeypatch.setenv("FAKE_OUT", str(tmp_path / "build" / "quarto"))
     monkeypatch.setattr(paths, "BUILD", tmp_path / "build")
-    monkeypatch.setattr(quarto, "OUT_DIR", tmp_path / "build" / "quarto")
+    monkeypatch.setattr(paths, "STAGING", tmp_path / "build" / "staging")
+    monkeypatch.setattr(quarto, "OUT_DIR", tmp_path / "build" / "staging" / "quarto")
     return log
 
 
@@ -53,14 +54,17 @@ def calls(log):
     return [json.loads(line) for line in log.read_text().splitlines()]
 
 
-def test_renders_each_format_with_year_and_publishes(fake_quarto, tmp_path):
+def test_renders_each_format_with_year_into_staging(fake_quarto, tmp_path):
     written = quarto.render(["html", "pdf"], 2015)
     assert [p.name for p in written] == ["report.html", "report.pdf"]
     render_calls = [c for c in calls(fake_quarto) if c[0] == "render"]
     assert [c[c.index("--to") + 1] for c in render_calls] == ["html", "typst"]
     assert all("year:2015" in c for c in render_calls)
-    assert (tmp_path / "build" / "report.pdf").read_bytes().startswith(b"%PDF")
-    assert "quarto/index.html" in (tmp_path / "build" / "report.html").read_text()
+    staging = tmp_path / "build" / "staging"
+    assert all(c[c.index("--output-dir") + 1] == str(staging / "quarto") for c in render_calls)
+    assert (staging / "report.pdf").read_bytes().startswith(b"%PDF")
+    assert "quarto/index.html" in (staging / "report.html").read_text()
+    assert not (tmp_path / "build" / "report.pdf").exists()  # only the publish step writes build/report.*
 
 
 def test_too_old_quarto_is_refused(fake_quarto, monkeypatch):

@@ -1,9 +1,12 @@
 """The Quarto engine: a thin, checked wrapper around ``quarto render report/``.
 
 Used when ``engine: quarto`` (or ``auto`` finds Quarto >= 1.4). Quarto renders the book
-into ``build/quarto/``; the PDF (``--to typst``) is copied to ``build/report.pdf``. A Quarto
-book's HTML is a small website, so ``build/report.html`` becomes an index page that links to
-it. Failures become one clear message: binary missing, too old, or which file failed.
+into ``build/staging/quarto/``; the PDF (``--to typst``) is copied to
+``build/staging/report.pdf``. A Quarto book's HTML is a small website, so
+``build/staging/report.html`` becomes an index page that links to it. The privacy guard
+then checks all of it and ``scripts.guard.publish`` moves it to ``build/``, exactly as for the
+built-in engine, so a failed Quarto run leaves the last good report alone. Failures become
+one clear message: binary missing, too old, or which file failed.
 """
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ from scripts.atomic import write_bytes, write_text
 from scripts.workflow import QUARTO_MIN, quarto_version
 
 TO = {"html": "html", "pdf": "typst", "docx": "docx"}
-OUT_DIR = paths.BUILD / "quarto"
+OUT_DIR = paths.STAGING / "quarto"
 
 
 class QuartoError(RuntimeError):
@@ -47,7 +50,7 @@ def failed_file(stderr: str) -> str | None:
 
 
 def render(formats: list[str], year: int, exe: str = "quarto") -> list[Path]:
-    """Run ``quarto render report --to X`` for each format and publish the results."""
+    """Run ``quarto render report --to X`` for each format and stage the results for the guard."""
     check_quarto(exe)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(paths.ROOT), os.environ.get("PYTHONPATH", "")]),
                NAVRAPPORT_YEAR=str(year))
@@ -55,20 +58,20 @@ def render(formats: list[str], year: int, exe: str = "quarto") -> list[Path]:
     for fmt in formats:
         if fmt not in TO:
             raise QuartoError(f"unknown format '{fmt}' (expected {', '.join(TO)})")
-        cmd = [shutil.which(exe) or exe, "render", str(paths.REPORT), "--to", TO[fmt],
+        cmd = [shutil.which(exe) or exe, "render", str(paths.REPORT), "--to", TO[fmt], "--output-dir", str(OUT_DIR),
                "-P", f"year:{year}", "-P", f"root:{paths.ROOT}"]
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=paths.ROOT)
         if proc.returncode != 0:
             where = failed_file(proc.stderr)
             raise QuartoError(f"quarto render --to {TO[fmt]} failed" + (f" in {where}" if where else "")
                               + f" (exit {proc.returncode}):\n{proc.stderr.strip()[-4000:]}")
-        written.append(publish(fmt))
+        written.append(stage(fmt))
     return written
 
 
-def publish(fmt: str) -> Path:
-    """Copy Quarto's output for one format to ``build/report.<fmt>``."""
-    out = paths.BUILD / f"report.{fmt}"
+def stage(fmt: str) -> Path:
+    """Copy Quarto's output for one format to ``build/staging/report.<fmt>``."""
+    out = paths.STAGING / f"report.{fmt}"
     if fmt == "html":
         index = OUT_DIR / "index.html"
         if not index.is_file():

@@ -31,6 +31,11 @@ pid_of() {  # prints the pid if STATEDIR's pid file names a live process of that
   echo "$pid"
 }
 
+dead_daemons() {
+  local d
+  for d in "${DAEMONS[@]}"; do pid_of "$d" >/dev/null || printf ' %s' "$d"; done
+}
+
 write_conf() {
   # Below the machine's memory, or slurmd marks the node invalid; capped like the brief's 8000.
   local mem=$(( $(awk '/^MemTotal:/ {print $2}' /proc/meminfo) / 1024 * 3 / 4 ))
@@ -101,18 +106,22 @@ start() {
   pid_of slurmctld >/dev/null || slurmctld   # both read $SLURM_CONF and daemonize
   pid_of slurmd >/dev/null || slurmd -N localhost
 
-  # Ready once the node is idle and a job step really runs (auth, credentials, slurmd).
-  local deadline=$((SECONDS + TIMEOUT)) st
+  # Ready once our three daemons run, the node is idle and a job step really runs. Checking
+  # our own pids matters: with a port taken, our slurmctld exits and the clients would
+  # otherwise be answered by whatever cluster owns that port.
+  local deadline=$((SECONDS + TIMEOUT)) started=$SECONDS st="" d dead
   until st=$(sinfo -h -n localhost -o %t 2>/dev/null) && [[ $st == idle* ]] &&
-        timeout 20 srun -N1 -t 1 true 2>/dev/null; do
-    if (( SECONDS >= deadline )); then
-      echo "slurm.sh: cluster in $state not ready after ${TIMEOUT}s (node state: '${st:-none}')." >&2
-      echo "slurm.sh: see $state/log/{munged,slurmctld,slurmd}.log" >&2
+        timeout 20 srun -N1 -t 1 true 2>/dev/null && [[ -z $(dead_daemons) ]]; do
+    dead=$(dead_daemons)
+    if (( SECONDS >= deadline )) || [[ -n $dead && $((SECONDS - started)) -ge 3 ]]; then
+      echo "slurm.sh: cluster in $state not ready after $((SECONDS - started))s" \
+           "(node state: '${st:-none}'; not running:${dead:- none})." >&2
       tail -n 5 "$state"/log/*.log >&2 || true
+      echo "slurm.sh: '$0 stop $state' stops what did start." >&2
       exit 1
     fi
     # A node that came up DOWN/DRAIN from an earlier run: put it back into service.
-    [[ ${st:-} == down* || ${st:-} == drain* ]] && scontrol update nodename=localhost state=resume 2>/dev/null || true
+    [[ $st == down* || $st == drain* ]] && scontrol update nodename=localhost state=resume 2>/dev/null || true
     sleep 1
   done
   echo "export SLURM_CONF=$SLURM_CONF"
