@@ -115,7 +115,7 @@ rule diagrams:
             name=["hofstede", "samstyring", "resultatkjede", "rapportering", "modell"],
         ),
     params:
-        outdir="build/results/figurer",
+        outdir=lambda wc, output: os.path.dirname(output[0]),
     log:
         "logs/diagrams.log",
     threads: 1

@@ -6,9 +6,8 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
-
 from scripts.engine.execute import ChapterError, execute_chapter
+from tests.conftest import ROOT
 
 CHAPTER = """# Kapittel
 

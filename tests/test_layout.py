@@ -14,7 +14,7 @@ from tests.conftest import ROOT
 
 SCRIPTS = ROOT / "scripts"
 STAGES = {"data", "analysis", "content", "engine", "guard"}
-SHARED = {"scripts.paths", "scripts.atomic", "scripts.settings", "scripts.workflow"}
+SHARED = {"scripts.paths", "scripts.atomic", "scripts.cli", "scripts.settings", "scripts.workflow"}
 
 
 def module_name(path: Path) -> str:

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from scripts.guard import privacy
 from scripts.engine import render
+from scripts.guard import privacy
 
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="2" height="2"><rect width="2" height="2"/></svg>'
 PNG = base64.b64decode(

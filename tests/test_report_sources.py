@@ -3,8 +3,8 @@ import re
 
 import pytest
 
-from scripts.engine.lint import numbers_in_prose, shared_runs
 from scripts.engine.book import load_book
+from scripts.engine.lint import numbers_in_prose, shared_runs
 from tests.conftest import SEED
 
 CHAPTERS = load_book().files

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from scripts import paths
 from scripts.atomic import write_bytes, write_text
+from scripts.cli import run_step
 from scripts.engine.qmd import INLINE, Cell, QmdError, parse, to_notebook
 
 ENGINE_DIR = paths.REPORT / "_engine"
@@ -215,16 +216,8 @@ def main(argv: list[str] | None = None) -> int:
     if len(argv) != 2:
         print("usage: python -m scripts.engine.execute CHAPTER.qmd OUT.md", file=sys.stderr)
         return 2
-    try:
-        execute_chapter(Path(argv[0]), Path(argv[1]))
-    except (ChapterError, QmdError) as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    except OSError as exc:
-        print(f"{argv[0]}: kunne ikke skrive {argv[1]}: {exc.strerror} ({exc.filename})", file=sys.stderr)
-        return 1
-    return 0
-
+    src, out = Path(argv[0]), Path(argv[1])
+    return run_step(str(src), lambda: execute_chapter(src, out) and [out], (ChapterError, QmdError))
 
 if __name__ == "__main__":
     sys.exit(main())

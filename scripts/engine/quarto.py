@@ -20,6 +20,7 @@ from pathlib import Path
 
 from scripts import paths
 from scripts.atomic import write_bytes, write_text
+from scripts.cli import run_step
 from scripts.workflow import QUARTO_MIN, quarto_version
 
 TO = {"html": "html", "pdf": "typst", "docx": "docx"}
@@ -93,14 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--year", type=int, required=True)
     p.add_argument("formats", nargs="+")
     a = p.parse_args(argv)
-    try:
-        for f in render(a.formats, a.year):
-            print(f"skrev {f.relative_to(paths.ROOT)}", file=sys.stderr)
-    except QuartoError as exc:
-        print(f"quarto: {exc}", file=sys.stderr)
-        return 1
-    return 0
-
+    return run_step("quarto", lambda: render(a.formats, a.year), (QuartoError,))
 
 if __name__ == "__main__":
     sys.exit(main())

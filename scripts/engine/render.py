@@ -19,6 +19,7 @@ import yaml
 
 from scripts import paths
 from scripts.atomic import write_bytes, write_text
+from scripts.cli import run_step
 from scripts.engine.book import Book, chapter_md, load_book
 from scripts.engine.numbering import assemble
 from scripts.settings import build_date
@@ -191,17 +192,7 @@ def render(formats: list[str], out_dir: Path = paths.STAGING, env: dict | None =
 def main(argv: list[str] | None = None) -> int:
     """``python -m scripts.engine.render html pdf``: render the requested formats into build/staging/."""
     argv = sys.argv[1:] if argv is None else argv
-    try:
-        for p in render(argv or ["html", "pdf"]):
-            print(f"skrev {p.relative_to(paths.ROOT)}", file=sys.stderr)
-    except (RuntimeError, KeyError, FileNotFoundError, ValueError) as exc:
-        print(f"render: {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:
-        print(f"render: kunne ikke skrive {exc.filename}: {exc.strerror}", file=sys.stderr)
-        return 1
-    return 0
-
+    return run_step("render", lambda: render(argv or ["html", "pdf"]), (RuntimeError, KeyError, ValueError))
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from scripts import paths
 from scripts.atomic import write_bytes
+from scripts.cli import run_step
 
 
 class PublishError(RuntimeError):
@@ -69,14 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--stamp", type=Path, required=True)
     p.add_argument("staged", nargs="+", type=Path)
     a = p.parse_args(argv)
-    try:
-        for f in publish(a.staged, a.stamp):
-            print(f"publiserte {f.relative_to(paths.ROOT)}", file=sys.stderr)
-    except (PublishError, OSError) as exc:
-        print(f"publish: {exc}", file=sys.stderr)
-        return 1
-    return 0
-
+    return run_step("publish", lambda: publish(a.staged, a.stamp), (PublishError,))
 
 if __name__ == "__main__":
     sys.exit(main())
