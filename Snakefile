@@ -50,6 +50,10 @@ if _missing:
         + "\nSe README.md, «Oppdatere med nye tall»."
     )
 
+_blocked = wf.output_problems(FORMATS)
+if _blocked:
+    raise WorkflowError("Kan ikke bygge rapporten; ingenting er endret:\n  " + "\n  ".join(_blocked))
+
 
 include: "rules/clean.smk"
 include: "rules/compare.smk"

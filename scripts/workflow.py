@@ -132,3 +132,22 @@ def kept_reports_message(formats: list[str]) -> str:
 def private_mapping() -> list[str]:
     """The git-ignored office mapping, when there is one (an input of the privacy guard)."""
     return [str(paths.PRIVATE_OFFICES.relative_to(paths.ROOT))] if paths.PRIVATE_OFFICES.is_file() else []
+
+
+def output_problems(formats: list[str]) -> list[str]:
+    """What would stop the build from writing its outputs, found before any job runs (a job
+    that fails on it would already have cost the previous report)."""
+    import os
+
+    build = paths.BUILD
+    if build.exists() and not build.is_dir():
+        return [f"{build.relative_to(paths.ROOT)} er en fil; her skal byggemappen ligge. Flytt eller slett filen."]
+    problems = []
+    if build.is_dir() and not os.access(build, os.W_OK | os.X_OK):
+        problems.append(f"{build.relative_to(paths.ROOT)}/ er ikke skrivbar for denne brukeren.")
+    for f in formats:
+        out = build / f"report.{f}"
+        if out.is_dir():
+            problems.append(f"{out.relative_to(paths.ROOT)} er en mappe; her skal rapportfilen ligge. "
+                            "Flytt eller slett mappen.")
+    return problems

@@ -33,11 +33,16 @@ def _missing():
     return None
 
 
-def _free_port():
+def _free_ports(n):
     # Not Slurm's default ports: a real slurmd/slurmctld on this machine must not answer us.
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    socks = [socket.socket() for _ in range(n)]
+    try:
+        for s in socks:
+            s.bind(("127.0.0.1", 0))
+        return [str(s.getsockname()[1]) for s in socks]
+    finally:
+        for s in socks:
+            s.close()
 
 
 def _pids(state: Path):
@@ -60,7 +65,8 @@ def slurm():
         pytest.skip(reason)
     # Short path: munged and slurmd put Unix sockets under it (108-byte limit).
     state = Path(tempfile.mkdtemp(prefix="navslurm-", dir="/tmp"))
-    env = dict(os.environ, SLURMCTLD_PORT=str(_free_port()), SLURMD_PORT=str(_free_port()))
+    ctld_port, slurmd_port = _free_ports(2)
+    env = dict(os.environ, SLURMCTLD_PORT=ctld_port, SLURMD_PORT=slurmd_port)
     pids = {}
     try:
         proc = subprocess.run(["bash", str(SLURM_SH), "start", str(state)], env=env,
@@ -68,7 +74,7 @@ def slurm():
         pids = _pids(state)
         assert proc.returncode == 0, proc.stdout + proc.stderr
         assert f"export SLURM_CONF={state}/slurm.conf" in proc.stdout
-        yield {"SLURM_CONF": str(state / "slurm.conf"), "STATE": str(state),
+        yield {"SLURM_CONF": str(state / "slurm.conf"),
                # Jobs find `python` and the srun shim (see slurm.sh) through the submitter's PATH.
                "PATH": os.pathsep.join([str(state / "bin"), str(Path(sys.executable).parent),
                                         os.environ.get("PATH", "")])}
@@ -99,17 +105,18 @@ def test_slurm_build_matches_local_build(slurm, tmp_path):
     for doc in ("report.html", "report.pdf"):
         assert (cluster / "build" / doc).read_bytes() == (local / "build" / doc).read_bytes(), doc
 
-    # Slurm ran every job but `all` (a local rule): one kept log per job (the profile keeps the
-    # logs of successful jobs), named by Slurm job id, and squeue still lists them as completed.
+    # Slurm ran every job but `all` (a local rule): each submitted job kept its log (the
+    # profile keeps those of successful jobs too) and squeue still lists it as completed.
     out = proc.stdout + proc.stderr
     rules = set(re.findall(r"^rule (\w+):$", out, re.M))
-    submitted = set(re.findall(r"submitted with SLURM jobid (\d+)", out))
-    assert rules and submitted, out[-3000:]
-    logs = {p.stem: p.parent.name for p in (cluster / ".snakemake" / "slurm_logs").glob("rule_*/*.log")}
-    assert set(logs) == submitted
-    assert set(logs.values()) == {f"rule_{r}" for r in rules}
-    states = dict(line.split("|") for line in subprocess.run(
-        ["squeue", "--states=all", "--noheader", "--format=%i|%T"],
-        env=dict(os.environ, **slurm), capture_output=True, text=True, check=True).stdout.split())
-    assert {states.get(j) for j in submitted} == {"COMPLETED"}, states
+    jobs = dict(re.findall(r"submitted with SLURM jobid (\d+) \(log: (.+?)\)", out))
+    assert rules and jobs, out[-3000:]
+    logdir = cluster / ".snakemake" / "slurm_logs"
+    for log in jobs.values():
+        assert Path(log).is_file() and "Finished jobid" in Path(log).read_text(), log
+    assert {Path(log).relative_to(logdir).parts[0] for log in jobs.values()} == {f"rule_{r}" for r in rules}
     assert "localrule all:" in out
+    listed = subprocess.run(["squeue", "--states=all", "--noheader", "--format=%i|%T"],
+                            env=dict(os.environ, **slurm), capture_output=True, text=True, check=True)
+    states = dict(line.split("|") for line in listed.stdout.split())
+    assert {states.get(j) for j in jobs} == {"COMPLETED"}, states

@@ -148,3 +148,35 @@ def test_nothing_outlives_the_build_and_nothing_is_left_in_tmp(tmp_path):
     assert proc.returncode == 0, out[-3000:]
     assert _session_members(proc.pid) == []
     assert list(tmp.iterdir()) == []
+
+
+def test_a_folder_where_the_report_belongs_stops_before_any_job(published):
+    repo, before = published
+    (repo / "build" / "report.html").unlink()
+    (repo / "build" / "report.html").mkdir()
+    proc = run_snakemake(repo)
+    assert proc.returncode != 0
+    assert "build/report.html er en mappe; her skal rapportfilen ligge" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert (repo / "build" / "report.pdf").read_bytes() == before["report.pdf"]
+
+
+def test_publish_names_a_report_it_cannot_write(tmp_path):
+    """The publish step itself, with a folder in the way (found at parse time in a real build)."""
+    import hashlib
+    import json
+
+    from scripts.guard import publish
+
+    staged = tmp_path / "staging" / "report.html"
+    staged.parent.mkdir()
+    staged.write_bytes(b"<html></html>")
+    stamp = tmp_path / "guard.json"
+    stamp.write_text(json.dumps({"kontrollert": {str(staged): hashlib.sha256(b"<html></html>").hexdigest()}}))
+    (tmp_path / "out" / "report.html").mkdir(parents=True)
+    with pytest.raises(publish.PublishError, match=r"out/report.html: kunne ikke skrive rapporten"):
+        publish.publish([staged], stamp, dest=tmp_path / "out")
+    staged.write_bytes(b"<html>endret etter kontrollen</html>")
+    with pytest.raises(publish.PublishError, match="endret etter personvernkontrollen"):
+        publish.publish([staged], stamp, dest=tmp_path / "fresh")
+    assert not (tmp_path / "fresh").exists()

@@ -38,3 +38,10 @@ def test_careless_table_leaks_are_caught(tmp_path):
 def test_check_raises_with_every_finding():
     with pytest.raises(privacy.PrivacyError, match="9901"):
         privacy.check("kommune 9901", "rapport", ["9901"])
+
+
+def test_a_document_the_guard_cannot_read_is_a_finding(tmp_path):
+    broken = tmp_path / "report.pdf"
+    broken.write_bytes(b"%PDF-1.7 not really")
+    found = privacy.scan_paths([broken], terms=[])
+    assert len(found) == 1 and "cannot be read" in found[0] and "report.pdf" in found[0]

@@ -164,7 +164,13 @@ def scan_paths(files: list[Path], terms: list[str] | None = None) -> list[str]:
     terms = load_private_terms() if terms is None else terms
     out = []
     for f in files:
-        out += findings(text_of(f), terms, str(f))
+        try:
+            text = text_of(f)
+        except Exception as exc:  # noqa: BLE001 (the guard fails closed on anything it cannot read)
+            out.append(f"{f}: cannot be read as {f.suffix or 'text'} ({type(exc).__name__}: {exc}); "
+                       "a file the guard cannot read is never published")
+            continue
+        out += findings(text, terms, str(f))
     return out
 
 

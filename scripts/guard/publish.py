@@ -59,7 +59,10 @@ def publish(staged: list[Path], stamp_file: Path, dest: Path = paths.BUILD) -> l
         replace_tree(site, dest / "quarto")
     written = []
     for f, data in approved.items():
-        write_bytes(dest / f.name, data)
+        try:
+            write_bytes(dest / f.name, data)
+        except OSError as exc:
+            raise PublishError(f"{dest / f.name}: kunne ikke skrive rapporten ({exc.strerror})") from None
         written.append(dest / f.name)
     return written
 

@@ -37,7 +37,7 @@ dead_daemons() {
 }
 
 write_conf() {
-  # Below the machine's memory, or slurmd marks the node invalid; capped like the brief's 8000.
+  # Below the machine's memory (3/4 of it, at most 8000 MB): jobs cannot ask for more than exists.
   local mem=$(( $(awk '/^MemTotal:/ {print $2}' /proc/meminfo) / 1024 * 3 / 4 ))
   (( mem > 8000 )) && mem=8000
   cat >"$SLURM_CONF" <<CONF
@@ -109,7 +109,7 @@ start() {
   # Ready once our three daemons run, the node is idle and a job step really runs. Checking
   # our own pids matters: with a port taken, our slurmctld exits and the clients would
   # otherwise be answered by whatever cluster owns that port.
-  local deadline=$((SECONDS + TIMEOUT)) started=$SECONDS st="" d dead
+  local deadline=$((SECONDS + TIMEOUT)) started=$SECONDS st="" dead
   until st=$(sinfo -h -n localhost -o %t 2>/dev/null) && [[ $st == idle* ]] &&
         timeout 20 srun -N1 -t 1 true 2>/dev/null && [[ -z $(dead_daemons) ]]; do
     dead=$(dead_daemons)
