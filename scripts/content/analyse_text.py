@@ -42,6 +42,24 @@ def kontorer(bokstaver) -> str:
     return f"kontor {b[0]}" if len(b) == 1 else "kontorene " + fmt.liste(b)
 
 
+def indikatorer_nb(n: int, linje: str) -> str:
+    """``(1, 'statlige') -> 'den statlige indikatoren'``, 2 -> ``'begge de …'``, more -> ``'alle de fire …'``."""
+    if n == 1:
+        return f"den {linje} indikatoren"
+    return f"begge de {linje} indikatorene" if n == 2 else f"alle de {fmt.ord_tall(n)} {linje} indikatorene"
+
+
+def linje_nb(best, n: int, linje: str, kort: bool = False) -> str:
+    """Who is best on a line's ``n`` indicators, as a clause: ``'kontor F er best på begge de
+    statlige indikatorene'``; the long form says ``'har/deler det beste resultatet på'``."""
+    if not best:
+        return f"ingen enkelt kontor er best på {indikatorer_nb(n, linje)}"
+    if kort:
+        return f"{kontorer(best)} er best på {indikatorer_nb(n, linje)}"
+    verb = "har" if len(best) == 1 else "deler"
+    return f"{kontorer(best)} {verb} det beste resultatet på {indikatorer_nb(n, linje)}"
+
+
 def hypotese(hypoteser: dict, hid: str) -> dict:
     """One hypothesis from ``F.hypoteser`` by id (``'H1'`` …)."""
     for h in hypoteser["hypoteser"]:
