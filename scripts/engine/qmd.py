@@ -171,7 +171,8 @@ def to_notebook(qmd: Qmd) -> tuple[dict, list]:
           "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}}
 
     def code(source: str) -> dict:
-        return {"cell_type": "code", "source": source, "metadata": {}, "outputs": [], "execution_count": None}
+        return {"id": f"cell-{len(nb['cells'])}", "cell_type": "code", "source": source, "metadata": {},
+                "outputs": [], "execution_count": None}
 
     plan = []
     for part in qmd.parts:
@@ -185,6 +186,7 @@ def to_notebook(qmd: Qmd) -> tuple[dict, list]:
             src = "print(repr([" + ", ".join(f"_navrapport_inline({e})" for e in exprs) + "]))"
             nb["cells"].append(code(src))
             plan.append(("inline", part, exprs))
-        nb["cells"].append({"cell_type": "markdown", "source": part.text, "metadata": {}})
+        nb["cells"].append({"id": f"cell-{len(nb['cells'])}", "cell_type": "markdown", "source": part.text,
+                            "metadata": {}})
         plan.append(("md", part))
     return nb, plan
