@@ -25,20 +25,18 @@ from hypothesis import strategies as st
 from scripts.data import kostra_client as kc
 from scripts.data.kostra import parse_jsonstat
 from scripts.data.kostra_client import (
-    ConfigError,
     KostraApiError,
     RateLimiter,
     SsbClient,
     build_data_url,
     count_cells,
     fetch_to_snapshot,
-    load_catalogue,
-    load_private_offices,
     parse_retry_after,
     plan_catalogue_requests,
     snapshot_name,
     split_query,
 )
+from scripts.settings import ConfigError, load_catalogue, load_private_offices
 
 FIXTURES = Path(__file__).parent / "fixtures" / "kostra"
 ROOT = Path(__file__).resolve().parent.parent
