@@ -69,24 +69,6 @@ def pdf_text(data: bytes) -> str:
         doc.close()
 
 
-TYPST_MARK = re.compile(r"\\(.)|~")
-# An inline call with a content block, ``#emph[``, ``#link("…")[`` (its closing ``]`` too):
-# markup inside a word, as in ``Oppdikt#emph[by]``, which the reader sees as one word.
-TYPST_INLINE = re.compile(r'(?<!\\)#[A-Za-z][\w.-]*(?:\((?:[^()"]|"(?:[^"\\]|\\.)*")*\))?\[|(?<!\\)\]')
-
-
-def _unescape_typst(source: str) -> str:
-    return TYPST_MARK.sub(lambda m: m.group(1) if m.group(1) is not None else "\u00a0", source)
-
-
-def typst_text(source: str) -> str:
-    """What a check must read in a Typst source: the source with escapes undone
-    (``a\\@b.no`` is ``a@b.no``, ``~`` the no-break space it stands for), so link targets
-    and arguments are seen, and then once more without inline markup, so a word that markup
-    splits in the source (``Oppdikt#emph[by]``) is seen whole, as the reader sees it."""
-    return _unescape_typst(source) + "\n" + _unescape_typst(TYPST_INLINE.sub("", source))
-
-
 def docx_text(data: bytes) -> str:
     """The text of a DOCX document (its main part, without markup)."""
     import zipfile
