@@ -73,7 +73,7 @@ def test_same_outputs_as_a_jupyter_kernel(tmp_path):
     nbclient = pytest.importorskip("nbclient")
     import nbformat
 
-    from scripts.engine.execute import run_notebook
+    from scripts.engine.execute import PRELUDE, run_notebook
     from scripts.engine.qmd import parse, to_notebook
 
     doc = CHAPTER.replace("import matplotlib.pyplot as plt\n", "").replace(
@@ -85,10 +85,8 @@ def test_same_outputs_as_a_jupyter_kernel(tmp_path):
     src.write_text(doc, encoding="utf-8")
     nb, plan = to_notebook(parse(src))
     ours = run_notebook(nb, src, plan)
-    prelude = "def _navrapport_inline(value):\n    md = getattr(value, '_repr_markdown_', None)\n" \
-              "    return md() if md else str(value)\n"
     theirs = nbformat.from_dict(to_notebook(parse(src))[0])
-    theirs.cells.insert(0, nbformat.v4.new_code_cell(prelude))
+    theirs.cells.insert(0, nbformat.v4.new_code_cell(PRELUDE))
     nbclient.NotebookClient(theirs, timeout=60, kernel_name="python3",
                             resources={"metadata": {"path": str(ROOT)}}).execute()
 

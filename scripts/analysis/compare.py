@@ -170,8 +170,9 @@ def ssb_comparisons(series: pd.DataFrame, year: int, offices: list[str], snapsho
     snaps = kostra_compare.load_snapshots(snapshots)
     if not snaps:
         return {}, []
-    values = kostra_compare.indicator_values(snaps, load_catalogue(), load_private_offices())
-    return (kostra_compare.reference_values(values, load_catalogue(), year),
+    catalogue = load_catalogue()
+    values = kostra_compare.indicator_values(snaps, catalogue, load_private_offices())
+    return (kostra_compare.reference_values(values, catalogue, year),
             kostra_compare.fetched_vs_published(values, series, offices))
 
 

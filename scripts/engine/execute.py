@@ -217,7 +217,13 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m scripts.engine.execute CHAPTER.qmd OUT.md", file=sys.stderr)
         return 2
     src, out = Path(argv[0]), Path(argv[1])
-    return run_step(str(src), lambda: execute_chapter(src, out) and [out], (ChapterError, QmdError))
+
+    def run() -> list[Path]:
+        execute_chapter(src, out)
+        return [out]
+
+    return run_step(str(src), run, (ChapterError, QmdError))
+
 
 if __name__ == "__main__":
     sys.exit(main())
