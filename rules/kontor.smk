@@ -12,24 +12,19 @@ from scripts.data import kontor_input
 KONTOR_DATA = kontor_input.data_dir(config.get("kontor_data"))
 KONTOR_YEARS = sorted(set(config.get("kontor_years") or YEARS) | {YEAR})
 KONTOR_OUT = kontor_input.publish_dir(KONTOR_DATA)
-KONTOR_FORMATS = [f for f in FORMATS if f in ("html", "pdf")] or ["html", "pdf"]
-try:
-    KONTORER = kontor_input.offices(KONTOR_DATA, YEAR)
-    KONTOR_PROBLEM = None
-except kontor_input.OfficeListError as exc:
-    # Only an error when office reports are asked for: the main report does not need them.
-    KONTORER, KONTOR_PROBLEM = [], str(exc)
 
 
-def kontor_reports(wildcards):
-    if KONTOR_PROBLEM:
-        raise WorkflowError(f"Kan ikke lage kontorrapporter; ingenting er endret:\n  {KONTOR_PROBLEM}")
-    return expand(f"{KONTOR_OUT}/{{kontor}}.{{fmt}}", kontor=KONTORER, fmt=KONTOR_FORMATS)
+# On a cluster, the target and the copy of checked bytes run where Snakemake runs: a
+# submitted job would cost far more than the copy.
+localrules:
+    kontorrapporter,
+    kontor_publish,
 
 
 rule kontorrapporter:
     input:
-        kontor_reports,
+        # Read only when office reports are asked for: the main report needs none of this.
+        lambda wc: kontor_input.report_paths(KONTOR_DATA, YEAR, KONTOR_OUT),
 
 
 rule kontor_tabeller:
@@ -80,13 +75,12 @@ rule kontor_rapport:
         mapping=wf.private_mapping(),
         tables="build/kontor/tabeller.json",
     output:
-        staged=temp(expand("build/kontor/staging/{{kontor}}.{fmt}", fmt=KONTOR_FORMATS)),
+        html=temp("build/kontor/staging/{kontor}.html"),
+        pdf=temp("build/kontor/staging/{kontor}.pdf"),
         figure=temp("build/kontor/staging/{kontor}.svg"),
         stamp=temp("build/kontor/staging/{kontor}.guard.json"),
     wildcard_constraints:
         kontor=kontor_input.OFFICE_ID.pattern.strip("^$"),
-    params:
-        formats=KONTOR_FORMATS,
     log:
         "logs/kontor/{kontor}.log",
     threads: 1
@@ -97,21 +91,22 @@ rule kontor_rapport:
         "../envs/navrapport.yaml"
     shell:
         "python -m scripts.content.kontor --tables {input.tables} --kontor {wildcards.kontor}"
-        " --outdir build/kontor/staging --formats {params.formats} 2> {log} || (cat {log} >&2; exit 1)"
+        " --outdir build/kontor/staging 2> {log} || (cat {log} >&2; exit 1)"
 
 
 rule kontor_publish:
     # The only step that writes build/kontorrapporter/<kontor>.*: exactly the checked bytes.
     input:
         "scripts/guard/publish.py",
-        staged=expand("build/kontor/staging/{{kontor}}.{fmt}", fmt=KONTOR_FORMATS),
+        staged=["build/kontor/staging/{kontor}.html", "build/kontor/staging/{kontor}.pdf"],
         stamp="build/kontor/staging/{kontor}.guard.json",
     output:
-        expand(KONTOR_OUT + "/{{kontor}}.{fmt}", fmt=KONTOR_FORMATS),
+        f"{KONTOR_OUT}/{{kontor}}.html",
+        f"{KONTOR_OUT}/{{kontor}}.pdf",
     wildcard_constraints:
         kontor=kontor_input.OFFICE_ID.pattern.strip("^$"),
     params:
-        dest=KONTOR_OUT,
+        dest=lambda wc, output: os.path.dirname(output[0]),
     log:
         "logs/kontor/{kontor}.publish.log",
     threads: 1

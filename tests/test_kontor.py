@@ -184,7 +184,7 @@ def test_a_report_names_only_its_own_office(tables):
     v = report.view(tables, "K005")
     text = report.markdown(v, "fig.svg", __import__("datetime").date(2015, 4, 30)) + report.strip_svg(v)
     assert set(re.findall(r"K\d{3}", text)) == {"K005"}
-    assert "Kontorrapport 2014: kontor K005" in text
+    assert "Kontorrapport 2014: kontor K005" in text and "](fig.svg){fig-alt=" in text
 
 
 def test_a_report_on_made_up_data_says_so_and_one_on_shipped_data_does_not(tables):

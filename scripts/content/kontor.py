@@ -114,8 +114,7 @@ def strip_svg(v: dict) -> str:
     parts, y = [], 8
     for r in v["rader"]:
         now = r["naa"]
-        comparisons = [(f"{v['gruppe']['etikett'].replace('Kontorer i ', '')}" if v["gruppe"] else None, now["gruppe"]),
-                       ("Alle kontorer", now["alle"])]
+        comparisons = [("Gruppen" if v["gruppe"] else None, now["gruppe"]), ("Alle kontorer", now["alle"])]
         comparisons = [(name, d) for name, d in comparisons if name and d]
         if not comparisons:
             continue
@@ -127,7 +126,7 @@ def strip_svg(v: dict) -> str:
         y += head
         for name, d in comparisons:
             mid = y + row_h / 2
-            parts.append(f'<text x="4" y="{mid + 4}" font-size="11">{_esc(_short(name))} ({len(d["verdier"])})</text>')
+            parts.append(f'<text x="4" y="{mid + 4}" font-size="11">{name} ({len(d["verdier"])})</text>')
             parts.append(f'<line x1="{left}" y1="{mid}" x2="{left + width}" y2="{mid}" stroke="#c8c8c8"/>')
             seen: dict[float, int] = {}
             for x in d["verdier"]:
@@ -151,10 +150,6 @@ def strip_svg(v: dict) -> str:
     H = y + 4
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" '
             f'font-family="DejaVu Sans, sans-serif" fill="#1a1a1a">' + "".join(parts) + "</svg>\n")
-
-
-def _short(name: str) -> str:
-    return name[:1].upper() + name[1:] if len(name) < 22 else name[:1].upper() + name[1:].replace("kommuner med ", "")
 
 
 def _esc(text: str) -> str:
@@ -283,7 +278,9 @@ def markdown(v: dict, figure: str, date) -> str:
         summary_table(v),
         "## Plassering blant kontorene",
         f"![Kontor {k} blant de andre kontorene i {yr}. Hvert punkt er ett kontor; kontor {k} er en "
-        f"{OFFICE_MARK}, og den blå streken er medianen.]({figure}){{fig-alt=\"{alt_text(v).replace(chr(34), '')}\"}}",
+        f"{OFFICE_MARK}, og den blå streken er medianen."
+        + (f" «Gruppen» er {fmt.md_escape(v['gruppe']['etikett'][0].lower() + v['gruppe']['etikett'][1:])}." if v["gruppe"] else "")
+        + f"]({figure}){{fig-alt=\"{alt_text(v).replace(chr(34), '')}\"}}",
         "## Utvikling over tid",
     ]
     if len(years) > 1:

@@ -29,8 +29,8 @@ import numpy as np
 
 from scripts import paths
 from scripts.atomic import write_text
+from scripts.data.kontor_input import MARKER
 
-MARKER = "OPPDIKTEDE_TESTDATA.txt"
 LABEL = "oppdiktede testdata"
 # Made-up KOSTRA group codes (the assignment is invented; the codes only give the groups names).
 GROUPS = ("EKG10", "EKG11", "EKG12", "EKG13")
