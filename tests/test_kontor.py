@@ -211,3 +211,17 @@ def test_figure_marks_the_office_and_its_alt_text_gives_place_and_median(tables)
 def test_report_for_an_unknown_office_is_an_error(tables):
     with pytest.raises(KeyError, match="K999"):
         report.view(tables, "K999")
+
+
+def test_references_show_the_country_and_only_the_offices_own_kostra_group(tables):
+    refs = {"sosialhjelpsmottakere_andel": [
+        {"omrade": "EAK", "etikett": "Landet", "definisjon": "Hele landet", "verdi": 4.1},
+        {"omrade": "EKG12", "etikett": "KOSTRA-gruppe 12", "definisjon": "Gruppe 12", "verdi": 3.3},
+        {"omrade": "EKG13", "etikett": "KOSTRA-gruppe 13", "definisjon": "Gruppe 13", "verdi": 3.9}]}
+    v = report.view(dict(tables, referanser=refs), "K001")
+    own = tables["kontorer"]["K001"]["kostragruppe"]
+    text = report.references(v)
+    assert "Landet 4,1\u00a0%" in text
+    for code in ("EKG12", "EKG13"):
+        assert (f"KOSTRA-gruppe {code[3:]}" in text) == (code == own)
+    assert "ikke hentet" in report.references(report.view(tables, "K001"))

@@ -183,7 +183,9 @@ def build_tables(folder: Path, year: int, years: list[int], scheme: str = "alle"
     groups, note = peer_groups(offices, info, scheme, bounds or [])
     compare_all = len(offices) >= MIN_GROUP
     membership = {k: g["id"] for g in groups for k in g["kontorer"]}
-    kontorer = {k: {"gruppe": membership.get(k), "verdier": {}, "plass": {}, "beste": {}} for k in offices}
+    kontorer = {k: {"gruppe": membership.get(k), "verdier": {}, "plass": {}, "beste": {},
+                    # the office's own KOSTRA group picks its reference figure, whatever the peer groups
+                    "kostragruppe": None if info is None else str(info.loc[k, "kostragruppe"])} for k in offices}
     fordeling: dict = {}
     for ind in indicators:
         fordeling[ind["id"]] = {}

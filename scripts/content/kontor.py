@@ -94,7 +94,7 @@ def view(tables: dict, office: str) -> dict:
             "antall": tables["antall_kontorer"], "oppdiktet": tables["oppdiktet"],
             "referanser": tables.get("referanser") or {}, "inndeling": tables["inndeling"],
             "kilder": tables["kilder"], "datamappe": tables["datamappe"],
-            "kostragruppe": (group or {}).get("kostragruppe")}
+            "kostragruppe": me.get("kostragruppe")}
 
 
 # --------------------------------------------------------------------------- strip plot
@@ -232,7 +232,8 @@ def references(v: dict) -> str:
     for r in v["rader"]:
         ind = r["ind"]
         for ref in v["referanser"].get(ind["id"], []):
-            if ref["omrade"] == "EAK" or ref["omrade"] == v["kostragruppe"] or not ref["omrade"].startswith("EKG"):
+            # Landet, and the office's own KOSTRA group; every fetched group when it is not known.
+            if not ref["omrade"].startswith("EKG") or v["kostragruppe"] in (None, ref["omrade"]):
                 lines.append(f"- {fmt.md_escape(ind['etikett'])}: {fmt.md_escape(ref['etikett'])} "
                              f"{fmt.md_escape(value(ind, ref['verdi']))} (kontoret: {fmt.md_escape(value(ind, r['naa']['verdi']))}). "
                              f"{fmt.md_escape(ref['definisjon'])}")
