@@ -70,7 +70,7 @@ rule kontor_rapport:
             "scripts/engine/render.py",
             "scripts/guard/privacy.py",
         ],
-        templates=["report/_kontor/template.html", "report/_kontor/template.typ",
+        templates=["report/_engine/template.html", "report/_kontor/template.typ",
                    "report/_engine/filters.lua", "report/_engine/style.css"],
         mapping=wf.private_mapping(),
         tables="build/kontor/tabeller.json",

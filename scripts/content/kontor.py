@@ -24,7 +24,7 @@ from scripts.content import fmt
 from scripts.content.figtext import DIRECTION
 from scripts.settings import build_date
 
-TEMPLATES = paths.REPORT / "_kontor"
+TEMPLATES = paths.REPORT / "_kontor"  # the PDF's page layout; the HTML uses the main report's template
 MADE_UP = ("Oppdiktede testdata: tallene er laget av en generator og beskriver ingen virkelige "
            "NAV-kontorer.")
 THESIS = "*Styring i NAV – hva gir resultater?* (masteroppgave, Høgskolen i Oslo og Akershus, 2015)"
@@ -270,9 +270,11 @@ def markdown(v: dict, figure: str, date) -> str:
             "subtitle": "Resultater på fire indikatorer, sammenliknet med andre NAV-kontorer",
             "pagetitle": f"Kontorrapport {yr}: kontor {v['kontor']}", "lang": "nb",
             "date": fmt.dato(date), "generated-note": f"Generert {fmt.dato(date)} fra data"}
+    note = f"::: {{.merknad role=\"note\"}}\n**{MADE_UP}**\n:::"
     if v["oppdiktet"]:
-        meta["made-up-note"] = MADE_UP
-    body = [
+        meta["made-up-note"] = MADE_UP  # the PDF's page header
+    body = [note] if v["oppdiktet"] else []
+    body += [
         f"Denne rapporten viser hvordan kontor {k} ligger an på de fire resultatindikatorene fra {THESIS}. "
         + comparison_text(v),
         f"## Sammendrag for {yr}",
@@ -310,12 +312,17 @@ def markdown(v: dict, figure: str, date) -> str:
         "(desember, ellers siste måned med tall).\n"
         "- Sosialhjelpsmottakere og netto driftsutgifter: KOSTRA-tall per kontor"
         + (f" ({fmt.md_escape(fmt.liste(v['kilder']['kostra_kilde']))})" if v["kilder"]["kostra_kilde"] else "") + ".\n"
-        f"- Filer lest fra `{v['datamappe']}`: " + ", ".join(f"`{f}`" for f in v["kilder"]["filer"]) + ".\n"
+        f"- Filer lest fra {_path(v['datamappe'])}: " + ", ".join(_path(f) for f in v["kilder"]["filer"]) + ".\n"
         "- Indikatorene og reglene for beste verdi er de samme som i hovedrapporten, der de er forklart nærmere.",
     ]
     if v["oppdiktet"]:
-        body.append(f"::: merknad\n{MADE_UP}\n:::")
+        body.append(note)
     return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=True) + "---\n\n" + "\n\n".join(body) + "\n"
+
+
+def _path(path: str) -> str:
+    """A file path that may wrap after each ``/`` (a long path must not widen a phone screen)."""
+    return fmt.md_escape(path).replace("/", "/\u200b")
 
 
 # --------------------------------------------------------------------------- the job
@@ -336,7 +343,7 @@ def build(tables_file: Path, office: str, outdir: Path, formats: list[str]) -> l
     written = [svg]
     for f in formats:
         out = outdir / f"{office}.{f}"
-        data = standalone.html(doc, TEMPLATES / "template.html") if f == "html" else \
+        data = standalone.html(doc, paths.REPORT / "_engine" / "template.html") if f == "html" else \
             standalone.pdf(doc, TEMPLATES / "template.typ", date)
         write_bytes(out, data)
         written.append(out)
