@@ -3,15 +3,17 @@
 #   snakemake --cores 2 kontorrapporter --config kontor_data=build/oppdiktet/250 kontor_years=[2013,2014]
 # The shared tables are computed once (kontor_tabeller); each office is then one job that only
 # formats, renders into build/kontor/staging/ and runs the privacy guard over the final bytes,
-# and a publish job per office copies the checked bytes to build/kontorrapporter/ (reports from
-# another data folder: build/kontorrapporter/<folder name>/). As for the
-# main report, a failed office job leaves that office's last good report as it was.
+# and a publish job per office copies the checked bytes to build/kontorrapporter/. Another data
+# folder works in build/kontor/<folder name>/ and publishes to build/kontorrapporter/<folder
+# name>/, so switching folders leaves each set whole. As for the main report, a failed office
+# job leaves that office's last good report as it was.
 # The main report does not depend on anything here.
 from scripts.data import kontor_input
 
 KONTOR_DATA = kontor_input.data_dir(config.get("kontor_data"))
 KONTOR_YEARS = sorted(set(config.get("kontor_years") or YEARS) | {YEAR})
 KONTOR_OUT = kontor_input.publish_dir(KONTOR_DATA)
+KONTOR_WORK = kontor_input.work_dir(KONTOR_DATA)
 
 
 # On a cluster, the target and the copy of checked bytes run where Snakemake runs: a
@@ -39,7 +41,7 @@ rule kontor_tabeller:
         wf.private_mapping(),
         kontor_input.inputs(KONTOR_DATA, KONTOR_YEARS),
     output:
-        "build/kontor/tabeller.json",
+        f"{KONTOR_WORK}/tabeller.json",
     params:
         data=str(KONTOR_DATA),
         year=YEAR,
@@ -73,12 +75,14 @@ rule kontor_rapport:
         templates=["report/_engine/template.html", "report/_kontor/template.typ",
                    "report/_engine/filters.lua", "report/_engine/style.css"],
         mapping=wf.private_mapping(),
-        tables="build/kontor/tabeller.json",
+        tables=f"{KONTOR_WORK}/tabeller.json",
     output:
-        html=temp("build/kontor/staging/{kontor}.html"),
-        pdf=temp("build/kontor/staging/{kontor}.pdf"),
-        figure=temp("build/kontor/staging/{kontor}.svg"),
-        stamp=temp("build/kontor/staging/{kontor}.guard.json"),
+        html=temp(f"{KONTOR_WORK}/staging/{{kontor}}.html"),
+        pdf=temp(f"{KONTOR_WORK}/staging/{{kontor}}.pdf"),
+        figure=temp(f"{KONTOR_WORK}/staging/{{kontor}}.svg"),
+        stamp=temp(f"{KONTOR_WORK}/staging/{{kontor}}.guard.json"),
+    params:
+        outdir=lambda wc, output: os.path.dirname(output.stamp),
     wildcard_constraints:
         kontor=kontor_input.OFFICE_ID.pattern.strip("^$"),
     log:
@@ -91,15 +95,15 @@ rule kontor_rapport:
         "../envs/navrapport.yaml"
     shell:
         "python -m scripts.content.kontor --tables {input.tables} --kontor {wildcards.kontor}"
-        " --outdir build/kontor/staging 2> {log} || (cat {log} >&2; exit 1)"
+        " --outdir {params.outdir} 2> {log} || (cat {log} >&2; exit 1)"
 
 
 rule kontor_publish:
     # The only step that writes build/kontorrapporter/<kontor>.*: exactly the checked bytes.
     input:
         "scripts/guard/publish.py",
-        staged=["build/kontor/staging/{kontor}.html", "build/kontor/staging/{kontor}.pdf"],
-        stamp="build/kontor/staging/{kontor}.guard.json",
+        staged=[f"{KONTOR_WORK}/staging/{{kontor}}.html", f"{KONTOR_WORK}/staging/{{kontor}}.pdf"],
+        stamp=f"{KONTOR_WORK}/staging/{{kontor}}.guard.json",
     output:
         f"{KONTOR_OUT}/{{kontor}}.html",
         f"{KONTOR_OUT}/{{kontor}}.pdf",

@@ -30,13 +30,21 @@ def data_dir(setting: str | None) -> Path:
     return p if p.is_absolute() else paths.ROOT / p
 
 
+def _under(base: Path, folder: Path) -> str:
+    out = base if Path(folder).resolve() == paths.RAW.resolve() else base / Path(folder).resolve().name
+    return str(out.relative_to(paths.ROOT))
+
+
 def publish_dir(folder: Path) -> str:
     """Where the office reports from ``folder`` are published: ``build/kontorrapporter`` for the
     shipped data, a subfolder named after any other data folder (made-up data never end up
-    beside the real reports, and switching folders leaves each set whole)."""
-    base = paths.BUILD / "kontorrapporter"
-    out = base if Path(folder).resolve() == paths.RAW.resolve() else base / Path(folder).resolve().name
-    return str(out.relative_to(paths.ROOT))
+    beside the real reports, and switching folders leaves each set whole and up to date)."""
+    return _under(paths.BUILD / "kontorrapporter", folder)
+
+
+def work_dir(folder: Path) -> str:
+    """Shared tables and staging for the reports from ``folder`` (``build/kontor[/<name>]``)."""
+    return _under(paths.BUILD / "kontor", folder)
 
 
 def malekort_files(folder: Path, year: int) -> list[Path]:
