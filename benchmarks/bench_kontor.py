@@ -108,6 +108,7 @@ def bench(n: int, measure_reruns: bool) -> dict:
         reports = jobs_run(log, "kontor_rapport")
         assert reports == n, f"{reports} office jobs for {n} offices"
         res = {"kontorer": n, "total_s": round(total, 1), "per_rapport_s": round(total / n, 3), "topp_mb": peak}
+        print(json.dumps(res, ensure_ascii=False), file=sys.stderr, flush=True)  # partial result, as it comes
         if measure_reruns:
             res["ingenting_aa_gjore_s"] = round(snakemake(repo, config)[0], 2)
             # One office's value changes (a corrected KOSTRA figure for the last office).
