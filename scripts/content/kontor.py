@@ -13,6 +13,7 @@ appear as unnamed points and as a median, and only in groups of four or more off
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import sys
 from pathlib import Path
@@ -38,8 +39,9 @@ def value(ind: dict, v) -> str:
     """A value with its unit, as the report prints it: ``52 %``, ``3,6 %``, ``2841 kr``."""
     if v is None:
         return "–"
-    text = fmt.tall(v, ind["desimaler"])
-    return f"{text}{fmt.NBSP}%" if ind["enhet"] == "prosent" else f"{text}{fmt.NBSP}kr" if ind["enhet"] == "kroner" else text
+    if ind["enhet"] == "prosent":
+        return fmt.prosent(v, ind["desimaler"])
+    return fmt.kroner(v) if ind["enhet"] == "kroner" else fmt.tall(v, ind["desimaler"])
 
 
 def change(ind: dict, now, before) -> str:
@@ -153,7 +155,7 @@ def strip_svg(v: dict) -> str:
 
 
 def _esc(text: str) -> str:
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return html.escape(str(text), quote=False)
 
 
 def alt_text(v: dict) -> str:
