@@ -59,6 +59,7 @@ include: "rules/clean.smk"
 include: "rules/compare.smk"
 include: "rules/report.smk"
 include: "rules/fetch.smk"
+include: "rules/kontor.smk"
 
 
 rule all:

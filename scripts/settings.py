@@ -13,7 +13,6 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-import jsonschema
 import yaml
 
 from scripts import paths
@@ -33,6 +32,10 @@ def load_catalogue(
     path = Path(path)
     data = _load_yaml(path)
     schema = _load_yaml(Path(schema_path))
+    # Imported here, not at the top: jsonschema costs 0.3 s, and most steps that import this
+    # module only want build_date (every render, every office report).
+    import jsonschema
+
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
     if errors:

@@ -107,8 +107,9 @@ def normalise_config(config: dict) -> dict:
 
     if "year" in config:
         config["year"] = num(config["year"])
-    if isinstance(config.get("years"), list):
-        config["years"] = [num(y) for y in config["years"]]
+    for key in ("years", "kontor_years", "kontor_storrelser"):
+        if isinstance(config.get(key), list):
+            config[key] = [num(y) for y in config[key]]
     return config
 
 

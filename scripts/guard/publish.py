@@ -68,12 +68,13 @@ def publish(staged: list[Path], stamp_file: Path, dest: Path = paths.BUILD) -> l
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m scripts.guard.publish --stamp GUARD.json STAGED…``"""
+    """``python -m scripts.guard.publish --stamp GUARD.json [--dest FOLDER] STAGED…``"""
     p = argparse.ArgumentParser(prog="python -m scripts.guard.publish")
     p.add_argument("--stamp", type=Path, required=True)
+    p.add_argument("--dest", type=Path, default=paths.BUILD, help="folder to publish into (office reports)")
     p.add_argument("staged", nargs="+", type=Path)
     a = p.parse_args(argv)
-    return run_step("publish", lambda: publish(a.staged, a.stamp), (PublishError,))
+    return run_step("publish", lambda: publish(a.staged, a.stamp, a.dest), (PublishError,))
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,0 +1,124 @@
+# Office reports (issue 15): one short report per office in the edition's målekort files.
+#   snakemake --cores 2 kontorrapporter
+#   snakemake --cores 2 kontorrapporter --config kontor_data=build/oppdiktet/250 kontor_years=[2013,2014]
+# The shared tables are computed once (kontor_tabeller); each office is then one job that only
+# formats, renders into build/kontor/staging/ and runs the privacy guard over the final bytes,
+# and a publish job per office copies the checked bytes to build/kontorrapporter/. Another data
+# folder works in build/kontor/<folder name>/ and publishes to build/kontorrapporter/<folder
+# name>/, so switching folders leaves each set whole. As for the main report, a failed office
+# job leaves that office's last good report as it was.
+# The main report does not depend on anything here.
+from scripts.data import kontor_input
+
+KONTOR_DATA = kontor_input.data_dir(config.get("kontor_data"))
+KONTOR_YEARS = sorted(set(config.get("kontor_years") or YEARS) | {YEAR})
+KONTOR_OUT = kontor_input.publish_dir(KONTOR_DATA)
+KONTOR_WORK = kontor_input.work_dir(KONTOR_DATA)
+
+
+# On a cluster, the target and the copy of checked bytes run where Snakemake runs: a
+# submitted job would cost far more than the copy.
+localrules:
+    kontorrapporter,
+    kontor_publish,
+
+
+rule kontorrapporter:
+    input:
+        # Read only when office reports are asked for: the main report needs none of this.
+        lambda wc: kontor_input.report_paths(KONTOR_DATA, YEAR, KONTOR_OUT),
+
+
+rule kontor_tabeller:
+    # Everything the office reports compare, for all offices at once (pandas starts once).
+    priority: 10
+    input:
+        "scripts/analysis/kontor.py",
+        "scripts/analysis/compare.py",
+        "scripts/data/kontor_input.py",
+        "data/thesis/indikatorer.yaml",
+        "config/kostra_catalogue.yaml",
+        wf.private_mapping(),
+        kontor_input.inputs(KONTOR_DATA, KONTOR_YEARS),
+    output:
+        f"{KONTOR_WORK}/tabeller.json",
+    params:
+        data=str(KONTOR_DATA),
+        year=YEAR,
+        years=KONTOR_YEARS,
+        grupper=config.get("kontor_grupper", "alle"),
+        storrelser=config.get("kontor_storrelser", [20000, 50000]),
+    log:
+        "logs/kontor_tabeller.log",
+    threads: 1
+    resources:
+        mem_mb=400,
+        runtime=10,
+    conda:
+        "../envs/navrapport.yaml"
+    shell:
+        "python -m scripts.analysis.kontor --data {params.data:q} --year {params.year} --years {params.years}"
+        " --grupper {params.grupper} --storrelser {params.storrelser} --out {output}"
+        " 2> {log} || (cat {log} >&2; exit 1)"
+
+
+rule kontor_rapport:
+    # One office: format, render HTML and PDF/UA-1, then the privacy guard over the final bytes.
+    input:
+        code=[
+            "scripts/content/kontor.py",
+            "scripts/content/fmt.py",
+            "scripts/engine/standalone.py",
+            "scripts/engine/render.py",
+            "scripts/guard/privacy.py",
+        ],
+        templates=["report/_engine/template.html", "report/_kontor/template.typ",
+                   "report/_engine/filters.lua", "report/_engine/style.css"],
+        mapping=wf.private_mapping(),
+        tables=f"{KONTOR_WORK}/tabeller.json",
+    output:
+        html=temp(f"{KONTOR_WORK}/staging/{{kontor}}.html"),
+        pdf=temp(f"{KONTOR_WORK}/staging/{{kontor}}.pdf"),
+        figure=temp(f"{KONTOR_WORK}/staging/{{kontor}}.svg"),
+        stamp=temp(f"{KONTOR_WORK}/staging/{{kontor}}.guard.json"),
+    params:
+        outdir=lambda wc, output: os.path.dirname(output.stamp),
+    wildcard_constraints:
+        kontor=kontor_input.OFFICE_ID.pattern.strip("^$"),
+    log:
+        "logs/kontor/{kontor}.log",
+    threads: 1
+    resources:
+        mem_mb=300,
+        runtime=5,
+    conda:
+        "../envs/navrapport.yaml"
+    shell:
+        "python -m scripts.content.kontor --tables {input.tables} --kontor {wildcards.kontor}"
+        " --outdir {params.outdir} 2> {log} || (cat {log} >&2; exit 1)"
+
+
+rule kontor_publish:
+    # The only step that writes build/kontorrapporter/<kontor>.*: exactly the checked bytes.
+    input:
+        "scripts/guard/publish.py",
+        staged=[f"{KONTOR_WORK}/staging/{{kontor}}.html", f"{KONTOR_WORK}/staging/{{kontor}}.pdf"],
+        stamp=f"{KONTOR_WORK}/staging/{{kontor}}.guard.json",
+    output:
+        f"{KONTOR_OUT}/{{kontor}}.html",
+        f"{KONTOR_OUT}/{{kontor}}.pdf",
+    wildcard_constraints:
+        kontor=kontor_input.OFFICE_ID.pattern.strip("^$"),
+    params:
+        dest=lambda wc, output: os.path.dirname(output[0]),
+    log:
+        "logs/kontor/{kontor}.publish.log",
+    threads: 1
+    resources:
+        mem_mb=200,
+        runtime=5,
+    conda:
+        "../envs/navrapport.yaml"
+    shell:
+        "python -m scripts.guard.publish --stamp {input.stamp} --dest {params.dest} {input.staged}"
+        " 2> {log} || (cat {log} >&2; exit 1)"

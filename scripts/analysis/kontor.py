@@ -1,0 +1,265 @@
+"""Shared tables for the office reports: computed once, then every office job only formats.
+
+``python -m scripts.analysis.kontor --data data/raw --year 2014 --years 2013 2014
+--grupper storrelse --storrelser 20000 50000 --out build/kontor/tabeller.json``
+
+reads the målekort files and KOSTRA figures per office in one data folder (the shipped
+``data/raw`` or a folder of made-up data from ``scripts.data.generate``), builds the peer
+groups, and writes for every office its values, ranks and best-value flags (through the
+functions of ``scripts.analysis.compare``, so the rules are those of the main report), and
+for every group the values without identifiers (for the strip plots and medians).
+
+Peer groups (``kontor_grupper`` in the config):
+
+- ``alle``: every office is compared with all the others.
+- ``storrelse``: by inhabitants (``kontorinfo.csv``), in classes bounded by ``kontor_storrelser``;
+  a class with fewer than four offices (fewer than three others) is merged with its smaller
+  neighbour until every class has four or more.
+- ``kostragruppe``: by KOSTRA group (``kontorinfo.csv``); a group with fewer than four offices is
+  not shown (those offices are compared with all offices only).
+
+Without ``kontorinfo.csv`` the size and KOSTRA groups cannot be formed; the tables say so and
+compare with all offices. With fewer than four offices in all, no comparison is shown.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from scripts import paths
+from scripts.analysis import compare
+from scripts.atomic import write_text
+from scripts.content import fmt
+from scripts.data import kontor_input, malekort
+from scripts.data.offices import DataError, load_indicators, read_office_values
+
+MIN_GROUP = 4  # the office and at least three others: fewer, and a peer could be singled out
+SCHEMES = ("alle", "storrelse", "kostragruppe")
+
+
+def read_values(folder: Path, years: list[int], offices: list[str], indicators: list[dict]) -> pd.DataFrame:
+    """``kontor, aar, indikator_id, verdi`` for the four indicators in every year found."""
+    parts = []
+    mk_ids = {i["id"] for i in indicators if i["kilde"] == "malekort"}
+    ko_ids = {i["id"] for i in indicators if i["kilde"] == "kostra"}
+    for y in years:
+        if kontor_input.malekort_files(folder, y):
+            ye = malekort.year_end(malekort.read_year(y, offices, folder / "malekort" / str(y)))
+            parts.append(ye.loc[ye["indikator_id"].isin(mk_ids), ["kontor", "aar", "indikator_id", "verdi"]])
+        kostra = folder / "kostra_kontor" / f"{y}.csv"
+        if kostra.is_file():
+            parts.append(read_office_values(kostra, y, offices, ko_ids))
+    df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["kontor", "aar", "indikator_id", "verdi"])
+    df["aar"] = df["aar"].astype(int)
+    df["verdi"] = df["verdi"].astype(float)
+    return df
+
+
+def check_edition(df: pd.DataFrame, folder: Path, year: int, offices: list[str], indicators: list[dict]) -> None:
+    """Every office of the edition year needs all four values; list every gap at once."""
+    have = set(zip(df.loc[df["aar"] == year, "kontor"], df.loc[df["aar"] == year, "indikator_id"], strict=True))
+    gaps = []
+    for ind in indicators:
+        where = (folder / "malekort" / str(year) if ind["kilde"] == "malekort"
+                 else folder / "kostra_kontor" / f"{year}.csv")
+        gaps += [f"{where}: kontor {k} mangler verdi for «{ind['id']}»" for k in offices if (k, ind["id"]) not in have]
+    if gaps:
+        raise DataError(f"Kontorrapportene for {year} kan ikke lages; det mangler tall:\n  " + "\n  ".join(gaps[:50])
+                        + (f"\n  … og {len(gaps) - 50} til" if len(gaps) > 50 else ""))
+
+
+def read_info(folder: Path, offices: list[str]) -> pd.DataFrame | None:
+    """Inhabitants and KOSTRA group per office from ``kontorinfo.csv``, or None when there is none."""
+    path = folder / "kontorinfo.csv"
+    if not path.is_file():
+        return None
+    df = pd.read_csv(path, dtype={"kontor": str, "kostragruppe": str})
+    need = {"kontor", "innbyggere", "kostragruppe"}
+    if not need <= set(df.columns):
+        raise DataError(f"{path}: mangler kolonne(r) {sorted(need - set(df.columns))}; forventet {sorted(need)}")
+    inh = pd.to_numeric(df["innbyggere"], errors="coerce")
+    bad = df[inh.isna() | (inh < 0)]
+    if not bad.empty:
+        raise DataError(f"{path}, rad {bad.index[0] + 2}, kolonne «innbyggere»: forventet et helt tall ≥ 0, "
+                        f"fikk {bad['innbyggere'].iloc[0]!r}")
+    missing = sorted(set(offices) - set(df["kontor"]))
+    if missing:
+        raise DataError(f"{path}: mangler rad for kontor {fmt.liste(missing[:20])}")
+    return df.assign(innbyggere=inh.astype(int)).set_index("kontor").loc[offices]
+
+
+def size_label(lo: int, hi: int | None) -> str:
+    """``Kontorer i kommuner med 20 000–49 999 innbyggere`` (Norwegian number format)."""
+    if hi is None:
+        return f"Kontorer i kommuner med {fmt.tall(lo)} innbyggere eller flere"
+    if lo == 0:
+        return f"Kontorer i kommuner med færre enn {fmt.tall(hi)} innbyggere"
+    return f"Kontorer i kommuner med {fmt.tall(lo)}–{fmt.tall(hi - 1)} innbyggere"
+
+
+def size_groups(inhabitants: pd.Series, bounds: list[int]) -> list[dict]:
+    """Size classes (lower bound inclusive), merged until each has at least MIN_GROUP offices.
+
+    A too small class joins the neighbour with fewer offices (the lower one on a tie), so the
+    merged class stays as narrow as it can. Empty classes are dropped first.
+    """
+    edges = [0, *sorted({int(b) for b in bounds if b > 0})]
+    classes = []
+    for i, lo in enumerate(edges):
+        hi = edges[i + 1] if i + 1 < len(edges) else None
+        members = sorted(inhabitants[(inhabitants >= lo) & ((inhabitants < hi) if hi else True)].index)
+        if members:
+            classes.append({"lo": lo, "hi": hi, "kontorer": members})
+    while len(classes) > 1:
+        small = [i for i, c in enumerate(classes) if len(c["kontorer"]) < MIN_GROUP]
+        if not small:
+            break
+        i = min(small, key=lambda j: (len(classes[j]["kontorer"]), j))
+        nbrs = [j for j in (i - 1, i + 1) if 0 <= j < len(classes)]
+        j = min(nbrs, key=lambda n: (len(classes[n]["kontorer"]), n))
+        a, b = sorted((i, j))
+        classes[a:b + 1] = [{"lo": classes[a]["lo"], "hi": classes[b]["hi"],
+                             "kontorer": sorted(classes[a]["kontorer"] + classes[b]["kontorer"])}]
+    return [{"id": f"storrelse_{c['lo']}", "etikett": size_label(c["lo"], c["hi"]), "kontorer": c["kontorer"]}
+            for c in classes if len(c["kontorer"]) >= MIN_GROUP]
+
+
+def kostra_groups(groups: pd.Series) -> tuple[list[dict], int]:
+    """One peer group per KOSTRA group with at least MIN_GROUP offices; also how many offices
+    are in groups too small to show."""
+    out, hidden = [], 0
+    for code, members in sorted(groups.groupby(groups).groups.items()):
+        if len(members) >= MIN_GROUP:
+            out.append({"id": f"kostra_{code}", "etikett": f"Kontorer i KOSTRA-gruppe {code}",
+                        "kostragruppe": str(code), "kontorer": sorted(members)})
+        else:
+            hidden += len(members)
+    return out, hidden
+
+
+def peer_groups(offices: list[str], info: pd.DataFrame | None, scheme: str, bounds: list[int]) -> tuple[list[dict], str | None]:
+    """The peer groups to show and, when the chosen scheme could not be applied as asked, why."""
+    if scheme not in SCHEMES:
+        raise DataError(f"kontor_grupper: «{scheme}», forventet en av {', '.join(SCHEMES)}")
+    if len(offices) < MIN_GROUP:
+        return [], (f"Det er bare {fmt.ord_tall(len(offices), intetkjonn=True)} kontor(er) i dataene; med færre enn "
+                    f"{fmt.ord_tall(MIN_GROUP)} vises ingen sammenlikning, så ingen andre kan kjennes igjen.")
+    if scheme == "alle":
+        return [], None
+    if info is None:
+        return [], ("Dataene har ingen opplysninger om innbyggertall og KOSTRA-gruppe (kontorinfo.csv), "
+                    "så kontoret sammenliknes bare med alle kontorer.")
+    if scheme == "storrelse":
+        return size_groups(info["innbyggere"], bounds), None
+    groups, hidden = kostra_groups(info["kostragruppe"])
+    note = None
+    if hidden:
+        note = (f"KOSTRA-grupper med færre enn {fmt.ord_tall(MIN_GROUP)} kontorer vises ikke; kontorene i dem "
+                "sammenliknes bare med alle kontorer.")
+    return groups, note
+
+
+def group_stats(df: pd.DataFrame, members: list[str], ind: dict) -> dict:
+    """Ranks, best offices, the sorted values (no identifiers) and the median of one group."""
+    sub = df[df["kontor"].isin(members)]
+    return {"rang": compare.ranks(sub, ind), "beste": compare.best_offices(sub, ind),
+            "verdier": sorted(float(v) for v in sub["verdi"]), "median": float(sub["verdi"].median()),
+            "antall": int(len(sub))}
+
+
+def build_tables(folder: Path, year: int, years: list[int], scheme: str = "alle",
+                 bounds: list[int] | None = None, snapshots: Path | None = None) -> dict:
+    """Everything the office reports show, for every office, in one JSON-ready dict."""
+    indicators = load_indicators()
+    offices = kontor_input.offices(folder, year)
+    years = sorted(set(years) | {year})
+    df = read_values(folder, years, offices, indicators)
+    check_edition(df, folder, year, offices, indicators)
+    info = read_info(folder, offices)
+    groups, note = peer_groups(offices, info, scheme, bounds or [])
+    compare_all = len(offices) >= MIN_GROUP
+    membership = {k: g["id"] for g in groups for k in g["kontorer"]}
+    kontorer = {k: {"gruppe": membership.get(k), "verdier": {}, "plass": {}, "beste": {},
+                    # the office's own KOSTRA group picks its reference figure, whatever the peer groups
+                    "kostragruppe": None if info is None else str(info.loc[k, "kostragruppe"])} for k in offices}
+    fordeling: dict = {}
+    for ind in indicators:
+        fordeling[ind["id"]] = {}
+        for y in years:
+            dy = df[(df["aar"] == y) & (df["indikator_id"] == ind["id"])]
+            for k, v in zip(dy["kontor"], dy["verdi"], strict=True):
+                kontorer[k]["verdier"].setdefault(ind["id"], {})[str(y)] = float(v)
+            if dy.empty or not compare_all:
+                continue
+            stats = {"alle": group_stats(dy, offices, ind)}
+            stats |= {g["id"]: group_stats(dy, g["kontorer"], ind) for g in groups}
+            for gid, s in stats.items():
+                if s["antall"] < MIN_GROUP:  # an earlier year may lack offices
+                    continue
+                fordeling[ind["id"]].setdefault(str(y), {})[gid] = {"verdier": s["verdier"], "median": s["median"]}
+                for k, r in s["rang"].items():
+                    key = "alle" if gid == "alle" else "gruppe"
+                    kontorer[k]["plass"].setdefault(ind["id"], {}).setdefault(str(y), {})[key] = r
+                    kontorer[k]["beste"].setdefault(ind["id"], {}).setdefault(str(y), {})[key] = k in s["beste"]
+    refs = {}
+    if snapshots is not None:
+        series = df[df["aar"] == year]
+        refs = compare.ssb_comparisons(series, year, offices, snapshots)[0]
+    return {
+        "aar": year,
+        "aar_serie": years,
+        "oppdiktet": kontor_input.is_made_up(folder),
+        "datamappe": str(folder.relative_to(paths.ROOT)) if folder.is_relative_to(paths.ROOT) else folder.name,
+        "inndeling": {"valgt": scheme, "merknad": note},
+        "grupper": {g["id"]: {k: v for k, v in g.items() if k != "kontorer"} | {"antall": len(g["kontorer"])}
+                    for g in groups},
+        "antall_kontorer": len(offices),
+        "indikatorer": [{k: i[k] for k in ("id", "etikett", "kort", "enhet", "desimaler", "retning", "kilde", "linje")}
+                        for i in indicators],
+        "kilder": sources(folder, years),
+        "kontorer": kontorer,
+        "fordeling": fordeling,
+        "referanser": refs,
+    }
+
+
+def sources(folder: Path, years: list[int]) -> dict:
+    """What the report's "Datakilder" lists: the files read and the source text of the KOSTRA rows."""
+    files = [p for y in years for p in kontor_input.malekort_files(folder, y)]
+    kilde = []
+    for y in years:
+        f = folder / "kostra_kontor" / f"{y}.csv"
+        if f.is_file():
+            files.append(f)
+            df = pd.read_csv(f, dtype=str)
+            if "kilde" in df.columns:
+                kilde += [k for k in df["kilde"].dropna().unique() if k not in kilde]
+    return {"filer": [p.relative_to(folder).as_posix() for p in files], "kostra_kilde": kilde}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """CLI used by the rule ``kontor_tabeller``."""
+    p = argparse.ArgumentParser(prog="python -m scripts.analysis.kontor")
+    p.add_argument("--data", required=True, help="datamappen (data/raw eller oppdiktede testdata)")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--years", type=int, nargs="*", default=[])
+    p.add_argument("--grupper", default="alle", choices=SCHEMES)
+    p.add_argument("--storrelser", type=int, nargs="*", default=[])
+    p.add_argument("--out", type=Path, required=True)
+    a = p.parse_args(argv)
+    folder = kontor_input.data_dir(a.data)
+    try:
+        data = build_tables(folder, a.year, a.years, a.grupper, a.storrelser, snapshots=folder / "kostra")
+    except (DataError, kontor_input.OfficeListError, malekort.MalekortError, FileNotFoundError) as exc:
+        print(f"kontor: {exc}", file=sys.stderr)
+        return 1
+    write_text(a.out, json.dumps(data, ensure_ascii=False, indent=None, sort_keys=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
