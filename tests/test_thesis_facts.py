@@ -34,9 +34,11 @@ from scripts import paths  # noqa: E402
 
 FIRST_PAGE, LAST_PAGE = 1, 66
 ALLOWED_VERDICTS = {"støttet", "delvis støttet", "ikke tilstrekkelig grunnlag", "ikke støttet"}
-SITATER_HEADER = ["nokkel", "sider_sitert", "seksjon", "side", "form", "merknad"]
+SITATER_HEADER = ["nokkel", "etikett", "sider_sitert", "seksjon", "side", "form", "merknad"]
 CITATION_FORMS = {"parentes", "narrativ", "figurkilde", "fotnote"}
-NO_FULL_REFERENCE = "Fullstendig referanse finnes ikke i kildeteksten"
+NO_FULL_REFERENCE = "Ufullstendig referanse."
+# Bibliographic details the thesis does not give; each needs the public record it was checked against.
+OUTSIDE_FIELDS = {"journal", "volume", "number", "pages", "publisher", "address", "edition", "isbn", "doi"}
 
 # Works the brief names explicitly; the bib must keep them under these keys.
 REQUIRED_BIB_KEYS = {
@@ -282,6 +284,8 @@ def bib_problems(entries: dict[str, dict[str, str]]) -> list[str]:
             problems.append(f"{key}: year missing or not four digits")
         if "title" not in fields and NO_FULL_REFERENCE not in fields.get("note", ""):
             problems.append(f"{key}: no title and no note saying the reference is incomplete")
+        if OUTSIDE_FIELDS & set(fields) and not fields.get("katalogpost"):
+            problems.append(f"{key}: {sorted(OUTSIDE_FIELDS & set(fields))} without the katalogpost it was checked against")
     return problems
 
 
