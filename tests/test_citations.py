@@ -150,3 +150,14 @@ def test_every_citation_in_the_built_report_has_the_thesis_label(built_repo):
     html = (built_repo / "build" / "report.html").read_text(encoding="utf-8")
     assert 'data-cites="nav2008b' in html
     assert citation_problems(html, sitater()) == []
+
+
+def test_the_reference_list_marks_every_incomplete_entry():
+    bib = "\n".join(line for line in (paths.REPORT / "references.bib").read_text(encoding="utf-8").splitlines()
+                    if not line.startswith("%"))
+    incomplete = len(re.findall(r"note\s*=\s*\{Ufullstendig referanse\.", bib))
+    assert incomplete > 0
+    out = render_citations("---\nnocite: '[@*]'\n---\n\nTekst.\n")
+    assert out.count("Ufullstendig referanse.") == incomplete
+    litteratur = (paths.REPORT / "litteratur.qmd").read_text(encoding="utf-8")
+    assert litteratur.count("Ufullstendig referanse") == 1, "the list explains the mark once, above the list"
