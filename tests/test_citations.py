@@ -55,7 +55,7 @@ def test_every_thesis_citation_renders_with_the_thesis_label():
     out = render_citations("\n\n".join(lines))
     rendered = out.split("\n\n")[: len(rows)]
     wrong = []
-    for row, got in zip(rows, rendered):
+    for row, got in zip(rows, rendered, strict=True):
         label = row["etikett"]
         if row["form"] == "narrativ":
             author, year = label.rsplit(" ", 1)
@@ -114,7 +114,7 @@ def citation_problems(html: str, rows: list[dict[str, str]]) -> list[str]:
         if len(parts) != len(keys):
             problems.append(f"{keys}: cannot split {text!r}")
             continue
-        for key, part in zip(keys, parts):
+        for key, part in zip(keys, parts, strict=True):
             want = label.get(key)
             if want is None:
                 problems.append(f"{key}: not a work the thesis cites")
