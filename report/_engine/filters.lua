@@ -6,6 +6,13 @@ function Span(el)
   if el.classes:includes("visually-hidden") and not FORMAT:match("html") then
     return {}
   end
+  -- The caption of a figure we do not redraw: set like the captions of drawn figures.
+  if el.classes:includes("figurtekst") and FORMAT:match("typst") then
+    local out = { pandoc.RawInline("typst", "#text(size: 9.5pt)[") }
+    for _, x in ipairs(el.content) do table.insert(out, x) end
+    table.insert(out, pandoc.RawInline("typst", "]"))
+    return out
+  end
   if el.classes:includes("hl") and FORMAT:match("typst") then
     local out = { pandoc.RawInline("typst", '#highlight(fill: rgb("#ffe680"), extent: 1pt)[#strong[') }
     for _, x in ipairs(el.content) do table.insert(out, x) end
@@ -52,6 +59,12 @@ local function typst_string(s)
 end
 
 function Figure(el)
+  if FORMAT:match("html") then
+    -- Its own keyboard-focusable region, so a figure kept wide on a phone can scroll sideways.
+    local name = pandoc.utils.stringify(el.caption.long)
+    if name == "" then name = "Figur" end
+    return pandoc.Div({ el }, pandoc.Attr("", { "figure-wrap" }, { { "role", "region" }, { "tabindex", "0" }, { "aria-label", name } }))
+  end
   if not FORMAT:match("typst") then return nil end
   local img = nil
   pandoc.walk_block(el, { Image = function(i) img = img or i end })
@@ -64,7 +77,7 @@ function Figure(el)
   local cap = pandoc.write(pandoc.Pandoc(long.content), "typst")
   local label = (el.identifier ~= "" and ("<" .. el.identifier .. ">")) or ""
   return pandoc.RawBlock("typst", "#figure(image(" .. typst_string(src) .. ", alt: " .. typst_string(alt) ..
-    ", width: 100%), caption: [" .. cap .. "])" .. label)
+    ", width: 100%), placement: auto, caption: [" .. cap .. "])" .. label)
 end
 
 -- A wide table gets its own keyboard-focusable scroll region in HTML (WCAG 2.1.1 / 1.4.10),
