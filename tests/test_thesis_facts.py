@@ -587,3 +587,18 @@ def test_free_text_does_not_repeat_the_thesis():
                 continue
             texts.append((where, text))
     assert shared_run_problems(words, texts) == []
+
+
+def test_review_checklist_names_every_part_of_the_thesis():
+    """data/thesis/gjennomlesing.csv: one row per part of the thesis, each with a page, a report
+    file that exists and an honest state of the comparison."""
+    with open(paths.THESIS / "gjennomlesing.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    parts = {r["seksjon"] for r in rows}
+    assert {"Sammendrag", "Abstract", "Forord", "1", "2.3", "3.3", "5", "Litteraturliste",
+            "Vedlegg 1", "Vedlegg 4"} <= parts
+    for r in rows:
+        assert r["sammenliknet"] in {"ja", "delvis", "nei"}, r
+        assert _is_page(int(r["side"])), r
+        assert (paths.REPORT / r["rapportfil"]).exists(), r
+        assert r["merknad"].strip(), r
