@@ -15,6 +15,9 @@ def test_lint_catches_a_typed_number():
     assert {line for line, _ in numbers_in_prose(text)} == {6}
     ok = "# T\n\nDet var `{python} tall(n)` innbyggere [@ssb2015, 12] (se @tbl-a).\n\n```{python}\nx = 2014\n```\n"
     assert numbers_in_prose(ok) == []
+    # A figure source names the page after a narrative citation; a bare page number is still typed.
+    assert numbers_in_prose("Figur. Kilde: @sso2006, s. 6.\n") == []
+    assert numbers_in_prose("Figur. Kilde: SSØ, s. 6.\n") == [(1, "Figur. Kilde: SSØ, s. 6.")]
 
 
 @pytest.mark.parametrize("qmd", CHAPTERS, ids=lambda p: p.name)

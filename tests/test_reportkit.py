@@ -30,3 +30,13 @@ def test_a_file_that_is_not_svg_is_named_in_the_error(tmp_path, monkeypatch):
     monkeypatch.setattr(reportkit.paths, "RESULTS", tmp_path)
     with pytest.raises(ValueError, match="tom.svg"):
         reportkit.figur("tom")._repr_svg_()
+
+
+def test_figurbeskrivelse_is_folded_html_only_and_escaped():
+    from scripts.content.reportkit import figurbeskrivelse
+
+    out = figurbeskrivelse("Kontor A <5 & B 7.", overskrift="Alle verdiene")
+    text = out.data
+    assert text.startswith("```{=html}\n") and text.endswith("\n```")  # raw HTML: not in the PDF
+    assert '<details class="figurbeskrivelse"><summary>Alle verdiene</summary>' in text
+    assert "Kontor A &lt;5 &amp; B 7." in text and "<5" not in text

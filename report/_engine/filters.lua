@@ -1,16 +1,26 @@
 -- navrapport Pandoc filter, used by the built-in engine and listed in _quarto.yml.
 -- Highlighted table cells ([56]{.hl}) get a Typst highlight in the PDF; in HTML the class
 -- is styled by style.css. The cell text itself carries a second, non-colour cue.
+-- The inline content of a span between two pieces of raw Typst.
+local function typst_wrap(el, open, close)
+  local out = { pandoc.RawInline("typst", open) }
+  for _, x in ipairs(el.content) do table.insert(out, x) end
+  table.insert(out, pandoc.RawInline("typst", close))
+  return out
+end
+
 function Span(el)
   -- Text only for screen readers in HTML; the PDF has the visible marker and the note.
   if el.classes:includes("visually-hidden") and not FORMAT:match("html") then
     return {}
   end
-  if el.classes:includes("hl") and FORMAT:match("typst") then
-    local out = { pandoc.RawInline("typst", '#highlight(fill: rgb("#ffe680"), extent: 1pt)[#strong[') }
-    for _, x in ipairs(el.content) do table.insert(out, x) end
-    table.insert(out, pandoc.RawInline("typst", "]]"))
-    return out
+  if not FORMAT:match("typst") then return nil end
+  -- The caption of a figure we do not redraw: set like the captions of drawn figures.
+  if el.classes:includes("figurtekst") then
+    return typst_wrap(el, "#text(size: 9.5pt)[", "]")
+  end
+  if el.classes:includes("hl") then
+    return typst_wrap(el, '#highlight(fill: rgb("#ffe680"), extent: 1pt)[#strong[', "]]")
   end
 end
 
@@ -52,6 +62,12 @@ local function typst_string(s)
 end
 
 function Figure(el)
+  if FORMAT:match("html") then
+    -- Its own keyboard-focusable region, so a figure kept wide on a phone can scroll sideways.
+    local name = pandoc.utils.stringify(el.caption.long)
+    if name == "" then name = "Figur" end
+    return pandoc.Div({ el }, pandoc.Attr("", { "figure-wrap" }, { { "role", "region" }, { "tabindex", "0" }, { "aria-label", name } }))
+  end
   if not FORMAT:match("typst") then return nil end
   local img = nil
   pandoc.walk_block(el, { Image = function(i) img = img or i end })
@@ -64,7 +80,7 @@ function Figure(el)
   local cap = pandoc.write(pandoc.Pandoc(long.content), "typst")
   local label = (el.identifier ~= "" and ("<" .. el.identifier .. ">")) or ""
   return pandoc.RawBlock("typst", "#figure(image(" .. typst_string(src) .. ", alt: " .. typst_string(alt) ..
-    ", width: 100%), caption: [" .. cap .. "])" .. label)
+    ", width: 100%), placement: auto, caption: [" .. cap .. "])" .. label)
 end
 
 -- A wide table gets its own keyboard-focusable scroll region in HTML (WCAG 2.1.1 / 1.4.10),

@@ -1,4 +1,5 @@
-"""Generated text and tables for the appendix "Datagrunnlag og sporbarhet"."""
+"""Generated text and tables for the appendices "Datagrunnlag" (for readers) and "Om denne rapporten"
+(the technical one: files, checksums, SSB extracts)."""
 from __future__ import annotations
 
 import pandas as pd
@@ -34,7 +35,7 @@ def avvik_tekst(avvik: list[dict], aar: int, oppgaven_har_tall: bool = True) -> 
     """Differences between the thesis's published figures and the data used, for one year."""
     if not oppgaven_har_tall:
         return (f"Oppgaven publiserer ingen tall for {aar}; alle tall for {aar} i denne utgaven kommer fra "
-                "målekortfilene og KOSTRA-filene som er listet over.")
+                "målekortene og KOSTRA-tallene for året.")
     if not avvik:
         return (f"For {aar} er tallene i rapporten identiske med tallene oppgaven publiserer, der oppgaven "
                 "har tall for samme kontor og indikator.")

@@ -10,6 +10,7 @@ both insert them as markdown in inline expressions.
 """
 from __future__ import annotations
 
+import html
 import json
 import re
 from functools import cache
@@ -22,7 +23,7 @@ from scripts.content import fmt
 from scripts.content.fmt import md_escape
 
 __all__ = ["resultat", "fakta", "tall", "prosent", "kroner", "dato", "spenn", "liste", "ord_tall",
-           "md", "esc", "vis", "figur", "Obj"]
+           "md", "esc", "vis", "figur", "figurbeskrivelse", "Obj"]
 
 tall, prosent, kroner, dato, spenn, liste, ord_tall = (fmt.tall, fmt.prosent, fmt.kroner, fmt.dato,
                                                        fmt.spenn, fmt.liste, fmt.ord_tall)
@@ -96,3 +97,13 @@ SVG_ROOT = re.compile(r"<svg[\s>]")
 def figur(name: str) -> SvgFigur:
     """Show ``build/results/figurer/<name>.svg`` (give the cell fig-cap, fig-alt and a fig- label)."""
     return SvgFigur(paths.RESULTS / "figurer" / f"{name}.svg")
+
+
+def figurbeskrivelse(tekst: str, overskrift: str = "Beskrivelse av figuren med alle verdiene") -> Markdown:
+    """A figure's long description as a folded ``<details>`` in the HTML only: the reader who
+    wants every value opens it, and the body text (and the PDF, where the table has the same
+    numbers) is not filled with a list of values. Raw HTML block, so Pandoc leaves it out of
+    Typst; the text is HTML-escaped."""
+    body = (f'<details class="figurbeskrivelse"><summary>{html.escape(overskrift)}</summary>'
+            f"<p>{html.escape(tekst)}</p></details>")
+    return Markdown(f"```{{=html}}\n{body}\n```")

@@ -2,7 +2,7 @@
 
 - ``numbers_in_prose``: every number in the prose must come from data (inline
   expressions or generated text). Digits are allowed only in code cells, inline code,
-  citations (``[@key, 12]``), Pandoc attributes (``{#sec-x}``), front matter and comments.
+  citations (``[@key, 12]``, ``@key, s. 12``), Pandoc attributes (``{#sec-x}``), front matter and comments.
 - ``shared_runs``: passages that repeat the thesis word for word (12 words or more).
 """
 from __future__ import annotations
@@ -17,6 +17,7 @@ from scripts.engine.qmd import CELL, FRONT_MATTER
 ALLOWED = [
     re.compile(r"`[^`]*`"),                      # inline code, incl. `{python} expr`
     re.compile(r"\[[^\[\]]*@[^\[\]]*\]"),        # bracketed citations with locators
+    re.compile(r"@[\w:-]+, s\. \d+(?:[–-]\d+)?"),   # narrative citation with its page (figure sources)
     re.compile(r"@[\w:-]+"),                     # bare citation keys / cross-references
     re.compile(r"\{[#.][^}]*\}"),                # attributes
     re.compile(r"<!--.*?-->", re.S),             # comments

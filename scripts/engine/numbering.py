@@ -120,7 +120,10 @@ def number_chapter(md: str, num: Numbering, appendix: bool) -> str:
                     k = j
                     while k - 1 > start and out[k - 1].strip():
                         k -= 1
-                    out[k] = f"**{num.prefixes['fig-title']} {n}.** {out[k]}"
+                    # The caption paragraph (lines k..j) as one span, styled like the captions
+                    # of drawn figures in both outputs (style.css, filters.lua).
+                    out[k] = f"[{num.prefixes['fig-title']} {n}. {out[k]}"
+                    out[j] = f"{out[j]}]{{.figurtekst}}"
                     break
             out.append(line)
             div_figure = None
