@@ -17,6 +17,7 @@ from scripts.content.analyse_text import (
     linjens_beste,
     markeringsregel,
     motstrid_statlig,
+    resultatfunn,
     ordenstall,
     samtykke_md,
     sosialhjelp_endringer,
@@ -99,6 +100,66 @@ def test_source_note_groups_indicators_by_source():
     note = kildenote(results()["indikatorer"], 2014)
     assert note == ("Tallene gjelder 2014. Kilder: Målekort (statlige indikatorer); "
                     "KOSTRA (kommunale indikatorer).")
+
+
+def with_sources(r, kilder):
+    """Mark the municipal indicators as KOSTRA and add data rows with ``kilde`` per indicator."""
+    for i in r["indikatorer"]:
+        i["kilde"] = "kostra" if i["linje"] == "kommune" else "malekort"
+    r["tidsserie"] = [{"aar": r["aar"], "indikator_id": iid, "kontor": "A", "kilde": k}
+                      for iid, k in kilder.items()]
+    return r
+
+
+def test_source_note_takes_kostra_sources_from_the_data_of_the_edition_year():
+    r = with_sources(results(aar=2015), {"sosialhjelp": "SSB, publisert 15.03.2016 (oppdiktet)",
+                                          "utgifter": "SSB, publisert 15.03.2016 (oppdiktet)",
+                                          "arbeid": "data/raw/malekort/2015/m.csv"})
+    r["tidsserie"].append({"aar": 2014, "indikator_id": "utgifter", "kilde": "KOSTRA 2014-kilde"})
+    note = kildenote(r["indikatorer"], 2015, r["tidsserie"])
+    assert note == ("Tallene gjelder 2015. Kilder: Målekort (statlige indikatorer); "
+                    "SSB, publisert 15.03.2016 \\(oppdiktet\\) (kommunale indikatorer).")
+    assert "KOSTRA" not in note
+
+
+def test_source_note_falls_back_to_the_indicator_text_when_the_data_name_no_source():
+    r = with_sources(results(), {"sosialhjelp": "", "utgifter": "nan"})
+    assert kildenote(r["indikatorer"], 2014, r["tidsserie"]).endswith("KOSTRA (kommunale indikatorer).")
+
+
+def test_results_sentence_agrees_with_the_thesis_in_2014():
+    text = resultatfunn(results(), 2014, "F", "C")
+    assert text.startswith("I @tbl-resultater (2014) er ingen kontor best på alle indikatorene. "
+                           "Kontor F har beste verdi på begge de statlige indikatorene")
+    assert "Det er også oppgavens lesning" in text and "I oppgaven (2014)" not in text
+
+
+def test_results_sentence_for_another_year_follows_the_table_and_marks_the_thesis_finding():
+    r = results(aar=2015, stat_best=[], kom_best=[])
+    # Different best office per indicator (made-up): A, F | C, C tie broken below.
+    r["indikatorer"][0]["beste"] = ["A"]
+    r["indikatorer"][1]["beste"] = ["F"]
+    r["indikatorer"][2]["beste"] = ["C"]
+    r["indikatorer"][3]["beste"] = ["E"]
+    text = resultatfunn(r, 2014, "F", "C")
+    assert "I @tbl-resultater (2015) er ingen kontor best på alle indikatorene." in text
+    assert "Ingen kontor er best på begge de statlige indikatorene; beste verdi har kontor A på" in text
+    assert "kontor E på utgifter" in text
+    assert text.endswith("I oppgaven (2014) pekte ingen kontor seg klart ut som best, men kontor F var "
+                         "klart best på de statlige indikatorene og kontor C på de kommunale.")
+    assert "Kontor F har beste verdi" not in text
+
+
+def test_results_sentence_when_one_office_leads_everything():
+    text = resultatfunn(results(stat_best=["C"], kom_best=["C"]), 2014, "F", "C")
+    assert text.startswith("I @tbl-resultater (2014) er kontor C best på alle indikatorene.")
+    assert "I oppgaven (2014) pekte ingen kontor" in text
+
+
+def test_verdict_names_the_thesis_year_in_another_edition():
+    h = {"id": "H4", "vurdering": {"kategori": "ikke tilstrekkelig grunnlag", "begrunnelse": "Tekst."}}
+    assert vurdering(h, 2014, 2014).startswith("**Vurdering av H4:**")
+    assert vurdering(h, 2015, 2014).startswith("**Vurdering av H4 i oppgaven (2014):** Ikke")
 
 
 CELLER = {"E": {"balansert_malstyring": "Bruker målekort og tiltaksplan"},
