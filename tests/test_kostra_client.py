@@ -107,6 +107,23 @@ def made_up_jsonstat(query: dict[str, list[str]]) -> dict:
     }
 
 
+ANY_META = re.compile(r"https://data\.ssb\.no/api/pxwebapi/v2/tables/\w+/metadata\?.*")
+
+
+def made_up_metadata(request):
+    """Metadata as /tables/{id}/metadata gives it (JSON-stat 2.0 without values), with the
+    catalogue's labels and the made-up municipality; codes other than EAK/EKG13 are made up."""
+    regions = {"EAK": "Landet", "EKG13": "KOSTRA-gruppe 13", MADE_UP_MUNICIPALITY: "Oppdiktet kommune"}
+    contents = {"XAndel": "Andel sosialhjelpsmottakere i forhold til innbyggere",
+                "XNetto": "Netto driftsutgifter til sosialtjenesten pr. innbygger"}
+    dims = {"Region": regions, "ContentsCode": contents, "Tid": {"2014": "2014", "2015": "2015"}}
+    meta = {"version": "2.0", "class": "dataset", "label": "OPPDIKTET (made up)", "updated": "2016-06-15T06:00:00Z",
+            "id": list(dims), "size": [len(v) for v in dims.values()],
+            "dimension": {d: {"label": d, "category": {"index": {c: i for i, c in enumerate(v)}, "label": v}}
+                          for d, v in dims.items()}}
+    return 200, {"Content-Type": "application/json; charset=utf-8"}, json.dumps(meta)
+
+
 def echo(request):
     return 200, {"Content-Type": "application/json; charset=utf-8"}, json.dumps(made_up_jsonstat(query_of(request.url)))
 
@@ -688,6 +705,7 @@ def test_cli_dry_run_sends_nothing(mocked, tmp_path, capsys):
 
 
 def test_cli_fetch_writes_public_and_private_snapshots_without_leaking_numbers(mocked, tmp_path, capsys):
+    mocked.add_callback(responses.GET, ANY_META, callback=made_up_metadata)
     mocked.add_callback(responses.GET, ANY_DATA, callback=echo)
     offices = tmp_path / "offices.private.yaml"
     offices.write_text(f'offices:\n  A: "{MADE_UP_MUNICIPALITY}"\n', encoding="utf-8")
@@ -696,7 +714,8 @@ def test_cli_fetch_writes_public_and_private_snapshots_without_leaking_numbers(m
     err = capsys.readouterr().err
     assert code == 0, err
     planned = plan_catalogue_requests(load_catalogue(), [2014], {"A": MADE_UP_MUNICIPALITY})
-    assert len(mocked.calls) == len(planned)
+    tables = {i["table"] for i in load_catalogue()["indicators"]}
+    assert len(mocked.calls) == len(planned) + len(tables)  # one metadata request per table
     assert err.count(": ok -> ") == len(planned)  # one progress line per request
     assert MADE_UP_MUNICIPALITY not in err
     public = sorted(p.name for p in dest.glob("*.json") if not p.name.endswith(".meta.json"))
@@ -710,6 +729,7 @@ def test_cli_fetch_writes_public_and_private_snapshots_without_leaking_numbers(m
 
 def test_cli_fetch_failure_exits_1_and_masks_private_numbers(mocked, tmp_path, capsys):
     problem = {"title": "Non-existent value", "status": 400, "detail": f"Value {MADE_UP_MUNICIPALITY} does not exist"}
+    mocked.add_callback(responses.GET, ANY_META, callback=made_up_metadata)
     mocked.add(responses.GET, ANY_DATA, json=problem, status=400)
     offices = tmp_path / "offices.private.yaml"
     offices.write_text(f'offices:\n  C: "{MADE_UP_MUNICIPALITY}"\n', encoding="utf-8")

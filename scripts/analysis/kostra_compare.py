@@ -40,11 +40,14 @@ def indicator_values(snapshots: list[tuple[dict, pd.DataFrame]], catalogue: dict
     by_number = {number: letter for letter, number in offices.items()}
     rows = []
     for ind in catalogue.get("indicators", []):
-        code = ind.get("content_code")
-        if not code:
-            continue
         dims = ind["dimensions"]
         for meta, df in snapshots:
+            # The code the fetch resolved from the table's metadata (sidecar), else a confirmed one.
+            resolved = meta.get("resolved") or {}
+            code = (resolved.get("content") or {}).get("code") if resolved.get("indikator_id") == ind["id"] \
+                else ind.get("content_code")
+            if not code:
+                continue
             if str(meta.get("table")) != str(ind["table"]) or not {dims["contents"], dims["region"], dims["time"]} <= set(df.columns):
                 continue
             sub = df[df[dims["contents"]] == code]

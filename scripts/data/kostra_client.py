@@ -50,6 +50,7 @@ import requests
 from scripts import paths
 from scripts.atomic import temp_beside
 from scripts.data.kostra import KostraFormatError, parse_jsonstat, read_snapshot
+from scripts.data.kostra_metadata import ResolveError, resolve_indicator
 from scripts.settings import ConfigError, load_catalogue, load_private_offices
 
 BASE_URL = "https://data.ssb.no/api/pxwebapi/v2"
@@ -385,6 +386,25 @@ class SsbClient:
     def get_raw(self, table_id: str, value_codes: Mapping[str, Sequence[str]]) -> RawAnswer:
         """Send one request (with retries) and return the validated answer as received."""
         url = self.url_for(table_id, value_codes)
+        return self._validated(table_id, url, self._get(table_id, url), value_codes)
+
+    def get_metadata(self, table_id: str) -> dict:
+        """The table's metadata (``/tables/{id}/metadata``, a JSON-stat 2.0 dataset without
+        values), with the same retries, back-off and rate limit as data requests."""
+        url = metadata_url(table_id, base_url=self.base_url, lang=self.lang)
+        content = self._get(table_id, url)
+        try:
+            meta = json.loads(content)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise KostraApiError(f"SSB table {table_id}: metadata is not valid JSON ({exc}) [{url}]",
+                                 table_id=table_id, status=200, url=url) from exc
+        if not isinstance(meta, dict) or not isinstance(meta.get("dimension"), dict):
+            raise KostraApiError(f"SSB table {table_id}: metadata has no 'dimension' object [{url}]",
+                                 table_id=table_id, status=200, url=url)
+        return meta
+
+    def _get(self, table_id: str, url: str) -> bytes:
+        """GET ``url`` with retries; the body of the first 200 answer."""
         attempts = self.max_retries + 1
         for attempt in range(1, attempts + 1):
             self.rate_limiter.acquire()
@@ -404,7 +424,7 @@ class SsbClient:
                 ) from exc
             else:
                 if response.status_code == 200:
-                    return self._validated(table_id, url, response.content, value_codes)
+                    return response.content
                 if response.status_code not in RETRY_STATUSES:
                     raise self._http_error(table_id, url, response, attempt)
                 status, cause = response.status_code, None
@@ -532,6 +552,7 @@ def fetch_to_snapshot(
     dest_dir: str | Path,
     *,
     now: datetime | None = None,
+    resolved: dict | None = None,
 ) -> Path:
     """Fetch one selection and store the answer byte for byte as a snapshot.
 
@@ -566,6 +587,9 @@ def fetch_to_snapshot(
                 url=answer.url,
             ) from exc
         meta = snapshot_meta(client, table_id, value_codes, answer, now=now)
+        if resolved is not None:
+            # What the catalogue's labels resolved to in the table's metadata at fetch time.
+            meta["resolved"] = resolved
         meta_bytes = (json.dumps(meta, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
         tmp_meta = _write_temp(dest_dir, meta_final.name, meta_bytes)
         os.replace(tmp_data, final)
@@ -699,6 +723,33 @@ def _ensure_private_dir(directory: Path) -> None:
         ignore.write_text("# Snapshots with the offices' municipalities: never commit.\n*\n")
 
 
+def resolve_catalogue(client: SsbClient, catalogue: Mapping, municipalities: Sequence[str]
+                      ) -> tuple[dict, dict[str, dict]]:
+    """Read each table's metadata once and resolve every indicator's labels to codes.
+
+    Returns a copy of the catalogue whose content and region codes are the resolved ones,
+    and per indicator id what was resolved (for the snapshot sidecars). Raises
+    ``ResolveError`` with the nearest candidates when a label is missing or ambiguous.
+    """
+    import copy
+
+    out = copy.deepcopy(dict(catalogue))
+    metas: dict[str, dict] = {}
+    resolved: dict[str, dict] = {}
+    for ind in out["indicators"]:
+        if ind["table"] not in metas:
+            metas[ind["table"]] = client.get_metadata(ind["table"])
+        try:
+            r = resolve_indicator(metas[ind["table"]], ind, list(municipalities))
+        except ResolveError as exc:
+            raise ResolveError(f"tabell {ind['table']}: {exc}") from None
+        ind["content_code"] = r["content"]["code"]
+        ind["regions"] = [{**reg, "code": res["code"]} for reg, res in zip(ind["regions"], r["regions"],
+                                                                             strict=True)]
+        resolved[ind["id"]] = {"indikator_id": ind["id"], **r}
+    return out, resolved
+
+
 # --- CLI ----------------------------------------------------------------------------
 
 
@@ -715,6 +766,8 @@ def main(argv: list[str] | None = None) -> int:
     fetch.add_argument("--dest", type=Path, default=paths.RAW_KOSTRA, help="snapshot folder")
     fetch.add_argument("--offices", type=Path, default=paths.PRIVATE_OFFICES)
     fetch.add_argument("--dry-run", action="store_true", help="print the plan, send nothing")
+    fetch.add_argument("--base-url", default=os.environ.get("NAVRAPPORT_SSB_URL") or BASE_URL,
+                       help="PxWebApi v2 root (default SSB's; tests point it at a local stand-in)")
     args = parser.parse_args(argv)
 
     def say(message: str) -> None:
@@ -727,8 +780,19 @@ def main(argv: list[str] | None = None) -> int:
         say(f"kostra_client: error: {exc}")
         return 2
     secrets = sorted(set(offices.values()))
+    client = SsbClient(base_url=args.base_url, log=lambda m: say(_mask(m, secrets)))
+    resolved: dict[str, dict] = {}
+    if not args.dry_run:
+        try:
+            catalogue, resolved = resolve_catalogue(client, catalogue, secrets)
+        except (KostraApiError, ResolveError) as exc:
+            say(f"kostra_client: stopper før henting: {_mask(_one_line(str(exc)), secrets)}")
+            return 1
+        for ind_id, r in resolved.items():
+            say(f"{ind_id}: tabell {r['table']} (oppdatert {r['table_updated']}), innhold "
+                f"{r['content']['code']} «{r['content']['label']}», regioner "
+                + ", ".join(f"{x['code']} «{x['label']}»" for x in r["regions"]))
     planned = plan_catalogue_requests(catalogue, args.years, offices)
-    client = SsbClient(log=lambda m: say(_mask(m, secrets)))
     failures = 0
     for number, request in enumerate(planned, start=1):
         prefix = f"[{number}/{len(planned)}] {request.describe()}"
@@ -740,7 +804,8 @@ def main(argv: list[str] | None = None) -> int:
             if request.private:
                 _ensure_private_dir(dest)
             for part in client.plan(request.table, request.value_codes):
-                path = fetch_to_snapshot(client, request.table, part, dest)
+                path = fetch_to_snapshot(client, request.table, part, dest,
+                                         resolved=resolved.get(request.indicator_id))
                 say(f"{prefix}: ok -> {path}")
         except (KostraApiError, OSError) as exc:
             failures += 1
