@@ -42,7 +42,7 @@ def categories(meta: dict, dim: str) -> dict[str, str]:
         raise ResolveError(f"dimensjonen {dim!r} finnes ikke i tabellen; den har "
                            f"{', '.join(meta.get('id') or (meta.get('dimension') or {}))}")
     cat = spec.get("category") or {}
-    index = cat.get("index") or list((cat.get("label") or {}))
+    index = cat.get("index") or list(cat.get("label") or {})
     codes = sorted(index, key=index.__getitem__) if isinstance(index, dict) else list(index)
     labels = cat.get("label") or {}
     return {str(c): str(labels.get(c, c)) for c in codes}
