@@ -66,6 +66,15 @@ def all_inputs_under(folder: Path) -> list[str]:
                   if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in (".csv", ".xlsx"))
 
 
+def kostra_office_inputs(year: int) -> list[str]:
+    """What the per-office KOSTRA figures of ``year`` are read from: the typed-in CSV when it
+    exists, otherwise the fetched snapshots and the private mapping that names their offices."""
+    csv_path = paths.kostra_offices_csv(year)
+    if csv_path.is_file():
+        return [str(csv_path.relative_to(paths.ROOT))]
+    return ["scripts/data/kostra_offices.py", *snapshot_files(), *private_mapping()]
+
+
 def engine_files() -> list[str]:
     """The built-in engine's templates, styles and filters: a change re-renders the report."""
     return sorted(str(p.relative_to(paths.ROOT)) for p in (paths.REPORT / "_engine").rglob("*") if p.is_file())

@@ -705,6 +705,7 @@ def test_cli_dry_run_sends_nothing(mocked, tmp_path, capsys):
 
 
 def test_cli_fetch_writes_public_and_private_snapshots_without_leaking_numbers(mocked, tmp_path, capsys):
+    mocked.add(responses.GET, "https://data.ssb.no/api/pxwebapi/v2/config", status=404)
     mocked.add_callback(responses.GET, ANY_META, callback=made_up_metadata)
     mocked.add_callback(responses.GET, ANY_DATA, callback=echo)
     offices = tmp_path / "offices.private.yaml"
@@ -715,7 +716,8 @@ def test_cli_fetch_writes_public_and_private_snapshots_without_leaking_numbers(m
     assert code == 0, err
     planned = plan_catalogue_requests(load_catalogue(), [2014], {"A": MADE_UP_MUNICIPALITY})
     tables = {i["table"] for i in load_catalogue()["indicators"]}
-    assert len(mocked.calls) == len(planned) + len(tables)  # one metadata request per table
+    # /config (404 here: defaults kept), one metadata request per table, then the data.
+    assert len(mocked.calls) == 1 + len(tables) + len(planned)
     assert err.count(": ok -> ") == len(planned)  # one progress line per request
     assert MADE_UP_MUNICIPALITY not in err
     public = sorted(p.name for p in dest.glob("*.json") if not p.name.endswith(".meta.json"))
@@ -729,6 +731,7 @@ def test_cli_fetch_writes_public_and_private_snapshots_without_leaking_numbers(m
 
 def test_cli_fetch_failure_exits_1_and_masks_private_numbers(mocked, tmp_path, capsys):
     problem = {"title": "Non-existent value", "status": 400, "detail": f"Value {MADE_UP_MUNICIPALITY} does not exist"}
+    mocked.add(responses.GET, "https://data.ssb.no/api/pxwebapi/v2/config", status=404)
     mocked.add_callback(responses.GET, ANY_META, callback=made_up_metadata)
     mocked.add(responses.GET, ANY_DATA, json=problem, status=400)
     offices = tmp_path / "offices.private.yaml"

@@ -403,6 +403,28 @@ class SsbClient:
                                  table_id=table_id, status=200, url=url)
         return meta
 
+    def apply_server_config(self) -> dict | None:
+        """Read ``/config`` (PxAPI-2.yml, ConfigResponse) and use the server's own limits:
+        ``maxDataCells`` per request and ``maxCallsPerTimeWindow`` per ``timeWindow`` seconds.
+        Keeps the documented defaults when the endpoint does not answer usefully."""
+        try:
+            # One attempt, no retries: the limits are a refinement, not needed to fetch.
+            self.rate_limiter.acquire()
+            response = self.session.get(f"{self.base_url}/config", timeout=self.timeout,
+                                        headers={"Accept": "application/json"})
+            if response.status_code != 200:
+                raise ValueError(f"HTTP {response.status_code}")
+            conf = response.json()
+            cells, calls, window = conf["maxDataCells"], conf["maxCallsPerTimeWindow"], conf["timeWindow"]
+            if not all(isinstance(x, int) and not isinstance(x, bool) and x > 0 for x in (cells, calls, window)):
+                raise ValueError("limits must be positive integers")
+        except (requests.RequestException, ValueError, KeyError, TypeError) as exc:
+            self.log(f"  /config: {_one_line(str(exc))}; bruker standardgrensene")
+            return None
+        self.max_cells = min(self.max_cells, cells)
+        self.rate_limiter = RateLimiter(calls, float(window), sleep=self.sleep)
+        return conf
+
     def _get(self, table_id: str, url: str) -> bytes:
         """GET ``url`` with retries; the body of the first 200 answer."""
         attempts = self.max_retries + 1
@@ -553,6 +575,7 @@ def fetch_to_snapshot(
     *,
     now: datetime | None = None,
     resolved: dict | None = None,
+    mask: Sequence[str] = (),
 ) -> Path:
     """Fetch one selection and store the answer byte for byte as a snapshot.
 
@@ -590,6 +613,10 @@ def fetch_to_snapshot(
         if resolved is not None:
             # What the catalogue's labels resolved to in the table's metadata at fetch time.
             meta["resolved"] = resolved
+        if mask:
+            # The URL is copied into the provenance appendix; the municipality numbers in it
+            # must not be (the query, kept for re-fetching, stays in this private sidecar).
+            meta["url"] = _mask(meta["url"], mask)
         meta_bytes = (json.dumps(meta, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
         tmp_meta = _write_temp(dest_dir, meta_final.name, meta_bytes)
         os.replace(tmp_data, final)
@@ -783,6 +810,7 @@ def main(argv: list[str] | None = None) -> int:
     client = SsbClient(base_url=args.base_url, log=lambda m: say(_mask(m, secrets)))
     resolved: dict[str, dict] = {}
     if not args.dry_run:
+        client.apply_server_config()
         try:
             catalogue, resolved = resolve_catalogue(client, catalogue, secrets)
         except (KostraApiError, ResolveError) as exc:
@@ -805,7 +833,8 @@ def main(argv: list[str] | None = None) -> int:
                 _ensure_private_dir(dest)
             for part in client.plan(request.table, request.value_codes):
                 path = fetch_to_snapshot(client, request.table, part, dest,
-                                         resolved=resolved.get(request.indicator_id))
+                                         resolved=resolved.get(request.indicator_id),
+                                         mask=secrets if request.private else ())
                 say(f"{prefix}: ok -> {path}")
         except (KostraApiError, OSError) as exc:
             failures += 1

@@ -72,6 +72,21 @@ def read_office_values(path: Path, year: int, offices: list[str], indicator_ids:
         ["kontor", "aar", "indikator_id", "verdi", "kilde"]]
 
 
+def fetched_csv(year: int, out: Path) -> Path:
+    """No typed-in file for ``year``: the figures the fetch stored for the offices' municipalities,
+    turned into office letters through the private mapping, as a CSV beside ``out``."""
+    from scripts.data.kostra_offices import office_values
+    from scripts.settings import load_catalogue, load_private_offices
+
+    rows = office_values(year, load_private_offices(), load_catalogue())
+    if not rows:
+        raise DataError(f"{paths.kostra_offices_csv(year).relative_to(paths.ROOT)} finnes ikke, og det er "
+                        f"ingen hentede KOSTRA-tall per kontor for {year}")
+    tmp = out.with_name(f".{out.name}.hentet.csv")
+    write_text(tmp, pd.DataFrame(rows).to_csv(index=False))
+    return tmp
+
+
 def main(argv: list[str] | None = None) -> int:
     """CLI used by the rule ``clean_kostra_offices``."""
     p = argparse.ArgumentParser(prog="python -m scripts.data.offices")
@@ -82,7 +97,14 @@ def main(argv: list[str] | None = None) -> int:
     a = p.parse_args(argv)
     try:
         ids = {i["id"] for i in load_indicators() if i["kilde"] == "kostra"}
-        df = read_office_values(a.src, a.year, a.offices, ids)
+        fetched = not a.src.is_file()
+        if fetched:
+            a.src = fetched_csv(a.year, a.out)
+        try:
+            df = read_office_values(a.src, a.year, a.offices, ids)
+        finally:
+            if fetched:
+                a.src.unlink(missing_ok=True)
     except (DataError, FileNotFoundError) as exc:
         print(f"kontortall: {exc}", file=sys.stderr)
         return 1

@@ -148,6 +148,8 @@ def check_kostra_offices(path: Path, year: int, offices: list[str], indicators: 
     """(missing, implausible) for one year's ``data/raw/kostra_kontor/<år>.csv``."""
     kostra = [i for i in indicators if i["kilde"] == "kostra"]
     rel = _rel(path)
+    if not path.is_file() and (fetched := fetched_rows(year)):
+        return _check_fetched(fetched, year, offices, kostra)
     if not path.is_file():
         return [f"{rel} finnes ikke: KOSTRA-tall per kontor (kolonner {','.join(KOSTRA_COLUMNS)}; "
                 f"indikatorer {', '.join(i['id'] for i in kostra)})"], []
@@ -177,6 +179,33 @@ def check_kostra_offices(path: Path, year: int, offices: list[str], indicators: 
                        f"kontor {r['kontor']}) {why}")
     missing = [f"{rel}: ingen verdi for kontor {k}, {i['id']}" for k in offices for i in kostra
                if (k, i["id"]) not in have]
+    return missing, bad
+
+
+def fetched_rows(year: int) -> list[dict]:
+    """Per-office KOSTRA rows for ``year`` from the fetched private snapshots (empty without
+    a private mapping or snapshots); only then are the catalogue and mapping read."""
+    folder = paths.RAW_KOSTRA / "private"
+    if not paths.PRIVATE_OFFICES.is_file() or not folder.is_dir():
+        return []
+    from scripts.data.kostra_offices import office_values
+    from scripts.settings import load_catalogue, load_private_offices
+
+    return office_values(year, load_private_offices(), load_catalogue(), folder)
+
+
+def _check_fetched(rows: list[dict], year: int, offices: list[str], kostra: list[dict]
+                   ) -> tuple[list[str], list[str]]:
+    """The same checks for figures that came from the fetch (no file row to name: the office
+    and indicator say where; the municipality number is never shown)."""
+    where = f"{_rel(paths.RAW_KOSTRA / 'private')} (hentet fra SSB)"
+    units = {i["id"]: i["enhet"] for i in kostra}
+    have = {(r["kontor"], r["indikator_id"]) for r in rows}
+    bad = [f"{where}, kontor {r['kontor']}, {r['indikator_id']}, {year}: verdien {_shown(r['verdi'])} {why}"
+           for r in rows if r["indikator_id"] in units
+           and (why := value_problem(str(r["verdi"]), units[r["indikator_id"]]))]
+    missing = [f"{where}: ingen verdi for kontor {k}, {i['id']} i {year} (hent på nytt, eller legg tallene i "
+               f"{_rel(paths.kostra_offices_csv(year))})" for k in offices for i in kostra if (k, i["id"]) not in have]
     return missing, bad
 
 
