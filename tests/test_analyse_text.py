@@ -223,3 +223,46 @@ def test_appendix_texts():
     note = assosiasjonsark_note(v4)
     assert note.startswith("Metodekapitlet oppgir seks styringsformer på arket, men i kildeteksten er bare fem")
     assert "trykt «Rammestyrin»" in note
+
+
+def series_results():
+    """Two made-up years for two offices (oppdiktede testdata)."""
+    return {"aar": 2015, "kontorer": ["A", "B"],
+            "indikatorer": [{"id": "x", "kort": "Arbeid", "enhet": "prosent", "desimaler": 0},
+                            {"id": "y", "kort": "Utgifter", "enhet": "kroner", "desimaler": 0}],
+            "tidsserie": [{"aar": 2014, "kontor": "A", "indikator_id": "x", "verdi": 52},
+                          {"aar": 2015, "kontor": "A", "indikator_id": "x", "verdi": 51},
+                          {"aar": 2014, "kontor": "B", "indikator_id": "x", "verdi": 50},
+                          {"aar": 2015, "kontor": "B", "indikator_id": "x", "verdi": 53},
+                          {"aar": 2014, "kontor": "A", "indikator_id": "y", "verdi": 2841},
+                          {"aar": 2015, "kontor": "A", "indikator_id": "y", "verdi": 2600},
+                          {"aar": 2014, "kontor": "B", "indikator_id": "y", "verdi": 1782},
+                          {"aar": 2015, "kontor": "B", "indikator_id": "y", "verdi": 1800}]}
+
+
+def test_change_table_shows_each_office_over_the_years_with_its_change():
+    from scripts.content.analyse_text import endringer_md
+
+    table = endringer_md(series_results())
+    assert table.startswith("**Endring per kontor og indikator, 2014–2015**\n\n"
+                            "| Kontor | Arbeid (%) | Utgifter (kr) |\n|:---|---:|---:|\n")
+    assert "| Kontor A | 52 → 51 (−1) | 2841 → 2600 (−241) |" in table
+    assert "| Kontor B | 50 → 53 (+3) | 1782 → 1800 (+18) |" in table
+
+
+def test_change_table_marks_a_series_break_in_words_and_computes_no_change_across_it():
+    from scripts.content.analyse_text import endringer_md
+
+    r = series_results()
+    r["serieskifter"] = {"y": [{"aar": 2015, "grunn": "Ny tabell (oppdiktet)."}]}
+    table = endringer_md(r)
+    assert "| Kontor A | 52 → 51 (−1) | 2841 → brudd → 2600 |" in table
+    assert "Serieskifte for utgifter i 2015: Ny tabell \\(oppdiktet\\)." in table
+
+
+def test_change_table_is_empty_for_one_year():
+    from scripts.content.analyse_text import endringer_md
+
+    r = series_results()
+    r["tidsserie"] = [t for t in r["tidsserie"] if t["aar"] == 2015]
+    assert endringer_md(r) == ""

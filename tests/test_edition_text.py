@@ -69,3 +69,10 @@ def test_summaries_fed_by_chapter_4_follow_the_2015_table(edition):
     assert "kontor F er best" not in ch5 and "kontor C er best" not in ch5
     idx = flat((edition / "build/chapters/index.md").read_text(encoding="utf-8"))
     assert "kontor F har det beste" not in idx and "kontor C har det beste" not in idx
+
+
+def test_several_years_show_each_offices_change(edition):
+    ch4 = flat((edition / "build/chapters/04-analyse.md").read_text(encoding="utf-8"))
+    assert "Endring per kontor og indikator, 2014–2015" in ch4
+    # Office A: 52 % in 2014 (the thesis's table) and 60 % in the made-up 2015 data.
+    assert "| Kontor A | 52 → 60 (+8) |" in ch4

@@ -84,3 +84,15 @@ def fetched_vs_published(values: pd.DataFrame, published: pd.DataFrame, offices:
              "publisert": float(r.verdi_publisert), "hentet": float(r.verdi_hentet),
              "differanse": round(float(r.verdi_hentet) - float(r.verdi_publisert), 6)}
             for r in merged.sort_values(["aar", "kontor", "indikator_id"]).itertuples(index=False)]
+
+
+def series_breaks(catalogue: dict, years: list[int]) -> dict[str, list[dict]]:
+    """Per indicator, the catalogue's series breaks that fall inside the years shown: a break
+    in ``aar`` means figures from ``aar`` on do not compare with those before."""
+    lo, hi = min(years), max(years)
+    out: dict[str, list[dict]] = {}
+    for ind in catalogue.get("indicators", []):
+        for b in ind.get("breaks") or []:
+            if lo < b["year"] <= hi:
+                out.setdefault(ind["id"], []).append({"aar": b["year"], "grunn": " ".join(b["reason_nb"].split())})
+    return out

@@ -9,6 +9,7 @@ is our own.
 from __future__ import annotations
 
 from scripts.content import fmt
+from scripts.content.figtext import decimals
 from scripts.content.fmt import md_escape as esc
 
 LINJE = {"stat": "statlige", "kommune": "kommunale"}
@@ -174,6 +175,54 @@ def resultatfunn(results: dict, oppgave_aar: int, oppgave_stat: str, oppgave_kom
     return tekst + (f" I oppgaven ({oppgave_aar}) pekte ingen kontor seg klart ut som best, men kontor "
                     f"{esc(oppgave_stat)} var klart best på de statlige indikatorene og kontor "
                     f"{esc(oppgave_kom)} på de kommunale.")
+
+
+ENHET_KORT = {"prosent": "%", "kroner": "kr"}
+
+
+def endringer_md(results: dict) -> str:
+    """Each office's change over the years shown, as a markdown table with a header row, and a
+    note on series breaks; ``''`` when the edition shows one year only.
+
+    A cell reads ``'52 → 51 (−1)'``: the values in year order and the change from the first
+    to the last year. Across a series break (``serieskifter``) no change is computed; the cell
+    shows ``'→ brudd →'`` where the break falls, in words, so it never depends on a symbol or a colour.
+    """
+    aar = sorted({int(r["aar"]) for r in results.get("tidsserie") or []} | {int(results["aar"])})
+    if len(aar) < 2:
+        return ""
+    brudd = results.get("serieskifter") or {}
+    verdier: dict[tuple[str, str], dict[int, float]] = {}
+    for r in results.get("tidsserie") or []:
+        verdier.setdefault((r["kontor"], r["indikator_id"]), {})[int(r["aar"])] = float(r["verdi"])
+    head = ["Kontor"] + [f"{esc(i['kort'])} ({ENHET_KORT.get(i['enhet'], esc(i['enhet']))})"
+                         for i in results["indikatorer"]]
+    rows = []
+    for k in results["kontorer"]:
+        celler = [f"Kontor {esc(k)}"]
+        for i in results["indikatorer"]:
+            d = decimals(i)  # as Tabell 4.2 prints the indicator
+            serie = verdier.get((k, i["id"]), {})
+            skift = [b["aar"] for b in brudd.get(i["id"], [])]
+            tekst = ""
+            for n, a in enumerate(aar):
+                if n:
+                    # A break between two shown years is written where it falls, in words.
+                    tekst += " → brudd → " if any(aar[n - 1] < b <= a for b in skift) else " → "
+                tekst += fmt.tall(serie[a], d, min_tusen=10**9) if a in serie else "–"
+            if not skift and aar[0] in serie and aar[-1] in serie:
+                diff = round(serie[aar[-1]] - serie[aar[0]], d)
+                tekst += f" ({'+' if diff > 0 else ''}{fmt.tall(diff, d, min_tusen=10**9)})"
+            celler.append(tekst)
+        rows.append(celler)
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join([":---"] + ["---:"] * (len(head) - 1)) + "|"]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    noter = [f"Serieskifte for {esc(liten(i['kort']))} i {b['aar']}: {esc(b['grunn'])}"
+             for i in results["indikatorer"] for b in brudd.get(i["id"], [])]
+    note = (f"Verdiene står i årsrekkefølge ({'–'.join(map(str, (aar[0], aar[-1])))}), med endringen fra "
+            f"{aar[0]} til {aar[-1]} i parentes. " + " ".join(noter)).strip()
+    tittel = f"**Endring per kontor og indikator, {aar[0]}–{aar[-1]}**"
+    return tittel + "\n\n" + "\n".join(lines) + "\n\n" + note + "\n"
 
 
 def linjens_beste(results: dict, linje: str) -> str:
