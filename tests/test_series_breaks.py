@@ -1,9 +1,9 @@
 """Series breaks from the KOSTRA catalogue reach the results, the time-series figure and its
 alt text. Values are made up (oppdiktede testdata)."""
 from scripts.analysis.kostra_compare import series_breaks
+from scripts.content.diagrams import svg_bytes
 from scripts.content.figtext import alt_text
 from scripts.content.figures import draw_results
-from scripts.content.diagrams import svg_bytes
 
 CATALOGUE = {"indicators": [{"id": "y", "breaks": [{"year": 2017, "reason_nb": "Ny tabell  (oppdiktet)."}]},
                             {"id": "x"}]}
