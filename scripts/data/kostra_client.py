@@ -140,17 +140,17 @@ def check_query(table_id: str, value_codes: Mapping[str, Sequence[str]]) -> None
             table_id=str(table_id),
         )
     if not value_codes:
-        raise KostraApiError(f"SSB table {table_id}: no dimensions selected", table_id=table_id)
+        raise KostraApiError(f"SSB-tabell {table_id}: no dimensions selected", table_id=table_id)
     for dim, codes in value_codes.items():
         if not isinstance(dim, str) or not NAME.match(dim):
             raise KostraApiError(
-                f"SSB table {table_id}: dimension name {dim!r} is not valid", table_id=table_id
+                f"SSB-tabell {table_id}: dimension name {dim!r} is not valid", table_id=table_id
             )
         if isinstance(codes, str) or not codes or not all(
             isinstance(c, str) and c for c in codes
         ):
             raise KostraApiError(
-                f"SSB table {table_id}: dimension {dim!r} needs a non-empty list of "
+                f"SSB-tabell {table_id}: dimension {dim!r} needs a non-empty list of "
                 f"non-empty value codes, got {codes!r}",
                 table_id=table_id,
             )
@@ -255,26 +255,26 @@ def problem_details(response: requests.Response) -> tuple[str | None, str | None
             detail = f"{detail} ({listed})" if detail else listed
         return title, detail
     snippet = _one_line(response.text)[:200]
-    return (response.reason or None), (f"non-JSON answer: {snippet!r}" if snippet else None)
+    return (response.reason or None), (f"svar som ikke er JSON: {snippet!r}" if snippet else None)
 
 
 def _http_error_hint(status: int, table_id: str, base_url: str, lang: str) -> str:
     if status == 400:
         return (
-            "Check dimension names and value codes against the table's metadata: "
+            "Kontroller dimensjonsnavn og verdikoder mot tabellens metadata: "
             + metadata_url(table_id, base_url=base_url, lang=lang)
         )
     if status == 403:
-        return "SSB refused access to this table."
+        return "SSB nektet tilgang til tabellen."
     if status == 404:
         return (
-            "The table does not exist (check the id in the catalogue) or the URL is longer "
-            "than SSB accepts (about 2100 characters)."
+            "Tabellen finnes ikke (kontroller id-en i katalogen), eller adressen er lengre "
+            "enn SSB godtar (om lag 2100 tegn)."
         )
     if status == 429:
-        return "SSB allows 30 requests per 60 s per IP address; wait a minute and retry."
+        return "SSB tillater 30 forespørsler per 60 s per IP-adresse; vent et minutt og prøv igjen."
     if status >= 500:
-        return "SSB's service is failing or unavailable; try again later."
+        return "SSBs tjeneste feiler eller er utilgjengelig; prøv igjen senere."
     return ""
 
 
@@ -396,10 +396,10 @@ class SsbClient:
         try:
             meta = json.loads(content)
         except (ValueError, UnicodeDecodeError) as exc:
-            raise KostraApiError(f"SSB table {table_id}: metadata is not valid JSON ({exc}) [{url}]",
+            raise KostraApiError(f"SSB-tabell {table_id}: metadata er ikke gyldig JSON ({exc}) [{url}]",
                                  table_id=table_id, status=200, url=url) from exc
         if not isinstance(meta, dict) or not isinstance(meta.get("dimension"), dict):
-            raise KostraApiError(f"SSB table {table_id}: metadata has no 'dimension' object [{url}]",
+            raise KostraApiError(f"SSB-tabell {table_id}: metadata mangler objektet 'dimension' [{url}]",
                                  table_id=table_id, status=200, url=url)
         return meta
 
@@ -435,12 +435,12 @@ class SsbClient:
                     url, timeout=self.timeout, headers={"Accept": "application/json"}
                 )
             except requests.Timeout as exc:
-                failure, cause, status, retry_after = "no answer in time (timeout)", exc, None, None
+                failure, cause, status, retry_after = "intet svar i tide (tidsavbrudd)", exc, None, None
             except requests.ConnectionError as exc:
-                failure, cause, status, retry_after = f"could not connect ({exc})", exc, None, None
+                failure, cause, status, retry_after = f"kunne ikke koble til ({exc})", exc, None, None
             except requests.RequestException as exc:
                 raise KostraApiError(
-                    f"SSB table {table_id}: request failed: {exc} [{url}]",
+                    f"SSB-tabell {table_id}: forespørselen feilet: {exc} [{url}]",
                     table_id=table_id,
                     url=url,
                 ) from exc
@@ -456,7 +456,7 @@ class SsbClient:
                     raise self._http_error(table_id, url, response, attempt)
             if attempt == attempts:
                 raise KostraApiError(
-                    f"SSB table {table_id}: {failure}; gave up after {attempts} attempts [{url}]",
+                    f"SSB-tabell {table_id}: {failure}; ga opp etter {attempts} forsøk [{url}]",
                     table_id=table_id,
                     status=status,
                     url=url,
@@ -464,15 +464,15 @@ class SsbClient:
             delay = self._delay(attempt, retry_after)
             if delay > self.max_wait:
                 raise KostraApiError(
-                    f"SSB table {table_id}: {failure}; SSB asks to wait {delay:.0f} s, longer "
-                    f"than the {self.max_wait:.0f} s this client waits. Try again later [{url}]",
+                    f"SSB-tabell {table_id}: {failure}; SSB ber om å vente {delay:.0f} s, lenger "
+                    f"enn de {self.max_wait:.0f} s klienten venter. Prøv igjen senere [{url}]",
                     table_id=table_id,
                     status=status,
                     url=url,
                 )
             self.log(
-                f"  table {table_id}: {failure}, retry {attempt}/{self.max_retries} "
-                f"in {delay:.1f} s"
+                f"  tabell {table_id}: {failure}, nytt forsøk {attempt}/{self.max_retries} "
+                f"om {delay:.1f} s"
             )
             self.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -492,8 +492,8 @@ class SsbClient:
         except (ValueError, UnicodeDecodeError) as exc:
             snippet = _one_line(content[:120].decode("utf-8", "replace"))
             raise KostraApiError(
-                f"SSB table {table_id}: the answer is not valid JSON ({exc}); "
-                f"it starts with {snippet!r} [{url}]",
+                f"SSB-tabell {table_id}: svaret er ikke gyldig JSON ({exc}); "
+                f"det begynner med {snippet!r} [{url}]",
                 table_id=table_id,
                 status=200,
                 url=url,
@@ -502,7 +502,7 @@ class SsbClient:
             frame = parse_jsonstat(dataset)
         except KostraFormatError as exc:
             raise KostraApiError(
-                f"SSB table {table_id}: the answer is not a usable JSON-stat 2.0 dataset: "
+                f"SSB-tabell {table_id}: svaret er ikke et brukbart JSON-stat 2.0-datasett: "
                 f"{exc} [{url}]",
                 table_id=table_id,
                 status=200,
@@ -511,8 +511,8 @@ class SsbClient:
         missing = [dim for dim in value_codes if dim not in dataset["id"]]
         if missing:
             raise KostraApiError(
-                f"SSB table {table_id}: the answer has no dimension {', '.join(missing)}; "
-                f"the table's dimensions are {', '.join(dataset['id'])}. Check the names at "
+                f"SSB-tabell {table_id}: svaret mangler dimensjonen {', '.join(missing)}; "
+                f"tabellens dimensjoner er {', '.join(dataset['id'])}. Kontroller navnene i "
                 f"{metadata_url(table_id, base_url=self.base_url, lang=self.lang)}",
                 table_id=table_id,
                 status=200,
@@ -525,13 +525,13 @@ class SsbClient:
     ) -> KostraApiError:
         status = response.status_code
         title, detail = problem_details(response)
-        message = f"SSB table {table_id}: HTTP {status}"
+        message = f"SSB-tabell {table_id}: HTTP {status}"
         if title:
             message += f" {title}"
         if detail:
             message += f": {detail}"
         if attempts > 1:
-            message += f" (gave up after {attempts} attempts)"
+            message += f" (ga opp etter {attempts} forsøk)"
         hint = _http_error_hint(status, table_id, self.base_url, self.lang)
         if hint:
             message += f". {hint}"
@@ -554,7 +554,7 @@ class SsbClient:
         codes = value_codes[dim]
         if len(codes) < 2:
             raise KostraApiError(
-                f"SSB table {table_id}: the request URL is longer than "
+                f"SSB-tabell {table_id}: the request URL is longer than "
                 f"{self.max_url_length} characters even with one code per dimension",
                 table_id=table_id,
             )
@@ -589,7 +589,7 @@ def fetch_to_snapshot(
     parts = client.plan(table_id, value_codes)
     if len(parts) != 1:
         raise KostraApiError(
-            f"SSB table {table_id}: this selection needs {len(parts)} requests; store "
+            f"SSB-tabell {table_id}: this selection needs {len(parts)} requests; store "
             f"each part of SsbClient.plan() as its own snapshot",
             table_id=table_id,
         )
@@ -605,7 +605,7 @@ def fetch_to_snapshot(
             read_snapshot(tmp_data)  # what is on disk must parse, not only what was in memory
         except KostraFormatError as exc:
             raise KostraApiError(
-                f"SSB table {table_id}: the stored answer does not parse: {exc}",
+                f"SSB-tabell {table_id}: det lagrede svaret kan ikke leses: {exc}",
                 table_id=table_id,
                 url=answer.url,
             ) from exc
@@ -676,10 +676,10 @@ class PlannedRequest:
         dims = []
         for dim, codes in self.value_codes.items():
             if self.private and dim == self.region_dim:
-                dims.append(f"{dim}=<{len(codes)} private municipalities>")
+                dims.append(f"{dim}=<{len(codes)} private kommuner>")
             else:
                 dims.append(f"{dim}={','.join(codes)}")
-        return f"{self.indicator_id} (table {self.table}): {' '.join(dims)}"
+        return f"{self.indicator_id} (tabell {self.table}): {' '.join(dims)}"
 
 
 def plan_catalogue_requests(
@@ -804,7 +804,7 @@ def main(argv: list[str] | None = None) -> int:
         catalogue = load_catalogue(args.catalogue)
         offices = load_private_offices(args.offices)
     except ConfigError as exc:
-        say(f"kostra_client: error: {exc}")
+        say(f"kostra_client: feil: {exc}")
         return 2
     secrets = sorted(set(offices.values()))
     client = SsbClient(base_url=args.base_url, log=lambda m: say(_mask(m, secrets)))
@@ -825,7 +825,7 @@ def main(argv: list[str] | None = None) -> int:
     for number, request in enumerate(planned, start=1):
         prefix = f"[{number}/{len(planned)}] {request.describe()}"
         if args.dry_run:
-            say(f"{prefix}: would fetch")
+            say(f"{prefix}: ville hentet")
             continue
         dest = args.dest / PRIVATE_SUBDIR if request.private else args.dest
         try:
@@ -838,9 +838,9 @@ def main(argv: list[str] | None = None) -> int:
                 say(f"{prefix}: ok -> {path}")
         except (KostraApiError, OSError) as exc:
             failures += 1
-            say(f"{prefix}: FAILED: {_mask(_one_line(str(exc)), secrets)}")
+            say(f"{prefix}: FEILET: {_mask(_one_line(str(exc)), secrets)}")
     if failures:
-        say(f"kostra_client: {failures} of {len(planned)} requests failed; old snapshots kept")
+        say(f"kostra_client: {failures} av {len(planned)} forespørsler feilet; de gamle uttrekkene er beholdt")
     return 1 if failures else 0
 
 
