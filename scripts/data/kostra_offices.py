@@ -55,9 +55,9 @@ def office_values(year: int, offices: dict[str, str], catalogue: dict,
     """Rows ``kontor, aar, indikator_id, verdi, kilde`` for ``year`` from the private snapshots.
 
     Only snapshots whose sidecar says which content code the indicator resolved to are used;
-    the latest fetch wins when several snapshots hold the same cell. ``offices`` is
-    letter -> municipality number (the private mapping). Missing figures (null) are left out,
-    so the pre-flight check names them as missing.
+    the latest fetch wins when several snapshots hold the same cell, also when it has no
+    figure (null: SSB withdrew or never had it). ``offices`` is letter -> municipality number
+    (the private mapping). Missing figures are left out, so the pre-flight check names them.
     """
     folder = folder or paths.RAW_KOSTRA / "private"
     if not offices or not folder.is_dir():
@@ -77,11 +77,11 @@ def office_values(year: int, offices: dict[str, str], catalogue: dict,
         dataset = json.loads(data_path.read_text(encoding="utf-8"))
         for cell, value in _cells(dataset):
             if (cell.get(dims["contents"]) != code or str(cell.get(dims["time"]))[:4] != str(year)
-                    or cell.get(dims["region"]) not in by_number or value is None):
+                    or cell.get(dims["region"]) not in by_number):
                 continue
             key = (by_number[cell[dims["region"]]], ind["id"])
             row = {"kontor": key[0], "aar": year, "indikator_id": ind["id"], "verdi": value,
                    "kilde": kilde_text(meta)}
             if key not in found or meta.get("fetched_at", "") >= found[key][0]:
                 found[key] = (meta.get("fetched_at", ""), row)
-    return [found[k][1] for k in sorted(found)]
+    return [found[k][1] for k in sorted(found) if found[k][1]["verdi"] is not None]
