@@ -760,3 +760,16 @@ def test_parser_module_has_no_network_code():
         for alias in (node.names if isinstance(node, ast.Import) else [ast.alias(node.module or "")])
     }
     assert not imported & {"requests", "urllib", "http", "socket", "urllib3", "scripts"}
+
+
+def test_fetch_stops_when_the_table_has_no_figures_for_a_year_asked_for(mocked, tmp_path, capsys):
+    mocked.add(responses.GET, "https://data.ssb.no/api/pxwebapi/v2/config", status=404)
+    mocked.add_callback(responses.GET, ANY_META, callback=made_up_metadata)
+    code = kc.main(["fetch", "--years", "2014", "2017", "--dest", str(tmp_path / "k"),
+                    "--offices", str(tmp_path / "none.yaml")])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "tabell 04688 har ikke tall for 2017 (sosialhjelpsmottakere_andel; tabellen har 2014–2015)" in err
+    assert "Katalogen nevner etterfølger(e): 12210" in err
+    assert not (tmp_path / "k").exists()
+    assert not any("/data?" in c.request.url for c in mocked.calls)  # stopped before any data request

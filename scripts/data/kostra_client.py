@@ -750,13 +750,15 @@ def _ensure_private_dir(directory: Path) -> None:
         ignore.write_text("# Snapshots with the offices' municipalities: never commit.\n*\n")
 
 
-def resolve_catalogue(client: SsbClient, catalogue: Mapping, municipalities: Sequence[str]
-                      ) -> tuple[dict, dict[str, dict]]:
+def resolve_catalogue(client: SsbClient, catalogue: Mapping, municipalities: Sequence[str],
+                      years: Sequence[int] | None = None) -> tuple[dict, dict[str, dict]]:
     """Read each table's metadata once and resolve every indicator's labels to codes.
 
     Returns a copy of the catalogue whose content and region codes are the resolved ones,
     and per indicator id what was resolved (for the snapshot sidecars). Raises
-    ``ResolveError`` with the nearest candidates when a label is missing or ambiguous.
+    ``ResolveError`` with the nearest candidates when a label is missing or ambiguous, and
+    when the table has no figures for a year asked for (naming the catalogue's successor
+    tables: a year beyond a closed series is a series break, not something to fetch quietly).
     """
     import copy
 
@@ -770,6 +772,15 @@ def resolve_catalogue(client: SsbClient, catalogue: Mapping, municipalities: Seq
             r = resolve_indicator(metas[ind["table"]], ind, list(municipalities))
         except ResolveError as exc:
             raise ResolveError(f"tabell {ind['table']}: {exc}") from None
+        wanted = list(years) if years else _year_range(ind["years"])
+        absent = [y for y in wanted if str(y) not in {str(p)[:4] for p in r["periods"]}]
+        if absent:
+            after = "; ".join(f"{t['table']} «{t['title']}»" for t in ind.get("successors") or [])
+            raise ResolveError(
+                f"tabell {ind['table']} har ikke tall for {', '.join(map(str, absent))} ({ind['id']}; "
+                f"tabellen har {r['periods'][0]}–{r['periods'][-1]})."
+                + (f" Katalogen nevner etterfølger(e): {after}; legg den inn i config/kostra_catalogue.yaml "
+                   "med et serieskifte (breaks)." if after else ""))
         ind["content_code"] = r["content"]["code"]
         ind["regions"] = [{**reg, "code": res["code"]} for reg, res in zip(ind["regions"], r["regions"],
                                                                              strict=True)]
@@ -812,7 +823,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.dry_run:
         client.apply_server_config()
         try:
-            catalogue, resolved = resolve_catalogue(client, catalogue, secrets)
+            catalogue, resolved = resolve_catalogue(client, catalogue, secrets, args.years)
         except (KostraApiError, ResolveError) as exc:
             say(f"kostra_client: stopper før henting: {_mask(_one_line(str(exc)), secrets)}")
             return 1
