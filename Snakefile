@@ -10,6 +10,7 @@ import sys
 from snakemake.utils import min_version, validate
 
 from scripts import paths, workflow as wf
+from scripts.data import preflight
 from scripts.guard import manifest
 
 min_version("9.0")
@@ -28,6 +29,14 @@ configfile: "config/config.yaml"
 
 
 wf.normalise_config(config)
+_bad_config = wf.config_problems(config, paths.CONFIG_SCHEMA)
+if _bad_config:
+    raise WorkflowError(
+        "Konfigurasjonen er ugyldig (config/config.yaml og --config); ingenting er bygget:\n  "
+        + "\n  ".join(_bad_config)
+        + "\nSe README.md, «Konfigurasjon»."
+    )
+# Also fills in the schema's defaults.
 validate(config, "config/schema.yaml")
 
 YEAR = int(config["year"])
@@ -37,18 +46,17 @@ FORMATS = list(config["formats"])
 ENGINE = wf.choose_engine(config["engine"])
 CHAPTERS = wf.chapters()
 
+# Every input of the edition present and plausible, checked before any job runs
+# (and before the manifest: fix a value first, then approve the file). Not with fetch=true:
+# the fetch is what brings a new year's KOSTRA figures, so it cannot wait for them.
+_inputs = "" if config.get("fetch") else preflight.problems(YEAR, YEARS, OFFICES)
+if _inputs:
+    raise WorkflowError(_inputs)
+
 try:
     manifest.verify()
 except manifest.ManifestError as exc:
     raise WorkflowError(str(exc))
-
-_missing = wf.missing_inputs(YEAR, YEARS, OFFICES)
-if _missing:
-    raise WorkflowError(
-        f"Data for {', '.join(map(str, YEARS))} er ufullstendige; ingenting er bygget. Mangler:\n  "
-        + "\n  ".join(_missing)
-        + "\nSe README.md, «Oppdatere med nye tall»."
-    )
 
 _blocked = wf.output_problems(FORMATS)
 if _blocked:

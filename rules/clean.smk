@@ -30,11 +30,13 @@ rule clean_kostra_offices:
     priority: 10
     input:
         "scripts/data/offices.py",
-        src="data/raw/kostra_kontor/{year}.csv",
+        # The typed-in file when there is one, else the fetched snapshots and the private mapping.
+        lambda wc: wf.kostra_office_inputs(int(wc.year)),
     output:
         "build/data/kostra_kontor_{year}.csv",
     params:
         offices=OFFICES,
+        src=lambda wc: f"data/raw/kostra_kontor/{wc.year}.csv",
     log:
         "logs/clean_kostra_kontor_{year}.log",
     threads: 1
@@ -45,4 +47,4 @@ rule clean_kostra_offices:
         "../envs/navrapport.yaml"
     shell:
         "python -m scripts.data.offices --year {wildcards.year} --offices {params.offices}"
-        " --src {input.src} --out {output} 2> {log} || (cat {log} >&2; exit 1)"
+        " --src {params.src} --out {output} 2> {log} || (cat {log} >&2; exit 1)"

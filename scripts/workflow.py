@@ -60,37 +60,19 @@ def choose_engine(setting: str) -> str:
     return "quarto" if v and v[:2] >= QUARTO_MIN else "builtin"
 
 
-def missing_inputs(year: int, years: list[int], offices: list[str]) -> list[str]:
-    """Everything a build of ``year`` needs that is not there, as human-readable lines."""
-    import csv
-
-    # Parse time: plain yaml/csv, no pandas, so `snakemake -n` and no-op runs stay quick.
-    with open(paths.THESIS / "indikatorer.yaml", encoding="utf-8") as fh:
-        indicators = yaml.safe_load(fh)["indikatorer"]
-    problems = []
-    for y in sorted(set(years) | {year}):
-        mk = paths.malekort_dir(y)
-        if not mk.is_dir() or not [p for p in mk.iterdir() if p.suffix.lower() in (".csv", ".xlsx")]:
-            problems.append(f"{mk.relative_to(paths.ROOT)}/: no målekort export (.xlsx or .csv) for {y}")
-        ko = paths.kostra_offices_csv(y)
-        if not ko.is_file():
-            problems.append(f"{ko.relative_to(paths.ROOT)}: no KOSTRA figures per office for {y} "
-                            f"(columns kontor, aar, indikator_id, verdi; indicators "
-                            f"{', '.join(i['id'] for i in indicators if i['kilde'] == 'kostra')})")
-        else:
-            with open(ko, encoding="utf-8", newline="") as fh:
-                have = {(r.get("kontor"), r.get("indikator_id")) for r in csv.DictReader(fh)}
-            for k in offices:
-                for i in indicators:
-                    if i["kilde"] == "kostra" and (k, i["id"]) not in have:
-                        problems.append(f"{ko.relative_to(paths.ROOT)}: no value for kontor {k}, {i['id']}")
-    return problems
-
-
 def all_inputs_under(folder: Path) -> list[str]:
     """Every data file under a folder (what a rule reads when it reads 'the folder')."""
     return sorted(str(p.relative_to(paths.ROOT)) for p in folder.rglob("*")
                   if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in (".csv", ".xlsx"))
+
+
+def kostra_office_inputs(year: int) -> list[str]:
+    """What the per-office KOSTRA figures of ``year`` are read from: the typed-in CSV when it
+    exists, otherwise the fetched snapshots and the private mapping that names their offices."""
+    csv_path = paths.kostra_offices_csv(year)
+    if csv_path.is_file():
+        return [str(csv_path.relative_to(paths.ROOT))]
+    return ["scripts/data/kostra_offices.py", *snapshot_files(), *private_mapping()]
 
 
 def engine_files() -> list[str]:
@@ -100,8 +82,10 @@ def engine_files() -> list[str]:
 
 
 def normalise_config(config: dict) -> dict:
-    """Snakemake reads ``--config years=[2014,2015]`` as strings; make digit strings ints
-    before schema validation, so the command line and config.yaml mean the same."""
+    """Snakemake's ``--config`` gives strings for what config.yaml gives as numbers and
+    booleans (``years=[2014,2015]`` -> ``['2014', '2015']``, ``fetch=true`` -> ``'true'``);
+    convert the unambiguous forms before schema validation, so the command line and
+    config.yaml mean the same. Anything else is left for the schema to reject."""
     def num(v):
         return int(v) if isinstance(v, str) and v.strip().isdigit() else v
 
@@ -110,7 +94,60 @@ def normalise_config(config: dict) -> dict:
     for key in ("years", "kontor_years", "kontor_storrelser"):
         if isinstance(config.get(key), list):
             config[key] = [num(y) for y in config[key]]
+        elif isinstance(config.get(key), str | int):
+            # ``years=2015`` (one value, no brackets) means a list of one.
+            config[key] = [num(config[key])]
+    if isinstance(config.get("fetch"), str) and config["fetch"].strip().lower() in BOOLEANS:
+        config["fetch"] = BOOLEANS[config["fetch"].strip().lower()]
+    elif config.get("fetch") in (0, 1) and not isinstance(config.get("fetch"), bool):
+        config["fetch"] = bool(config["fetch"])
     return config
+
+
+# The spellings of yes/no a user may type after ``--config fetch=``.
+BOOLEANS = {"true": True, "false": False, "yes": True, "no": False, "ja": True, "nei": False,
+            "on": True, "off": False}
+
+
+def config_problems(config: dict, schema_path: Path) -> list[str]:
+    """The config's schema violations as Norwegian lines naming key, value and what is allowed.
+
+    Snakemake's own ``validate`` prints jsonschema's English message and a traceback; the
+    user's language is Norwegian, so the Snakefile calls this first and stops with these.
+    """
+    import jsonschema
+
+    with open(schema_path, encoding="utf-8") as fh:
+        schema = yaml.safe_load(fh)
+    validator = jsonschema.Draft202012Validator(schema)
+    out = []
+    for e in sorted(validator.iter_errors(config), key=lambda e: [str(p) for p in e.absolute_path]):
+        out.append(_config_problem_nb(e))
+    return out
+
+
+def _config_problem_nb(e) -> str:
+    """One jsonschema error in Norwegian: ``nøkkel: verdien 'x' ...; forventet ...``."""
+    key = "/".join(str(p) for p in e.absolute_path) or "(hele konfigurasjonen)"
+    kind, rule, value = e.validator, e.validator_value, e.instance
+    types = {"integer": "et heltall", "boolean": "true eller false", "array": "en liste, f.eks. [a,b]",
+             "string": "tekst", "object": "en tabell av nøkler"}
+    if kind == "additionalProperties":
+        extra = sorted(set(value) - set(e.schema.get("properties", {})))
+        allowed = ", ".join(sorted(e.schema.get("properties", {})))
+        return f"ukjent nøkkel {', '.join(map(repr, extra))}; tillatte nøkler: {allowed}"
+    if kind == "required":
+        return f"{key}: mangler nøkkelen {e.message.split(' ')[0]}"
+    expected = {
+        "type": lambda: types.get(rule, str(rule)),
+        "enum": lambda: "én av " + ", ".join(map(str, rule)),
+        "minimum": lambda: f"minst {rule}",
+        "maximum": lambda: f"høyst {rule}",
+        "pattern": lambda: f"tekst på formen {rule}",
+        "minItems": lambda: f"minst {rule} element",
+        "uniqueItems": lambda: "hvert element bare én gang",
+    }.get(kind, lambda: e.message)()
+    return f"{key}: verdien {value!r} er ikke gyldig; forventet {expected}"
 
 
 def snapshot_files() -> list[str]:

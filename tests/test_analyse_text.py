@@ -18,6 +18,7 @@ from scripts.content.analyse_text import (
     markeringsregel,
     motstrid_statlig,
     ordenstall,
+    resultatfunn,
     samtykke_md,
     sosialhjelp_endringer,
     vurdering,
@@ -101,6 +102,66 @@ def test_source_note_groups_indicators_by_source():
                     "KOSTRA (kommunale indikatorer).")
 
 
+def with_sources(r, kilder):
+    """Mark the municipal indicators as KOSTRA and add data rows with ``kilde`` per indicator."""
+    for i in r["indikatorer"]:
+        i["kilde"] = "kostra" if i["linje"] == "kommune" else "malekort"
+    r["tidsserie"] = [{"aar": r["aar"], "indikator_id": iid, "kontor": "A", "kilde": k}
+                      for iid, k in kilder.items()]
+    return r
+
+
+def test_source_note_takes_kostra_sources_from_the_data_of_the_edition_year():
+    r = with_sources(results(aar=2015), {"sosialhjelp": "SSB, publisert 15.03.2016 (oppdiktet)",
+                                          "utgifter": "SSB, publisert 15.03.2016 (oppdiktet)",
+                                          "arbeid": "data/raw/malekort/2015/m.csv"})
+    r["tidsserie"].append({"aar": 2014, "indikator_id": "utgifter", "kilde": "KOSTRA 2014-kilde"})
+    note = kildenote(r["indikatorer"], 2015, r["tidsserie"])
+    assert note == ("Tallene gjelder 2015. Kilder: Målekort (statlige indikatorer); "
+                    "SSB, publisert 15.03.2016 \\(oppdiktet\\) (kommunale indikatorer).")
+    assert "KOSTRA" not in note
+
+
+def test_source_note_falls_back_to_the_indicator_text_when_the_data_name_no_source():
+    r = with_sources(results(), {"sosialhjelp": "", "utgifter": "nan"})
+    assert kildenote(r["indikatorer"], 2014, r["tidsserie"]).endswith("KOSTRA (kommunale indikatorer).")
+
+
+def test_results_sentence_agrees_with_the_thesis_in_2014():
+    text = resultatfunn(results(), 2014, "F", "C")
+    assert text.startswith("I @tbl-resultater (2014) er ingen kontor best på alle indikatorene. "
+                           "Kontor F har beste verdi på begge de statlige indikatorene")
+    assert "Det er også oppgavens lesning" in text and "I oppgaven (2014)" not in text
+
+
+def test_results_sentence_for_another_year_follows_the_table_and_marks_the_thesis_finding():
+    r = results(aar=2015, stat_best=[], kom_best=[])
+    # Different best office per indicator (made-up): A, F | C, C tie broken below.
+    r["indikatorer"][0]["beste"] = ["A"]
+    r["indikatorer"][1]["beste"] = ["F"]
+    r["indikatorer"][2]["beste"] = ["C"]
+    r["indikatorer"][3]["beste"] = ["E"]
+    text = resultatfunn(r, 2014, "F", "C")
+    assert "I @tbl-resultater (2015) er ingen kontor best på alle indikatorene." in text
+    assert "Ingen kontor er best på begge de statlige indikatorene; beste verdi har kontor A på" in text
+    assert "kontor E på utgifter" in text
+    assert text.endswith("I oppgaven (2014) pekte ingen kontor seg klart ut som best, men kontor F var "
+                         "klart best på de statlige indikatorene og kontor C på de kommunale.")
+    assert "Kontor F har beste verdi" not in text
+
+
+def test_results_sentence_when_one_office_leads_everything():
+    text = resultatfunn(results(stat_best=["C"], kom_best=["C"]), 2014, "F", "C")
+    assert text.startswith("I @tbl-resultater (2014) er kontor C best på alle indikatorene.")
+    assert "I oppgaven (2014) pekte ingen kontor" in text
+
+
+def test_verdict_names_the_thesis_year_in_another_edition():
+    h = {"id": "H4", "vurdering": {"kategori": "ikke tilstrekkelig grunnlag", "begrunnelse": "Tekst."}}
+    assert vurdering(h, 2014, 2014).startswith("**Vurdering av H4:**")
+    assert vurdering(h, 2015, 2014).startswith("**Vurdering av H4 i oppgaven (2014):** Ikke")
+
+
 CELLER = {"E": {"balansert_malstyring": "Bruker målekort og tiltaksplan"},
           "F": {"balansert_malstyring": "Etablerte målekortmøter, bruk av målekort"}}
 
@@ -162,3 +223,46 @@ def test_appendix_texts():
     note = assosiasjonsark_note(v4)
     assert note.startswith("Metodekapitlet oppgir seks styringsformer på arket, men i kildeteksten er bare fem")
     assert "trykt «Rammestyrin»" in note
+
+
+def series_results():
+    """Two made-up years for two offices (oppdiktede testdata)."""
+    return {"aar": 2015, "kontorer": ["A", "B"],
+            "indikatorer": [{"id": "x", "kort": "Arbeid", "enhet": "prosent", "desimaler": 0},
+                            {"id": "y", "kort": "Utgifter", "enhet": "kroner", "desimaler": 0}],
+            "tidsserie": [{"aar": 2014, "kontor": "A", "indikator_id": "x", "verdi": 52},
+                          {"aar": 2015, "kontor": "A", "indikator_id": "x", "verdi": 51},
+                          {"aar": 2014, "kontor": "B", "indikator_id": "x", "verdi": 50},
+                          {"aar": 2015, "kontor": "B", "indikator_id": "x", "verdi": 53},
+                          {"aar": 2014, "kontor": "A", "indikator_id": "y", "verdi": 2841},
+                          {"aar": 2015, "kontor": "A", "indikator_id": "y", "verdi": 2600},
+                          {"aar": 2014, "kontor": "B", "indikator_id": "y", "verdi": 1782},
+                          {"aar": 2015, "kontor": "B", "indikator_id": "y", "verdi": 1800}]}
+
+
+def test_change_table_shows_each_office_over_the_years_with_its_change():
+    from scripts.content.analyse_text import endringer_md
+
+    table = endringer_md(series_results())
+    assert table.startswith("**Endring per kontor og indikator, 2014–2015**\n\n"
+                            "| Kontor | Arbeid (%) | Utgifter (kr) |\n|:---|---:|---:|\n")
+    assert "| Kontor A | 52 → 51 (−1) | 2841 → 2600 (−241) |" in table
+    assert "| Kontor B | 50 → 53 (+3) | 1782 → 1800 (+18) |" in table
+
+
+def test_change_table_marks_a_series_break_in_words_and_computes_no_change_across_it():
+    from scripts.content.analyse_text import endringer_md
+
+    r = series_results()
+    r["serieskifter"] = {"y": [{"aar": 2015, "grunn": "Ny tabell (oppdiktet)."}]}
+    table = endringer_md(r)
+    assert "| Kontor A | 52 → 51 (−1) | 2841 → brudd → 2600 |" in table
+    assert "Serieskifte for utgifter i 2015: Ny tabell \\(oppdiktet\\)." in table
+
+
+def test_change_table_is_empty_for_one_year():
+    from scripts.content.analyse_text import endringer_md
+
+    r = series_results()
+    r["tidsserie"] = [t for t in r["tidsserie"] if t["aar"] == 2015]
+    assert endringer_md(r) == ""

@@ -38,5 +38,39 @@ def test_bad_config_stops_snakemake_before_work(tmp_path):
     proc = run_snakemake(repo, "-n", "--config", "engine=latex")
     assert proc.returncode != 0
     out = proc.stdout + proc.stderr
-    assert "latex" in out and "is not one of" in out
+    assert "engine: verdien 'latex' er ikke gyldig; forventet én av auto, builtin, quarto" in out
     assert not (repo / "build").exists()
+
+
+@pytest.mark.parametrize("given, expected", [
+    ({"fetch": "true"}, {"fetch": True}),
+    ({"fetch": "false"}, {"fetch": False}),
+    ({"fetch": "True"}, {"fetch": True}),
+    ({"fetch": "nei"}, {"fetch": False}),
+    ({"years": ["2014", "2015"], "year": "2015"}, {"years": [2014, 2015], "year": 2015}),
+    ({"years": "2015"}, {"years": [2015]}),
+    ({"fetch": "kanskje"}, {"fetch": "kanskje"}),
+])
+def test_command_line_strings_are_normalised_before_validation(given, expected):
+    from scripts.workflow import normalise_config
+
+    assert normalise_config(dict(given)) == expected
+
+
+def test_normalised_fetch_flag_passes_the_schema_and_unknown_words_do_not():
+    from scripts.workflow import config_problems, normalise_config
+
+    ok = normalise_config({**config(), "fetch": "true"})
+    assert config_problems(ok, paths.CONFIG_SCHEMA) == []
+    bad = normalise_config({**config(), "fetch": "kanskje"})
+    assert config_problems(bad, paths.CONFIG_SCHEMA) == [
+        "fetch: verdien 'kanskje' er ikke gyldig; forventet true eller false"]
+
+
+def test_documented_fetch_command_passes_config_validation(tmp_path):
+    from tests.conftest import copy_repo, run_snakemake
+
+    repo = copy_repo(tmp_path)
+    proc = run_snakemake(repo, "-n", "fetch_kostra", "--config", "fetch=true")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "fetch_kostra" in proc.stdout

@@ -107,6 +107,23 @@ def made_up_jsonstat(query: dict[str, list[str]]) -> dict:
     }
 
 
+ANY_META = re.compile(r"https://data\.ssb\.no/api/pxwebapi/v2/tables/\w+/metadata\?.*")
+
+
+def made_up_metadata(request):
+    """Metadata as /tables/{id}/metadata gives it (JSON-stat 2.0 without values), with the
+    catalogue's labels and the made-up municipality; codes other than EAK/EKG13 are made up."""
+    regions = {"EAK": "Landet", "EKG13": "KOSTRA-gruppe 13", MADE_UP_MUNICIPALITY: "Oppdiktet kommune"}
+    contents = {"XAndel": "Andel sosialhjelpsmottakere i forhold til innbyggere",
+                "XNetto": "Netto driftsutgifter til sosialtjenesten pr. innbygger"}
+    dims = {"Region": regions, "ContentsCode": contents, "Tid": {"2014": "2014", "2015": "2015"}}
+    meta = {"version": "2.0", "class": "dataset", "label": "OPPDIKTET (made up)", "updated": "2016-06-15T06:00:00Z",
+            "id": list(dims), "size": [len(v) for v in dims.values()],
+            "dimension": {d: {"label": d, "category": {"index": {c: i for i, c in enumerate(v)}, "label": v}}
+                          for d, v in dims.items()}}
+    return 200, {"Content-Type": "application/json; charset=utf-8"}, json.dumps(meta)
+
+
 def echo(request):
     return 200, {"Content-Type": "application/json; charset=utf-8"}, json.dumps(made_up_jsonstat(query_of(request.url)))
 
@@ -226,9 +243,9 @@ def test_500_gives_up_after_n_retries_with_a_clear_message(mocked):
     message = str(info.value)
     assert len(mocked.calls) == 4
     assert sleeps == [2.0, 4.0, 8.0]
-    assert "SSB table 04688" in message and "HTTP 500" in message
+    assert "SSB-tabell 04688" in message and "HTTP 500" in message
     assert "Internal Server Error" in message
-    assert "gave up after 4 attempts" in message
+    assert "ga opp etter 4 forsøk" in message
     assert info.value.status == 500
 
 
@@ -252,7 +269,7 @@ def test_502_html_body_is_quoted_in_the_message(mocked):
 def test_retry_after_longer_than_max_wait_stops_at_once(mocked):
     mocked.add(responses.GET, DATA, status=429, headers={"Retry-After": "3600"})
     client, sleeps = make_client(max_wait=120.0)
-    with pytest.raises(KostraApiError, match="asks to wait 3600 s"):
+    with pytest.raises(KostraApiError, match="ber om å vente 3600 s"):
         client.fetch(TABLE, QUERY)
     assert len(mocked.calls) == 1
     assert sleeps == []
@@ -261,9 +278,9 @@ def test_retry_after_longer_than_max_wait_stops_at_once(mocked):
 @pytest.mark.parametrize(
     ("exception", "words"),
     [
-        (requests.exceptions.ReadTimeout("read timed out"), "timeout"),
-        (requests.exceptions.ConnectTimeout("connect timed out"), "timeout"),
-        (requests.exceptions.ConnectionError("name resolution failed"), "could not connect"),
+        (requests.exceptions.ReadTimeout("read timed out"), "tidsavbrudd"),
+        (requests.exceptions.ConnectTimeout("connect timed out"), "tidsavbrudd"),
+        (requests.exceptions.ConnectionError("name resolution failed"), "kunne ikke koble til"),
     ],
 )
 def test_timeouts_and_connection_errors_retry_then_fail(mocked, exception, words):
@@ -274,7 +291,7 @@ def test_timeouts_and_connection_errors_retry_then_fail(mocked, exception, words
     assert len(mocked.calls) == 3
     assert sleeps == [1.0, 2.0]
     assert words in str(info.value)
-    assert "SSB table 04688" in str(info.value) and "gave up after 3 attempts" in str(info.value)
+    assert "SSB-tabell 04688" in str(info.value) and "ga opp etter 3 forsøk" in str(info.value)
 
 
 def test_rate_limiter_is_asked_before_every_attempt(mocked):
@@ -312,7 +329,7 @@ def test_400_unknown_dimension_reports_ssb_title_and_detail(mocked):
     with pytest.raises(KostraApiError) as info:
         client.fetch(TABLE, {"Regionx": ["EAK"], "Tid": ["2014"]})
     message = str(info.value)
-    assert "SSB table 04688: HTTP 400 Non-existent variable" in message
+    assert "SSB-tabell 04688: HTTP 400 Non-existent variable" in message
     assert problem["detail"] in message
     assert "https://data.ssb.no/api/pxwebapi/v2/tables/04688/metadata?lang=no" in message
     assert (info.value.status, info.value.title) == (400, "Non-existent variable")
@@ -326,8 +343,8 @@ def test_404_unknown_table(mocked):
     with pytest.raises(KostraApiError) as info:
         client.fetch("99998", QUERY)
     message = str(info.value)
-    assert "SSB table 99998: HTTP 404 Non-existent table" in message
-    assert "check the id" in message
+    assert "SSB-tabell 99998: HTTP 404 Non-existent table" in message
+    assert "kontroller id-en" in message
     assert len(mocked.calls) == 1
 
 
@@ -336,7 +353,7 @@ def test_403_with_plain_text_body(mocked):
     client, _ = make_client()
     with pytest.raises(KostraApiError) as info:
         client.fetch(TABLE, QUERY)
-    assert "HTTP 403" in str(info.value) and "refused" in str(info.value)
+    assert "HTTP 403" in str(info.value) and "nektet" in str(info.value)
     assert "Forbidden" in str(info.value)
 
 
@@ -351,11 +368,11 @@ def test_problem_json_with_validation_errors_lists_them(mocked):
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        (b"<html>maintenance</html>", "not valid JSON"),
-        (b'{"value": [1, 2', "not valid JSON"),
-        (b"\xff\xfe\xfa", "not valid JSON"),
-        (json.dumps({"class": "dataset", "id": ["Region"]}).encode(), "not a usable JSON-stat 2.0 dataset"),
-        (json.dumps([1, 2, 3]).encode(), "not a usable JSON-stat 2.0 dataset"),
+        (b"<html>maintenance</html>", "ikke gyldig JSON"),
+        (b'{"value": [1, 2', "ikke gyldig JSON"),
+        (b"\xff\xfe\xfa", "ikke gyldig JSON"),
+        (json.dumps({"class": "dataset", "id": ["Region"]}).encode(), "ikke et brukbart JSON-stat 2.0-datasett"),
+        (json.dumps([1, 2, 3]).encode(), "ikke et brukbart JSON-stat 2.0-datasett"),
     ],
 )
 def test_malformed_200_answers(mocked, body, message):
@@ -364,14 +381,14 @@ def test_malformed_200_answers(mocked, body, message):
     with pytest.raises(KostraApiError) as info:
         client.fetch(TABLE, QUERY)
     assert message in str(info.value)
-    assert "SSB table 04688" in str(info.value)
+    assert "SSB-tabell 04688" in str(info.value)
     assert len(mocked.calls) == 1
 
 
 def test_answer_without_a_requested_dimension_is_an_error(mocked):
     mocked.add(responses.GET, DATA, body=fixture_bytes("keyfigures_two_regions.json"), status=200)
     client, _ = make_client()
-    with pytest.raises(KostraApiError, match="has no dimension Kjonn"):
+    with pytest.raises(KostraApiError, match="mangler dimensjonen Kjonn"):
         client.fetch(TABLE, {**QUERY, "Kjonn": ["0"]})
 
 
@@ -670,7 +687,7 @@ def test_plan_adds_a_separate_private_request_and_hides_its_numbers():
     assert len(private) == len(load_catalogue()["indicators"])
     for request in private:
         assert request.value_codes["Region"] == ["9901", "9902"]
-        assert "9901" not in request.describe() and "2 private municipalities" in request.describe()
+        assert "9901" not in request.describe() and "2 private kommuner" in request.describe()
     assert all("9901" not in p.value_codes["Region"] for p in planned if not p.private)
 
 
@@ -683,11 +700,13 @@ def test_cli_dry_run_sends_nothing(mocked, tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 0
     assert len(mocked.calls) == 0
-    assert err.count("would fetch") == len(plan_catalogue_requests(load_catalogue(), [2014, 2015]))
+    assert err.count("ville hentet") == len(plan_catalogue_requests(load_catalogue(), [2014, 2015]))
     assert list(tmp_path.iterdir()) == []
 
 
 def test_cli_fetch_writes_public_and_private_snapshots_without_leaking_numbers(mocked, tmp_path, capsys):
+    mocked.add(responses.GET, "https://data.ssb.no/api/pxwebapi/v2/config", status=404)
+    mocked.add_callback(responses.GET, ANY_META, callback=made_up_metadata)
     mocked.add_callback(responses.GET, ANY_DATA, callback=echo)
     offices = tmp_path / "offices.private.yaml"
     offices.write_text(f'offices:\n  A: "{MADE_UP_MUNICIPALITY}"\n', encoding="utf-8")
@@ -696,7 +715,9 @@ def test_cli_fetch_writes_public_and_private_snapshots_without_leaking_numbers(m
     err = capsys.readouterr().err
     assert code == 0, err
     planned = plan_catalogue_requests(load_catalogue(), [2014], {"A": MADE_UP_MUNICIPALITY})
-    assert len(mocked.calls) == len(planned)
+    tables = {i["table"] for i in load_catalogue()["indicators"]}
+    # /config (404 here: defaults kept), one metadata request per table, then the data.
+    assert len(mocked.calls) == 1 + len(tables) + len(planned)
     assert err.count(": ok -> ") == len(planned)  # one progress line per request
     assert MADE_UP_MUNICIPALITY not in err
     public = sorted(p.name for p in dest.glob("*.json") if not p.name.endswith(".meta.json"))
@@ -710,13 +731,15 @@ def test_cli_fetch_writes_public_and_private_snapshots_without_leaking_numbers(m
 
 def test_cli_fetch_failure_exits_1_and_masks_private_numbers(mocked, tmp_path, capsys):
     problem = {"title": "Non-existent value", "status": 400, "detail": f"Value {MADE_UP_MUNICIPALITY} does not exist"}
+    mocked.add(responses.GET, "https://data.ssb.no/api/pxwebapi/v2/config", status=404)
+    mocked.add_callback(responses.GET, ANY_META, callback=made_up_metadata)
     mocked.add(responses.GET, ANY_DATA, json=problem, status=400)
     offices = tmp_path / "offices.private.yaml"
     offices.write_text(f'offices:\n  C: "{MADE_UP_MUNICIPALITY}"\n', encoding="utf-8")
     code = kc.main(["fetch", "--years", "2014", "--dest", str(tmp_path / "k"), "--offices", str(offices)])
     err = capsys.readouterr().err
     assert code == 1
-    assert "FAILED" in err and "Non-existent value" in err
+    assert "FEILET" in err and "Non-existent value" in err
     assert MADE_UP_MUNICIPALITY not in err
 
 
@@ -737,3 +760,16 @@ def test_parser_module_has_no_network_code():
         for alias in (node.names if isinstance(node, ast.Import) else [ast.alias(node.module or "")])
     }
     assert not imported & {"requests", "urllib", "http", "socket", "urllib3", "scripts"}
+
+
+def test_fetch_stops_when_the_table_has_no_figures_for_a_year_asked_for(mocked, tmp_path, capsys):
+    mocked.add(responses.GET, "https://data.ssb.no/api/pxwebapi/v2/config", status=404)
+    mocked.add_callback(responses.GET, ANY_META, callback=made_up_metadata)
+    code = kc.main(["fetch", "--years", "2014", "2017", "--dest", str(tmp_path / "k"),
+                    "--offices", str(tmp_path / "none.yaml")])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "tabell 04688 har ikke tall for 2017 (sosialhjelpsmottakere_andel; tabellen har 2014–2015)" in err
+    assert "Katalogen nevner etterfølger(e): 12210" in err
+    assert not (tmp_path / "k").exists()
+    assert not any("/data?" in c.request.url for c in mocked.calls)  # stopped before any data request

@@ -185,11 +185,11 @@ def test_blank_rows_are_skipped_but_still_counted(tmp_path):
     )
     with pytest.raises(mk.MalekortError) as exc:
         mk.read_file(path, OFFICES)
-    assert problems_of(exc) == [f"{path}, row 5, column 'verdi': expected a number, got 'x'"]
+    assert problems_of(exc) == [f"{path}, rad 5, kolonne 'verdi': forventet et tall, fikk 'x'"]
 
 
 # --------------------------------------------------------------------------- #
-# Error cases: every message names file, row and column
+# Error cases: every message names file, rad and column
 # --------------------------------------------------------------------------- #
 
 
@@ -200,15 +200,15 @@ def test_text_in_number_column_in_xlsx_names_spreadsheet_row(tmp_path):
     path = write_xlsx(folder / "kontor_c.xlsx", rows)
     with pytest.raises(mk.MalekortError) as exc:
         mk.read_year(2014, OFFICES, folder)
-    assert problems_of(exc) == [f"{path}, row 14, column 'verdi': expected a number, got 'ca 50'"]
-    assert f"{path}, row 14, column 'verdi': expected a number, got 'ca 50'" in str(exc.value)
+    assert problems_of(exc) == [f"{path}, rad 14, kolonne 'verdi': forventet et tall, fikk 'ca 50'"]
+    assert f"{path}, rad 14, kolonne 'verdi': forventet et tall, fikk 'ca 50'" in str(exc.value)
 
 
 def test_text_in_optional_number_column(tmp_path):
     path = write_csv(tmp_path / "m.csv", [made_up_row(), made_up_row(indikator_id="b", grense_gul="gul")])
     with pytest.raises(mk.MalekortError) as exc:
         mk.read_file(path, OFFICES)
-    assert problems_of(exc) == [f"{path}, row 3, column 'grense_gul': expected a number, got 'gul'"]
+    assert problems_of(exc) == [f"{path}, rad 3, kolonne 'grense_gul': forventet et tall, fikk 'gul'"]
 
 
 @pytest.mark.parametrize("name", ["tom.csv", "tom.xlsx"])
@@ -217,7 +217,7 @@ def test_empty_file(tmp_path, name):
     path.write_bytes(b"")
     with pytest.raises(mk.MalekortError) as exc:
         mk.read_file(path, OFFICES)
-    assert problems_of(exc) == [f"{path}: file is empty"]
+    assert problems_of(exc) == [f"{path}: filen er tom"]
 
 
 @pytest.mark.parametrize("writer", [write_csv, write_xlsx])
@@ -225,12 +225,12 @@ def test_header_without_data_rows(tmp_path, writer):
     path = writer(tmp_path / ("bare_header" + (".csv" if writer is write_csv else ".xlsx")), [])
     with pytest.raises(mk.MalekortError) as exc:
         mk.read_file(path, OFFICES)
-    assert problems_of(exc) == [f"{path}: file is empty: it has a header row but no data rows"]
+    assert problems_of(exc) == [f"{path}: filen er tom: den har kolonnenavn, men ingen datarader"]
 
 
 @pytest.mark.parametrize(("content", "expected"), [
-    (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj", "this is a PDF file"),
-    (bytes(range(256)) * 3, "not a valid .xlsx file (not a zip archive)"),
+    (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj", "dette er en PDF-fil"),
+    (bytes(range(256)) * 3, "ikke en gyldig .xlsx-fil (ikke et zip-arkiv)"),
 ])
 def test_not_a_spreadsheet_renamed_xlsx(tmp_path, content, expected):
     path = tmp_path / "kontor_d.xlsx"
@@ -238,7 +238,7 @@ def test_not_a_spreadsheet_renamed_xlsx(tmp_path, content, expected):
     with pytest.raises(mk.MalekortError) as exc:
         mk.read_file(path, OFFICES)
     [problem] = problems_of(exc)
-    assert problem.startswith(f"{path}: not a spreadsheet")
+    assert problem.startswith(f"{path}: ikke et regneark")
     assert expected in problem
 
 
@@ -249,13 +249,13 @@ def test_zip_that_is_not_a_workbook(tmp_path):
     with pytest.raises(mk.MalekortError) as exc:
         mk.read_file(path, OFFICES)
     [problem] = problems_of(exc)
-    assert problem.startswith(f"{path}: not a spreadsheet: could not open as .xlsx")
+    assert problem.startswith(f"{path}: ikke et regneark: kunne ikke åpnes som .xlsx")
 
 
 @pytest.mark.parametrize(("content", "expected"), [
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "not a spreadsheet: the file contains binary data"),
-    ("kontor;aar\nø;2014\n".encode("latin-1"), "not UTF-8 text"),
-    (b"PK\x03\x04rest", "looks like an Excel workbook"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "ikke et regneark: filen inneholder binærdata"),
+    ("kontor;aar\nø;2014\n".encode("latin-1"), "ikke UTF-8-tekst"),
+    (b"PK\x03\x04rest", "ser ut som en Excel-arbeidsbok"),
 ])
 def test_csv_that_is_not_utf8_text(tmp_path, content, expected):
     path = tmp_path / "feil.csv"
@@ -273,9 +273,9 @@ def test_missing_required_column_names_it_and_lists_expected(tmp_path):
     with pytest.raises(mk.MalekortError) as exc:
         mk.read_file(path, OFFICES)
     [problem] = problems_of(exc)
-    assert problem.startswith(f"{path}: missing required column(s) 'linje', 'verdi'; ")
-    assert "expected columns: " + ", ".join(mk.REQUIRED_COLUMNS) in problem
-    assert ", ".join(mk.OPTIONAL_COLUMNS) + " (optional)" in problem
+    assert problem.startswith(f"{path}: mangler påkrevd(e) kolonne(r) 'linje', 'verdi'; ")
+    assert "forventede kolonner: " + ", ".join(mk.REQUIRED_COLUMNS) in problem
+    assert ", ".join(mk.OPTIONAL_COLUMNS) + " (valgfri)" in problem
 
 
 def test_unknown_and_repeated_column_names(tmp_path):
@@ -285,21 +285,21 @@ def test_unknown_and_repeated_column_names(tmp_path):
         mk.read_file(path, OFFICES)
     problems = problems_of(exc)
     assert len(problems) == 2
-    assert problems[0].startswith(f"{path}, row 1: unknown column 'grense_grønn'; expected columns:")
-    assert problems[1] == f"{path}, row 1: column 'verdi' appears twice"
+    assert problems[0].startswith(f"{path}, rad 1: ukjent kolonne 'grense_grønn'; forventede kolonner:")
+    assert problems[1] == f"{path}, rad 1: kolonnen 'verdi' står to ganger"
 
 
 @pytest.mark.parametrize(("month", "message"), [
-    ("13", "month out of range 1–12, got '13'"),
-    ("0", "month out of range 1–12, got '0'"),
-    ("des", "expected a whole month number 1–12, got 'des'"),
-    ("6,5", "expected a whole month number 1–12, got '6,5'"),
+    ("13", "måned utenfor 1–12, fikk '13'"),
+    ("0", "måned utenfor 1–12, fikk '0'"),
+    ("des", "forventet et helt månedsnummer 1–12, fikk 'des'"),
+    ("6,5", "forventet et helt månedsnummer 1–12, fikk '6,5'"),
 ])
 def test_month_out_of_range(tmp_path, month, message):
     path = write_csv(tmp_path / "maaned.csv", [made_up_row(), made_up_row(maaned=month)])
     with pytest.raises(mk.MalekortError) as exc:
         mk.read_file(path, OFFICES)
-    assert problems_of(exc) == [f"{path}, row 3, column 'maaned': {message}"]
+    assert problems_of(exc) == [f"{path}, rad 3, kolonne 'maaned': {message}"]
 
 
 def test_unknown_perspective_and_line(tmp_path):
@@ -307,9 +307,9 @@ def test_unknown_perspective_and_line(tmp_path):
     with pytest.raises(mk.MalekortError) as exc:
         mk.read_file(path, OFFICES)
     assert problems_of(exc) == [
-        f"{path}, row 2, column 'perspektiv': unknown perspektiv 'samfunn'; "
-        "allowed: bruker, medarbeider, økonomi, produksjon",
-        f"{path}, row 2, column 'linje': unknown linje 'fylke'; allowed: stat, kommune",
+        f"{path}, rad 2, kolonne 'perspektiv': ukjent perspektiv 'samfunn'; "
+        "tillatt: bruker, medarbeider, økonomi, produksjon",
+        f"{path}, rad 2, kolonne 'linje': ukjent linje 'fylke'; tillatt: stat, kommune",
     ]
 
 
@@ -318,7 +318,7 @@ def test_unknown_office(tmp_path):
     with pytest.raises(mk.MalekortError) as exc:
         mk.read_file(path, OFFICES)
     assert problems_of(exc) == [
-        f"{path}, row 2, column 'kontor': unknown office 'G'; known offices: A, B, C, D, E, F"]
+        f"{path}, rad 2, kolonne 'kontor': ukjent kontor 'G'; kjente kontorer: A, B, C, D, E, F"]
 
 
 def test_offices_come_from_the_caller(tmp_path):
@@ -333,9 +333,9 @@ def test_bad_indicator_id_and_missing_required_value(tmp_path):
     with pytest.raises(mk.MalekortError) as exc:
         mk.read_file(path, OFFICES)
     assert problems_of(exc) == [
-        f"{path}, row 2, column 'indikator_id': expected a snake_case id "
-        "(a–z, 0–9 and _, starting with a letter), got 'Andel AAP'",
-        f"{path}, row 2, column 'indikator': value missing (this column is required)",
+        f"{path}, rad 2, kolonne 'indikator_id': forventet en id med a–z, "
+        "0–9 og _, som begynner med en bokstav, fikk 'Andel AAP'",
+        f"{path}, rad 2, kolonne 'indikator': verdi mangler (kolonnen er påkrevd)",
     ]
 
 
@@ -346,7 +346,7 @@ def test_year_differs_from_folder_year(tmp_path):
         mk.read_year(2014, OFFICES, folder)
     [problem] = problems_of(exc)
     assert problem.startswith(
-        f"{path}, row 3, column 'aar': year 2015 differs from the folder's year 2014")
+        f"{path}, rad 3, kolonne 'aar': året 2015 stemmer ikke med mappens år 2014")
 
 
 def test_implausible_year(tmp_path):
@@ -354,7 +354,7 @@ def test_implausible_year(tmp_path):
     with pytest.raises(mk.MalekortError) as exc:
         mk.read_file(path, OFFICES)
     assert problems_of(exc) == [
-        f"{path}, row 2, column 'aar': expected a year between 2000 and 2100, got '214'"]
+        f"{path}, rad 2, kolonne 'aar': forventet et årstall mellom 2000 og 2100, fikk '214'"]
 
 
 def test_duplicate_rows_in_one_file_name_both_rows(tmp_path):
@@ -364,8 +364,8 @@ def test_duplicate_rows_in_one_file_name_both_rows(tmp_path):
     with pytest.raises(mk.MalekortError) as exc:
         mk.read_file(path, OFFICES)
     assert problems_of(exc) == [
-        f"{path}, row 4: duplicate row: same kontor/aar/maaned/indikator_id "
-        "(A/2014/12/oppdiktet_indikator) as row 2"]
+        f"{path}, rad 4: dobbel rad: samme kontor/aar/maaned/indikator_id "
+        "(A/2014/12/oppdiktet_indikator) som rad 2"]
 
 
 def test_duplicate_rows_across_files_name_both_files(tmp_path):
@@ -375,8 +375,8 @@ def test_duplicate_rows_across_files_name_both_files(tmp_path):
     with pytest.raises(mk.MalekortError) as exc:
         mk.read_year(2014, OFFICES, folder)
     assert problems_of(exc) == [
-        f"{second}, row 3: duplicate row: same kontor/aar/maaned/indikator_id "
-        f"(E/2014/12/oppdiktet_indikator) as {first}, row 2"]
+        f"{second}, rad 3: dobbel rad: samme kontor/aar/maaned/indikator_id "
+        f"(E/2014/12/oppdiktet_indikator) som {first}, rad 2"]
 
 
 def test_indicator_must_keep_its_line(tmp_path):
@@ -386,8 +386,8 @@ def test_indicator_must_keep_its_line(tmp_path):
     with pytest.raises(mk.MalekortError) as exc:
         mk.read_file(path, OFFICES)
     assert problems_of(exc) == [
-        f"{path}, row 3, column 'linje': indicator 'oppdiktet_indikator' for office A "
-        "is 'kommune' here but 'stat' in row 2"]
+        f"{path}, rad 3, kolonne 'linje': indikatoren 'oppdiktet_indikator' for kontor A "
+        "er 'kommune' her, men 'stat' i rad 2"]
 
 
 def test_all_problems_in_all_files_are_collected(tmp_path):
@@ -401,19 +401,19 @@ def test_all_problems_in_all_files_are_collected(tmp_path):
         mk.read_year(2014, OFFICES, folder)
     problems = problems_of(exc)
     assert [p.split(":")[0] for p in problems] == [
-        f"{a}, row 2, column 'verdi'", f"{a}, row 3, column 'maaned'", str(b), str(c)]
-    assert str(exc.value).startswith("4 problems in målekort data:")
+        f"{a}, rad 2, kolonne 'verdi'", f"{a}, rad 3, kolonne 'maaned'", str(b), str(c)]
+    assert str(exc.value).startswith("4 feil i målekortdata:")
 
 
 def test_missing_or_empty_folder(tmp_path):
-    with pytest.raises(mk.MalekortError, match="folder does not exist"):
+    with pytest.raises(mk.MalekortError, match="mappen finnes ikke"):
         mk.read_year(2014, OFFICES, tmp_path / "2014")
     folder = year_folder(tmp_path)
     (folder / "README.md").write_text("notater", encoding="utf-8")
     (folder / "~$laast.xlsx").write_bytes(b"lock")
     with pytest.raises(mk.MalekortError) as exc:
         mk.read_year(2014, OFFICES, folder)
-    assert problems_of(exc) == [f"{folder}: no .xlsx or .csv files in folder"]
+    assert problems_of(exc) == [f"{folder}: ingen .xlsx- eller .csv-filer i mappen"]
 
 
 # --------------------------------------------------------------------------- #
@@ -515,8 +515,8 @@ def test_failing_cli_leaves_existing_output_untouched(tmp_path, capsys):
     assert out.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2014", "malekort_2014.csv"]
     err = capsys.readouterr().err
-    assert f"{bad}, row 2, column 'verdi': expected a number, got 'ca 50'" in err
-    assert "nothing written" in err
+    assert f"{bad}, rad 2, kolonne 'verdi': forventet et tall, fikk 'ca 50'" in err
+    assert "ingenting er skrevet" in err
 
 
 def test_failing_cli_creates_no_output(tmp_path):
@@ -583,7 +583,7 @@ def test_write_templates_follows_column_spec(tmp_path):
     for path in (xlsx, csv_path):
         with pytest.raises(mk.MalekortError) as exc:
             mk.read_file(path, OFFICES)
-        assert problems_of(exc) == [f"{path}: file is empty: it has a header row but no data rows"]
+        assert problems_of(exc) == [f"{path}: filen er tom: den har kolonnenavn, men ingen datarader"]
 
 
 def test_shipped_templates_are_up_to_date(tmp_path):

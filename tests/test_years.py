@@ -21,8 +21,9 @@ def test_missing_year_stops_before_work_and_lists_what_is_missing(tmp_path):
     proc = run_snakemake(repo, "--config", "year=2016")
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0
-    assert "data/raw/malekort/2016/: no målekort export" in out
-    assert "data/raw/kostra_kontor/2016.csv: no KOSTRA figures per office" in out
+    assert "Mangler for 2016:" in out and "Mangler for 2014" not in out
+    assert "data/raw/malekort/2016/ har ingen målekorteksport" in out
+    assert "data/raw/kostra_kontor/2016.csv finnes ikke" in out
     assert not (repo / "build").exists()
 
 

@@ -176,6 +176,13 @@ def ssb_comparisons(series: pd.DataFrame, year: int, offices: list[str], snapsho
             kostra_compare.fetched_vs_published(values, series, offices))
 
 
+def _series_breaks(years: list[int]) -> dict:
+    from scripts.analysis.kostra_compare import series_breaks
+    from scripts.settings import load_catalogue
+
+    return series_breaks(load_catalogue(), years)
+
+
 def build_results(year: int, years: list[int], offices: list[str], data_dir: Path = paths.BUILD_DATA,
                   snapshots: Path = paths.RAW_KOSTRA) -> dict:
     """Assemble everything about the results of one edition year (plus the time series)."""
@@ -203,6 +210,8 @@ def build_results(year: int, years: list[int], offices: list[str], data_dir: Pat
         "avvik_fra_oppgaven": compare_with_thesis(df, paths.THESIS / "tabell_4_2.csv", year),
         "oppgaven_har_tall": bool((pd.read_csv(paths.THESIS / "tabell_4_2.csv")["aar"] == year).any()),
         "tidsserie": series.to_dict(orient="records"),
+        # Series breaks inside the years shown (from the KOSTRA catalogue), for table and figure.
+        "serieskifter": _series_breaks(sorted(frames)),
         "tabell_4_2_md": results_markdown(df, indicators, offices),
     }
 

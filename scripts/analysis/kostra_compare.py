@@ -40,11 +40,14 @@ def indicator_values(snapshots: list[tuple[dict, pd.DataFrame]], catalogue: dict
     by_number = {number: letter for letter, number in offices.items()}
     rows = []
     for ind in catalogue.get("indicators", []):
-        code = ind.get("content_code")
-        if not code:
-            continue
         dims = ind["dimensions"]
         for meta, df in snapshots:
+            # The code the fetch resolved from the table's metadata (sidecar), else a confirmed one.
+            resolved = meta.get("resolved") or {}
+            code = (resolved.get("content") or {}).get("code") if resolved.get("indikator_id") == ind["id"] \
+                else ind.get("content_code")
+            if not code:
+                continue
             if str(meta.get("table")) != str(ind["table"]) or not {dims["contents"], dims["region"], dims["time"]} <= set(df.columns):
                 continue
             sub = df[df[dims["contents"]] == code]
@@ -81,3 +84,15 @@ def fetched_vs_published(values: pd.DataFrame, published: pd.DataFrame, offices:
              "publisert": float(r.verdi_publisert), "hentet": float(r.verdi_hentet),
              "differanse": round(float(r.verdi_hentet) - float(r.verdi_publisert), 6)}
             for r in merged.sort_values(["aar", "kontor", "indikator_id"]).itertuples(index=False)]
+
+
+def series_breaks(catalogue: dict, years: list[int]) -> dict[str, list[dict]]:
+    """Per indicator, the catalogue's series breaks that fall inside the years shown: a break
+    in ``aar`` means figures from ``aar`` on do not compare with those before."""
+    lo, hi = min(years), max(years)
+    out: dict[str, list[dict]] = {}
+    for ind in catalogue.get("indicators", []):
+        for b in ind.get("breaks") or []:
+            if lo < b["year"] <= hi:
+                out.setdefault(ind["id"], []).append({"aar": b["year"], "grunn": " ".join(b["reason_nb"].split())})
+    return out

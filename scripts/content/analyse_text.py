@@ -9,6 +9,7 @@ is our own.
 from __future__ import annotations
 
 from scripts.content import fmt
+from scripts.content.figtext import decimals
 from scripts.content.fmt import md_escape as esc
 
 LINJE = {"stat": "statlige", "kommune": "kommunale"}
@@ -68,10 +69,17 @@ def hypotese(hypoteser: dict, hid: str) -> dict:
     raise KeyError(f"no hypothesis {hid!r} in hypoteser.yaml")
 
 
-def vurdering(h: dict) -> str:
-    """``'**Vurdering av H1:** Støttet – <begrunnelse>'``: the verdict as classified in hypoteser.yaml."""
+def vurdering(h: dict, utgave_aar: int | None = None, oppgave_aar: int | None = None) -> str:
+    """``'**Vurdering av H1:** Støttet – <begrunnelse>'``: the verdict as classified in hypoteser.yaml.
+
+    The verdict is the thesis's, drawn from its own year's results; in an edition for another
+    year the label says so (``'Vurdering av H4 i oppgaven (2014)'``), so it never reads as a
+    verdict on the edition's table.
+    """
     v = h["vurdering"]
-    return (f"**Vurdering av {esc(h['id'])}:** {stor(esc(v['kategori']))} – "
+    hvem = (f" i oppgaven ({oppgave_aar})" if utgave_aar is not None and oppgave_aar is not None
+            and utgave_aar != oppgave_aar else "")
+    return (f"**Vurdering av {esc(h['id'])}{hvem}:** {stor(esc(v['kategori']))} – "
             f"{esc(' '.join(v['begrunnelse'].split()))}")
 
 
@@ -122,15 +130,99 @@ def markeringsregel(indikatorer: list[dict]) -> str:
     return tekst
 
 
-def kildenote(indikatorer: list[dict], aar: int) -> str:
-    """Where the figures of Tabell 4.2 come from, grouped by source text."""
+def kildenote(indikatorer: list[dict], aar: int, tidsserie: list[dict] | None = None) -> str:
+    """Where the figures of Tabell 4.2 come from, grouped by source text.
+
+    For KOSTRA indicators the source is the data's own ``kilde`` column for ``aar`` (rows of
+    ``tidsserie``, i.e. ``resultater.json``), so a 2015 table never carries the 2014 note;
+    ``kildetekst`` from indikatorer.yaml is used only where the data name no source (målekort
+    rows name their file, which says less than the indicator's own description).
+    """
+    fra_data: dict[str, list[str]] = {}
+    for r in tidsserie or []:
+        k = str(r.get("kilde") or "").strip()
+        if r.get("aar") == aar and k and k.lower() != "nan":
+            liste = fra_data.setdefault(r["indikator_id"], [])
+            if k not in liste:
+                liste.append(k)
     grupper: dict[str, list[str]] = {}
     for i in indikatorer:
-        linjer = grupper.setdefault(i["kildetekst"], [])
-        if LINJE[i["linje"]] not in linjer:
-            linjer.append(LINJE[i["linje"]])
+        kilder = fra_data.get(i["id"]) if i.get("kilde") == "kostra" else None
+        for kilde in kilder or [i["kildetekst"]]:
+            linjer = grupper.setdefault(kilde, [])
+            if LINJE[i["linje"]] not in linjer:
+                linjer.append(LINJE[i["linje"]])
     deler = [f"{esc(k)} ({fmt.liste(linjer)} indikatorer)" for k, linjer in grupper.items()]
     return f"Tallene gjelder {aar}. Kilder: " + "; ".join(deler) + "."
+
+
+def resultatfunn(results: dict, oppgave_aar: int, oppgave_stat: str, oppgave_kom: str) -> str:
+    """What @tbl-resultater shows, generated from the edition's data, followed by the thesis's
+    own reading, explicitly as the thesis's ``oppgave_aar`` finding, unless the table says the
+    same (then the sentence says it agrees)."""
+    aar = results["aar"]
+    begge = sorted(set(results["statlig_best"]) & set(results["kommunal_best"]))
+    if begge:
+        samlet = f"I @tbl-resultater ({aar}) er {kontorer(begge)} best på alle indikatorene."
+    else:
+        samlet = f"I @tbl-resultater ({aar}) er ingen kontor best på alle indikatorene."
+    deler = [stor(d) + "." for d in (linjens_beste(results, "stat"), linjens_beste(results, "kommune")) if d]
+    tekst = " ".join([samlet, *deler])
+    if (aar == oppgave_aar and list(results["statlig_best"]) == [oppgave_stat]
+            and list(results["kommunal_best"]) == [oppgave_kom]):
+        return tekst + (" Det er også oppgavens lesning: ingen kontor peker seg klart ut som best, men "
+                        "ett kontor er best i hver styringslinje.")
+    return tekst + (f" I oppgaven ({oppgave_aar}) pekte ingen kontor seg klart ut som best, men kontor "
+                    f"{esc(oppgave_stat)} var klart best på de statlige indikatorene og kontor "
+                    f"{esc(oppgave_kom)} på de kommunale.")
+
+
+ENHET_KORT = {"prosent": "%", "kroner": "kr"}
+
+
+def endringer_md(results: dict) -> str:
+    """Each office's change over the years shown, as a markdown table with a header row, and a
+    note on series breaks; ``''`` when the edition shows one year only.
+
+    A cell reads ``'52 → 51 (−1)'``: the values in year order and the change from the first
+    to the last year. Across a series break (``serieskifter``) no change is computed; the cell
+    shows ``'→ brudd →'`` where the break falls, in words, so it never depends on a symbol or a colour.
+    """
+    aar = sorted({int(r["aar"]) for r in results.get("tidsserie") or []} | {int(results["aar"])})
+    if len(aar) < 2:
+        return ""
+    brudd = results.get("serieskifter") or {}
+    verdier: dict[tuple[str, str], dict[int, float]] = {}
+    for r in results.get("tidsserie") or []:
+        verdier.setdefault((r["kontor"], r["indikator_id"]), {})[int(r["aar"])] = float(r["verdi"])
+    head = ["Kontor"] + [f"{esc(i['kort'])} ({ENHET_KORT.get(i['enhet'], esc(i['enhet']))})"
+                         for i in results["indikatorer"]]
+    rows = []
+    for k in results["kontorer"]:
+        celler = [f"Kontor {esc(k)}"]
+        for i in results["indikatorer"]:
+            d = decimals(i)  # as Tabell 4.2 prints the indicator
+            serie = verdier.get((k, i["id"]), {})
+            skift = [b["aar"] for b in brudd.get(i["id"], [])]
+            tekst = ""
+            for n, a in enumerate(aar):
+                if n:
+                    # A break between two shown years is written where it falls, in words.
+                    tekst += " → brudd → " if any(aar[n - 1] < b <= a for b in skift) else " → "
+                tekst += fmt.tall(serie[a], d, min_tusen=10**9) if a in serie else "–"
+            if not skift and aar[0] in serie and aar[-1] in serie:
+                diff = round(serie[aar[-1]] - serie[aar[0]], d)
+                tekst += f" ({'+' if diff > 0 else ''}{fmt.tall(diff, d, min_tusen=10**9)})"
+            celler.append(tekst)
+        rows.append(celler)
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join([":---"] + ["---:"] * (len(head) - 1)) + "|"]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    noter = [f"Serieskifte for {esc(liten(i['kort']))} i {b['aar']}: {esc(b['grunn'])}"
+             for i in results["indikatorer"] for b in brudd.get(i["id"], [])]
+    note = (f"Verdiene står i årsrekkefølge ({'–'.join(map(str, (aar[0], aar[-1])))}), med endringen fra "
+            f"{aar[0]} til {aar[-1]} i parentes. " + " ".join(noter)).strip()
+    tittel = f"**Endring per kontor og indikator, {aar[0]}–{aar[-1]}**"
+    return tittel + "\n\n" + "\n".join(lines) + "\n\n" + note + "\n"
 
 
 def linjens_beste(results: dict, linje: str) -> str:

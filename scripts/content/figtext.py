@@ -100,6 +100,8 @@ def alt_text(results: dict) -> str:
         best_value = value_text(ind, ind["verdier"][best[0]])
         verb = "er" if len(best) == 1 else "er delt mellom"
         parts.append(f"{head}: {values}. Best i {year} {verb} {best_text} med {best_value}.")
+        for b in (results.get("serieskifter") or {}).get(ind["id"], []) if len(yrs) > 1 else []:
+            parts.append(f"Prikket linje før {b['aar']}: brudd i serien ({b['grunn']}).")
         for ref in (results.get("referanser") or {}).get(ind["id"], []):
             parts.append(f"Stiplet referanselinje: {ref['etikett']} {value_text(ind, ref['verdi'])} "
                          f"({ref['definisjon']}).")

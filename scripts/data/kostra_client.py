@@ -50,6 +50,7 @@ import requests
 from scripts import paths
 from scripts.atomic import temp_beside
 from scripts.data.kostra import KostraFormatError, parse_jsonstat, read_snapshot
+from scripts.data.kostra_metadata import ResolveError, resolve_indicator
 from scripts.settings import ConfigError, load_catalogue, load_private_offices
 
 BASE_URL = "https://data.ssb.no/api/pxwebapi/v2"
@@ -139,17 +140,17 @@ def check_query(table_id: str, value_codes: Mapping[str, Sequence[str]]) -> None
             table_id=str(table_id),
         )
     if not value_codes:
-        raise KostraApiError(f"SSB table {table_id}: no dimensions selected", table_id=table_id)
+        raise KostraApiError(f"SSB-tabell {table_id}: no dimensions selected", table_id=table_id)
     for dim, codes in value_codes.items():
         if not isinstance(dim, str) or not NAME.match(dim):
             raise KostraApiError(
-                f"SSB table {table_id}: dimension name {dim!r} is not valid", table_id=table_id
+                f"SSB-tabell {table_id}: dimension name {dim!r} is not valid", table_id=table_id
             )
         if isinstance(codes, str) or not codes or not all(
             isinstance(c, str) and c for c in codes
         ):
             raise KostraApiError(
-                f"SSB table {table_id}: dimension {dim!r} needs a non-empty list of "
+                f"SSB-tabell {table_id}: dimension {dim!r} needs a non-empty list of "
                 f"non-empty value codes, got {codes!r}",
                 table_id=table_id,
             )
@@ -254,26 +255,26 @@ def problem_details(response: requests.Response) -> tuple[str | None, str | None
             detail = f"{detail} ({listed})" if detail else listed
         return title, detail
     snippet = _one_line(response.text)[:200]
-    return (response.reason or None), (f"non-JSON answer: {snippet!r}" if snippet else None)
+    return (response.reason or None), (f"svar som ikke er JSON: {snippet!r}" if snippet else None)
 
 
 def _http_error_hint(status: int, table_id: str, base_url: str, lang: str) -> str:
     if status == 400:
         return (
-            "Check dimension names and value codes against the table's metadata: "
+            "Kontroller dimensjonsnavn og verdikoder mot tabellens metadata: "
             + metadata_url(table_id, base_url=base_url, lang=lang)
         )
     if status == 403:
-        return "SSB refused access to this table."
+        return "SSB nektet tilgang til tabellen."
     if status == 404:
         return (
-            "The table does not exist (check the id in the catalogue) or the URL is longer "
-            "than SSB accepts (about 2100 characters)."
+            "Tabellen finnes ikke (kontroller id-en i katalogen), eller adressen er lengre "
+            "enn SSB godtar (om lag 2100 tegn)."
         )
     if status == 429:
-        return "SSB allows 30 requests per 60 s per IP address; wait a minute and retry."
+        return "SSB tillater 30 forespørsler per 60 s per IP-adresse; vent et minutt og prøv igjen."
     if status >= 500:
-        return "SSB's service is failing or unavailable; try again later."
+        return "SSBs tjeneste feiler eller er utilgjengelig; prøv igjen senere."
     return ""
 
 
@@ -385,6 +386,47 @@ class SsbClient:
     def get_raw(self, table_id: str, value_codes: Mapping[str, Sequence[str]]) -> RawAnswer:
         """Send one request (with retries) and return the validated answer as received."""
         url = self.url_for(table_id, value_codes)
+        return self._validated(table_id, url, self._get(table_id, url), value_codes)
+
+    def get_metadata(self, table_id: str) -> dict:
+        """The table's metadata (``/tables/{id}/metadata``, a JSON-stat 2.0 dataset without
+        values), with the same retries, back-off and rate limit as data requests."""
+        url = metadata_url(table_id, base_url=self.base_url, lang=self.lang)
+        content = self._get(table_id, url)
+        try:
+            meta = json.loads(content)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise KostraApiError(f"SSB-tabell {table_id}: metadata er ikke gyldig JSON ({exc}) [{url}]",
+                                 table_id=table_id, status=200, url=url) from exc
+        if not isinstance(meta, dict) or not isinstance(meta.get("dimension"), dict):
+            raise KostraApiError(f"SSB-tabell {table_id}: metadata mangler objektet 'dimension' [{url}]",
+                                 table_id=table_id, status=200, url=url)
+        return meta
+
+    def apply_server_config(self) -> dict | None:
+        """Read ``/config`` (PxAPI-2.yml, ConfigResponse) and use the server's own limits:
+        ``maxDataCells`` per request and ``maxCallsPerTimeWindow`` per ``timeWindow`` seconds.
+        Keeps the documented defaults when the endpoint does not answer usefully."""
+        try:
+            # One attempt, no retries: the limits are a refinement, not needed to fetch.
+            self.rate_limiter.acquire()
+            response = self.session.get(f"{self.base_url}/config", timeout=self.timeout,
+                                        headers={"Accept": "application/json"})
+            if response.status_code != 200:
+                raise ValueError(f"HTTP {response.status_code}")
+            conf = response.json()
+            cells, calls, window = conf["maxDataCells"], conf["maxCallsPerTimeWindow"], conf["timeWindow"]
+            if not all(isinstance(x, int) and not isinstance(x, bool) and x > 0 for x in (cells, calls, window)):
+                raise ValueError("limits must be positive integers")
+        except (requests.RequestException, ValueError, KeyError, TypeError) as exc:
+            self.log(f"  /config: {_one_line(str(exc))}; bruker standardgrensene")
+            return None
+        self.max_cells = min(self.max_cells, cells)
+        self.rate_limiter = RateLimiter(calls, float(window), sleep=self.sleep)
+        return conf
+
+    def _get(self, table_id: str, url: str) -> bytes:
+        """GET ``url`` with retries; the body of the first 200 answer."""
         attempts = self.max_retries + 1
         for attempt in range(1, attempts + 1):
             self.rate_limiter.acquire()
@@ -393,18 +435,18 @@ class SsbClient:
                     url, timeout=self.timeout, headers={"Accept": "application/json"}
                 )
             except requests.Timeout as exc:
-                failure, cause, status, retry_after = "no answer in time (timeout)", exc, None, None
+                failure, cause, status, retry_after = "intet svar i tide (tidsavbrudd)", exc, None, None
             except requests.ConnectionError as exc:
-                failure, cause, status, retry_after = f"could not connect ({exc})", exc, None, None
+                failure, cause, status, retry_after = f"kunne ikke koble til ({exc})", exc, None, None
             except requests.RequestException as exc:
                 raise KostraApiError(
-                    f"SSB table {table_id}: request failed: {exc} [{url}]",
+                    f"SSB-tabell {table_id}: forespørselen feilet: {exc} [{url}]",
                     table_id=table_id,
                     url=url,
                 ) from exc
             else:
                 if response.status_code == 200:
-                    return self._validated(table_id, url, response.content, value_codes)
+                    return response.content
                 if response.status_code not in RETRY_STATUSES:
                     raise self._http_error(table_id, url, response, attempt)
                 status, cause = response.status_code, None
@@ -414,7 +456,7 @@ class SsbClient:
                     raise self._http_error(table_id, url, response, attempt)
             if attempt == attempts:
                 raise KostraApiError(
-                    f"SSB table {table_id}: {failure}; gave up after {attempts} attempts [{url}]",
+                    f"SSB-tabell {table_id}: {failure}; ga opp etter {attempts} forsøk [{url}]",
                     table_id=table_id,
                     status=status,
                     url=url,
@@ -422,15 +464,15 @@ class SsbClient:
             delay = self._delay(attempt, retry_after)
             if delay > self.max_wait:
                 raise KostraApiError(
-                    f"SSB table {table_id}: {failure}; SSB asks to wait {delay:.0f} s, longer "
-                    f"than the {self.max_wait:.0f} s this client waits. Try again later [{url}]",
+                    f"SSB-tabell {table_id}: {failure}; SSB ber om å vente {delay:.0f} s, lenger "
+                    f"enn de {self.max_wait:.0f} s klienten venter. Prøv igjen senere [{url}]",
                     table_id=table_id,
                     status=status,
                     url=url,
                 )
             self.log(
-                f"  table {table_id}: {failure}, retry {attempt}/{self.max_retries} "
-                f"in {delay:.1f} s"
+                f"  tabell {table_id}: {failure}, nytt forsøk {attempt}/{self.max_retries} "
+                f"om {delay:.1f} s"
             )
             self.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -450,8 +492,8 @@ class SsbClient:
         except (ValueError, UnicodeDecodeError) as exc:
             snippet = _one_line(content[:120].decode("utf-8", "replace"))
             raise KostraApiError(
-                f"SSB table {table_id}: the answer is not valid JSON ({exc}); "
-                f"it starts with {snippet!r} [{url}]",
+                f"SSB-tabell {table_id}: svaret er ikke gyldig JSON ({exc}); "
+                f"det begynner med {snippet!r} [{url}]",
                 table_id=table_id,
                 status=200,
                 url=url,
@@ -460,7 +502,7 @@ class SsbClient:
             frame = parse_jsonstat(dataset)
         except KostraFormatError as exc:
             raise KostraApiError(
-                f"SSB table {table_id}: the answer is not a usable JSON-stat 2.0 dataset: "
+                f"SSB-tabell {table_id}: svaret er ikke et brukbart JSON-stat 2.0-datasett: "
                 f"{exc} [{url}]",
                 table_id=table_id,
                 status=200,
@@ -469,8 +511,8 @@ class SsbClient:
         missing = [dim for dim in value_codes if dim not in dataset["id"]]
         if missing:
             raise KostraApiError(
-                f"SSB table {table_id}: the answer has no dimension {', '.join(missing)}; "
-                f"the table's dimensions are {', '.join(dataset['id'])}. Check the names at "
+                f"SSB-tabell {table_id}: svaret mangler dimensjonen {', '.join(missing)}; "
+                f"tabellens dimensjoner er {', '.join(dataset['id'])}. Kontroller navnene i "
                 f"{metadata_url(table_id, base_url=self.base_url, lang=self.lang)}",
                 table_id=table_id,
                 status=200,
@@ -483,13 +525,13 @@ class SsbClient:
     ) -> KostraApiError:
         status = response.status_code
         title, detail = problem_details(response)
-        message = f"SSB table {table_id}: HTTP {status}"
+        message = f"SSB-tabell {table_id}: HTTP {status}"
         if title:
             message += f" {title}"
         if detail:
             message += f": {detail}"
         if attempts > 1:
-            message += f" (gave up after {attempts} attempts)"
+            message += f" (ga opp etter {attempts} forsøk)"
         hint = _http_error_hint(status, table_id, self.base_url, self.lang)
         if hint:
             message += f". {hint}"
@@ -512,7 +554,7 @@ class SsbClient:
         codes = value_codes[dim]
         if len(codes) < 2:
             raise KostraApiError(
-                f"SSB table {table_id}: the request URL is longer than "
+                f"SSB-tabell {table_id}: the request URL is longer than "
                 f"{self.max_url_length} characters even with one code per dimension",
                 table_id=table_id,
             )
@@ -532,6 +574,8 @@ def fetch_to_snapshot(
     dest_dir: str | Path,
     *,
     now: datetime | None = None,
+    resolved: dict | None = None,
+    mask: Sequence[str] = (),
 ) -> Path:
     """Fetch one selection and store the answer byte for byte as a snapshot.
 
@@ -545,7 +589,7 @@ def fetch_to_snapshot(
     parts = client.plan(table_id, value_codes)
     if len(parts) != 1:
         raise KostraApiError(
-            f"SSB table {table_id}: this selection needs {len(parts)} requests; store "
+            f"SSB-tabell {table_id}: this selection needs {len(parts)} requests; store "
             f"each part of SsbClient.plan() as its own snapshot",
             table_id=table_id,
         )
@@ -561,11 +605,18 @@ def fetch_to_snapshot(
             read_snapshot(tmp_data)  # what is on disk must parse, not only what was in memory
         except KostraFormatError as exc:
             raise KostraApiError(
-                f"SSB table {table_id}: the stored answer does not parse: {exc}",
+                f"SSB-tabell {table_id}: det lagrede svaret kan ikke leses: {exc}",
                 table_id=table_id,
                 url=answer.url,
             ) from exc
         meta = snapshot_meta(client, table_id, value_codes, answer, now=now)
+        if resolved is not None:
+            # What the catalogue's labels resolved to in the table's metadata at fetch time.
+            meta["resolved"] = resolved
+        if mask:
+            # The URL is copied into the provenance appendix; the municipality numbers in it
+            # must not be (the query, kept for re-fetching, stays in this private sidecar).
+            meta["url"] = _mask(meta["url"], mask)
         meta_bytes = (json.dumps(meta, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
         tmp_meta = _write_temp(dest_dir, meta_final.name, meta_bytes)
         os.replace(tmp_data, final)
@@ -625,10 +676,10 @@ class PlannedRequest:
         dims = []
         for dim, codes in self.value_codes.items():
             if self.private and dim == self.region_dim:
-                dims.append(f"{dim}=<{len(codes)} private municipalities>")
+                dims.append(f"{dim}=<{len(codes)} private kommuner>")
             else:
                 dims.append(f"{dim}={','.join(codes)}")
-        return f"{self.indicator_id} (table {self.table}): {' '.join(dims)}"
+        return f"{self.indicator_id} (tabell {self.table}): {' '.join(dims)}"
 
 
 def plan_catalogue_requests(
@@ -699,6 +750,44 @@ def _ensure_private_dir(directory: Path) -> None:
         ignore.write_text("# Snapshots with the offices' municipalities: never commit.\n*\n")
 
 
+def resolve_catalogue(client: SsbClient, catalogue: Mapping, municipalities: Sequence[str],
+                      years: Sequence[int] | None = None) -> tuple[dict, dict[str, dict]]:
+    """Read each table's metadata once and resolve every indicator's labels to codes.
+
+    Returns a copy of the catalogue whose content and region codes are the resolved ones,
+    and per indicator id what was resolved (for the snapshot sidecars). Raises
+    ``ResolveError`` with the nearest candidates when a label is missing or ambiguous, and
+    when the table has no figures for a year asked for (naming the catalogue's successor
+    tables: a year beyond a closed series is a series break, not something to fetch quietly).
+    """
+    import copy
+
+    out = copy.deepcopy(dict(catalogue))
+    metas: dict[str, dict] = {}
+    resolved: dict[str, dict] = {}
+    for ind in out["indicators"]:
+        if ind["table"] not in metas:
+            metas[ind["table"]] = client.get_metadata(ind["table"])
+        try:
+            r = resolve_indicator(metas[ind["table"]], ind, list(municipalities))
+        except ResolveError as exc:
+            raise ResolveError(f"tabell {ind['table']}: {exc}") from None
+        wanted = list(years) if years else _year_range(ind["years"])
+        absent = [y for y in wanted if str(y) not in {str(p)[:4] for p in r["periods"]}]
+        if absent:
+            after = "; ".join(f"{t['table']} «{t['title']}»" for t in ind.get("successors") or [])
+            raise ResolveError(
+                f"tabell {ind['table']} har ikke tall for {', '.join(map(str, absent))} ({ind['id']}; "
+                f"tabellen har {r['periods'][0]}–{r['periods'][-1]})."
+                + (f" Katalogen nevner etterfølger(e): {after}; legg den inn i config/kostra_catalogue.yaml "
+                   "med et serieskifte (breaks)." if after else ""))
+        ind["content_code"] = r["content"]["code"]
+        ind["regions"] = [{**reg, "code": res["code"]} for reg, res in zip(ind["regions"], r["regions"],
+                                                                             strict=True)]
+        resolved[ind["id"]] = {"indikator_id": ind["id"], **r}
+    return out, resolved
+
+
 # --- CLI ----------------------------------------------------------------------------
 
 
@@ -715,6 +804,8 @@ def main(argv: list[str] | None = None) -> int:
     fetch.add_argument("--dest", type=Path, default=paths.RAW_KOSTRA, help="snapshot folder")
     fetch.add_argument("--offices", type=Path, default=paths.PRIVATE_OFFICES)
     fetch.add_argument("--dry-run", action="store_true", help="print the plan, send nothing")
+    fetch.add_argument("--base-url", default=os.environ.get("NAVRAPPORT_SSB_URL") or BASE_URL,
+                       help="PxWebApi v2 root (default SSB's; tests point it at a local stand-in)")
     args = parser.parse_args(argv)
 
     def say(message: str) -> None:
@@ -724,29 +815,43 @@ def main(argv: list[str] | None = None) -> int:
         catalogue = load_catalogue(args.catalogue)
         offices = load_private_offices(args.offices)
     except ConfigError as exc:
-        say(f"kostra_client: error: {exc}")
+        say(f"kostra_client: feil: {exc}")
         return 2
     secrets = sorted(set(offices.values()))
+    client = SsbClient(base_url=args.base_url, log=lambda m: say(_mask(m, secrets)))
+    resolved: dict[str, dict] = {}
+    if not args.dry_run:
+        client.apply_server_config()
+        try:
+            catalogue, resolved = resolve_catalogue(client, catalogue, secrets, args.years)
+        except (KostraApiError, ResolveError) as exc:
+            say(f"kostra_client: stopper før henting: {_mask(_one_line(str(exc)), secrets)}")
+            return 1
+        for ind_id, r in resolved.items():
+            say(f"{ind_id}: tabell {r['table']} (oppdatert {r['table_updated']}), innhold "
+                f"{r['content']['code']} «{r['content']['label']}», regioner "
+                + ", ".join(f"{x['code']} «{x['label']}»" for x in r["regions"]))
     planned = plan_catalogue_requests(catalogue, args.years, offices)
-    client = SsbClient(log=lambda m: say(_mask(m, secrets)))
     failures = 0
     for number, request in enumerate(planned, start=1):
         prefix = f"[{number}/{len(planned)}] {request.describe()}"
         if args.dry_run:
-            say(f"{prefix}: would fetch")
+            say(f"{prefix}: ville hentet")
             continue
         dest = args.dest / PRIVATE_SUBDIR if request.private else args.dest
         try:
             if request.private:
                 _ensure_private_dir(dest)
             for part in client.plan(request.table, request.value_codes):
-                path = fetch_to_snapshot(client, request.table, part, dest)
+                path = fetch_to_snapshot(client, request.table, part, dest,
+                                         resolved=resolved.get(request.indicator_id),
+                                         mask=secrets if request.private else ())
                 say(f"{prefix}: ok -> {path}")
         except (KostraApiError, OSError) as exc:
             failures += 1
-            say(f"{prefix}: FAILED: {_mask(_one_line(str(exc)), secrets)}")
+            say(f"{prefix}: FEILET: {_mask(_one_line(str(exc)), secrets)}")
     if failures:
-        say(f"kostra_client: {failures} of {len(planned)} requests failed; old snapshots kept")
+        say(f"kostra_client: {failures} av {len(planned)} forespørsler feilet; de gamle uttrekkene er beholdt")
     return 1 if failures else 0
 
 

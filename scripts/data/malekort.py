@@ -125,9 +125,9 @@ class MalekortError(ValueError):
     def __init__(self, problems: Sequence[str]):
         self.problems = list(problems)
         count = len(self.problems)
-        noun = "problem" if count == 1 else "problems"
+        noun = "feil"
         lines = "\n".join(f"  - {p}" for p in self.problems)
-        super().__init__(f"{count} {noun} in målekort data:\n{lines}")
+        super().__init__(f"{count} {noun} i målekortdata:\n{lines}")
 
 
 class Problem(NamedTuple):
@@ -146,9 +146,9 @@ class Problem(NamedTuple):
     def __str__(self) -> str:
         where = self.source
         if self.row:
-            where += f", row {self.row}"
+            where += f", rad {self.row}"
         if self.column:
-            where += f", column '{self.column}'"
+            where += f", kolonne '{self.column}'"
         return f"{where}: {self.message}"
 
 
@@ -178,8 +178,8 @@ def _shown(value: str) -> str:
 
 
 def _expected_columns_text() -> str:
-    return (f"expected columns: {', '.join(REQUIRED_COLUMNS)} (required) "
-            f"and {', '.join(OPTIONAL_COLUMNS)} (optional)")
+    return (f"forventede kolonner: {', '.join(REQUIRED_COLUMNS)} (påkrevd) "
+            f"og {', '.join(OPTIONAL_COLUMNS)} (valgfri)")
 
 
 def per_unique(text: pd.Series, func) -> pd.Series:
@@ -219,10 +219,10 @@ def parse_numbers(text: pd.Series) -> pd.Series:
 def _sniff_problem(head: bytes) -> str | None:
     """Recognise common wrong file types from their first bytes."""
     if head.startswith(b"%PDF"):
-        return "not a spreadsheet: this is a PDF file; export the målekort as .xlsx or .csv"
+        return "ikke et regneark: dette er en PDF-fil; eksporter målekortet som .xlsx eller .csv"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return ("not a spreadsheet this program reads: old Excel (.xls) or other "
-                "Office binary format; open it in Excel and save as .xlsx")
+        return ("ikke et regneark programmet leser: gammel Excel (.xls) eller annet binært "
+                "Office-format; åpne filen i Excel og lagre som .xlsx")
     return None
 
 
@@ -233,7 +233,7 @@ def _table_from_rows(rows: list[list[str]]) -> tuple[list[str], pd.DataFrame]:
     at the row the user sees.
     """
     if not rows or not any(cell.strip() for cell in rows[0]):
-        raise _FileProblem("file is empty (no header row on row 1)")
+        raise _FileProblem("filen er tom (ingen rad med kolonnenavn på rad 1)")
     width = max(len(r) for r in rows)
     padded = [r + [""] * (width - len(r)) for r in rows]
     header = [h.strip().lower() for h in padded[0]]
@@ -245,20 +245,20 @@ def _read_csv_text(path: Path) -> tuple[list[str], pd.DataFrame]:
     """Read a UTF-8 csv file (``;`` or ``,`` separated) as text."""
     raw = path.read_bytes()
     if not raw.strip():
-        raise _FileProblem("file is empty")
+        raise _FileProblem("filen er tom")
     sniffed = _sniff_problem(raw[:8])
     if sniffed:
         raise _FileProblem(sniffed)
     if raw.startswith(b"PK\x03\x04"):
-        raise _FileProblem("not a csv file: this looks like an Excel workbook; "
-                           "rename it to .xlsx or save it as CSV UTF-8")
+        raise _FileProblem("ikke en csv-fil: dette ser ut som en Excel-arbeidsbok; "
+                           "gi den endelsen .xlsx, eller lagre som CSV UTF-8")
     if b"\x00" in raw[:4096]:
-        raise _FileProblem("not a spreadsheet: the file contains binary data")
+        raise _FileProblem("ikke et regneark: filen inneholder binærdata")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise _FileProblem(
-            f"not UTF-8 text (byte {exc.start}); in Excel choose «CSV UTF-8» when saving"
+            f"ikke UTF-8-tekst (byte {exc.start}); velg «CSV UTF-8» når du lagrer i Excel"
         ) from None
     first_line = text.lstrip().split("\n", 1)[0]
     # The header has no quoted commas, so it reliably reveals the separator even
@@ -268,13 +268,13 @@ def _read_csv_text(path: Path) -> tuple[list[str], pd.DataFrame]:
         frame = pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype="str",
                             na_filter=False, skip_blank_lines=False, engine="c")
     except (pd.errors.ParserError, ValueError) as exc:
-        raise _FileProblem(f"could not read as csv: {exc}".strip()) from None
+        raise _FileProblem(f"kunne ikke leses som csv: {exc}".strip()) from None
     if frame.empty:
-        raise _FileProblem("file is empty")
+        raise _FileProblem("filen er tom")
     frame = frame.fillna("")
     header = [str(h).strip().lower() for h in frame.iloc[0]]
     if not any(header):
-        raise _FileProblem("file is empty (no header row on row 1)")
+        raise _FileProblem("filen er tom (ingen rad med kolonnenavn på rad 1)")
     data = frame.iloc[1:].copy()
     data.index = range(2, len(frame) + 1)
     return header, data
@@ -313,17 +313,17 @@ def _read_xlsx_text(path: Path) -> tuple[list[str], pd.DataFrame]:
     with path.open("rb") as fh:
         head = fh.read(8)
     if not head.strip():
-        raise _FileProblem("file is empty")
+        raise _FileProblem("filen er tom")
     sniffed = _sniff_problem(head)
     if sniffed:
         raise _FileProblem(sniffed)
     if not zipfile.is_zipfile(path):
-        raise _FileProblem("not a spreadsheet: not a valid .xlsx file (not a zip archive)")
+        raise _FileProblem("ikke et regneark: ikke en gyldig .xlsx-fil (ikke et zip-arkiv)")
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # corrupt workbooks raise many unrelated error types
         raise _FileProblem(
-            f"not a spreadsheet: could not open as .xlsx ({type(exc).__name__}: {exc})"
+            f"ikke et regneark: kunne ikke åpnes som .xlsx ({type(exc).__name__}: {exc})"
         ) from None
     try:
         sheet = workbook.worksheets[0]
@@ -345,12 +345,12 @@ def _read_text_table(path: Path) -> tuple[list[str], pd.DataFrame]:
         header, data = _read_xlsx_text(path)
     else:
         raise _FileProblem(
-            f"not a spreadsheet: only {' and '.join(SPREADSHEET_SUFFIXES)} files are read")
+            f"ikke et regneark: bare {' og '.join(SPREADSHEET_SUFFIXES)}-filer leses")
     data = data.apply(lambda col: per_unique(col, lambda u: u.str.strip()).astype("str"))
     blank = (data == "").all(axis=1)
     data = data[~blank]
     if data.empty:
-        raise _FileProblem("file is empty: it has a header row but no data rows")
+        raise _FileProblem("filen er tom: den har kolonnenavn, men ingen datarader")
     return header, data
 
 
@@ -368,13 +368,13 @@ def _header_problems(header: list[str], data: pd.DataFrame, source: str
         if not name:
             if (data[pos] != "").any():
                 problems.append(Problem(source, 1, None,
-                                        f"column {pos + 1} has values but no column name; "
+                                        f"kolonne {pos + 1} har verdier, men ikke noe kolonnenavn; "
                                         + _expected_columns_text(), pos))
         elif name in positions:
-            problems.append(Problem(source, 1, None, f"column '{name}' appears twice", pos))
+            problems.append(Problem(source, 1, None, f"kolonnen '{name}' står to ganger", pos))
         elif name not in COLUMN_NAMES:
             problems.append(Problem(source, 1, None,
-                                    f"unknown column '{name}'; " + _expected_columns_text(),
+                                    f"ukjent kolonne '{name}'; " + _expected_columns_text(),
                                     pos))
         else:
             positions[name] = pos
@@ -382,7 +382,7 @@ def _header_problems(header: list[str], data: pd.DataFrame, source: str
     if missing:
         names = ", ".join(f"'{c}'" for c in missing)
         problems.append(Problem(source, 0, None,
-                                f"missing required column(s) {names}; " + _expected_columns_text()))
+                                f"mangler påkrevd(e) kolonne(r) {names}; " + _expected_columns_text()))
     return problems, positions
 
 
@@ -400,7 +400,7 @@ def _reasons(prefix: str | pd.Series, text: pd.Series, bad: pd.Series, suffix: s
 def _parse_number(column: Column, text: pd.Series, offices: Sequence[str]) -> Parsed:
     values = parse_numbers(text)
     bad = (text != "") & values.isna()
-    return values, _reasons("expected a number, got ", text, bad)
+    return values, _reasons("forventet et tall, fikk ", text, bad)
 
 
 def _parse_year(column: Column, text: pd.Series, offices: Sequence[str]) -> Parsed:
@@ -408,7 +408,7 @@ def _parse_year(column: Column, text: pd.Series, offices: Sequence[str]) -> Pars
     lo, hi = YEAR_RANGE
     ok = (values == values.round()) & values.between(lo, hi)
     bad = (text != "") & ~ok
-    reasons = _reasons(f"expected a year between {lo} and {hi}, got ", text, bad)
+    reasons = _reasons(f"forventet et årstall mellom {lo} og {hi}, fikk ", text, bad)
     return values.where(ok).astype("Int64"), reasons
 
 
@@ -417,8 +417,8 @@ def _parse_month(column: Column, text: pd.Series, offices: Sequence[str]) -> Par
     whole = values == values.round()  # False for NaN too
     ok = whole & values.between(MONTHS.start, MONTHS.stop - 1)
     bad = (text != "") & ~ok
-    prefix = pd.Series(np.where(whole[bad], "month out of range 1–12, got ",
-                                "expected a whole month number 1–12, got "),
+    prefix = pd.Series(np.where(whole[bad], "måned utenfor 1–12, fikk ",
+                                "forventet et helt månedsnummer 1–12, fikk "),
                        index=text[bad].index, dtype="str")
     return values.where(ok).astype("Int64"), _reasons(prefix, text, bad)
 
@@ -430,15 +430,15 @@ def _parse_choice(column: Column, text: pd.Series, offices: Sequence[str]) -> Pa
     canonical = {a.lower(): a for a in allowed}
     values = per_unique(text, lambda u: u.str.lower().map(canonical)).astype("str")
     bad = (text != "") & values.isna()
-    label, what = ("office", "known offices") if is_office else (column.name, "allowed")
-    return values, _reasons(f"unknown {label} ", text, bad, f"; {what}: {', '.join(allowed)}")
+    label, what = ("kontor", "kjente kontorer") if is_office else (column.name, "tillatt")
+    return values, _reasons(f"ukjent {label} ", text, bad, f"; {what}: {', '.join(allowed)}")
 
 
 def _parse_id(column: Column, text: pd.Series, offices: Sequence[str]) -> Parsed:
     ok = per_unique(text, lambda u: u.str.fullmatch(_ID_PATTERN)).fillna(False).astype(bool)
     bad = (text != "") & ~ok
     return text.where(ok), _reasons(
-        "expected a snake_case id (a–z, 0–9 and _, starting with a letter), got ", text, bad)
+        "forventet en id med a–z, 0–9 og _, som begynner med en bokstav, fikk ", text, bad)
 
 
 def _parse_text(column: Column, text: pd.Series, offices: Sequence[str]) -> Parsed:
@@ -468,14 +468,14 @@ def _cell_problems(data: pd.DataFrame, positions: dict[str, int], offices: Seque
         if column.required:
             for row in text.index[text == ""]:
                 problems.append(Problem(source, int(row), column.name,
-                                        "value missing (this column is required)"))
+                                        "verdi mangler (kolonnen er påkrevd)"))
     typed = pd.DataFrame(parsed, index=data.index)
     if year is not None:
         wrong_year = typed["aar"].notna() & (typed["aar"] != year)
         problems.extend(
             Problem(source, int(row), "aar",
-                    f"year {value} differs from the folder's year {year}; "
-                    f"move the file to the folder for {value} or fix the year")
+                    f"året {value} stemmer ikke med mappens år {year}; "
+                    f"flytt filen til mappen for {value} eller rett året")
             for row, value in typed.loc[wrong_year, "aar"].items())
     typed["kilde"] = source
     typed["rad"] = typed.index.astype("int64")
@@ -484,7 +484,7 @@ def _cell_problems(data: pd.DataFrame, positions: dict[str, int], offices: Seque
 
 def _where(kilde: str, rad: int, here: str) -> str:
     """'row N' within the same file, 'file, row N' across files."""
-    return f"row {rad}" if kilde == here else f"{kilde}, row {rad}"
+    return f"rad {rad}" if kilde == here else f"{kilde}, rad {rad}"
 
 
 def _with_first(frame: pd.DataFrame, keys: list[str], extra: list[str]) -> pd.DataFrame:
@@ -503,8 +503,8 @@ def _duplicate_problems(frame: pd.DataFrame) -> list[Problem]:
     dups = merged[(merged["kilde"] != merged["kilde_first"]) | (merged["rad"] != merged["rad_first"])]
     return [
         Problem(row.kilde, int(row.rad), None,
-                "duplicate row: same kontor/aar/maaned/indikator_id "
-                f"({row.kontor}/{row.aar}/{row.maaned}/{row.indikator_id}) as "
+                "dobbel rad: samme kontor/aar/maaned/indikator_id "
+                f"({row.kontor}/{row.aar}/{row.maaned}/{row.indikator_id}) som "
                 f"{_where(row.kilde_first, row.rad_first, row.kilde)}")
         for row in dups.itertuples(index=False)
     ]
@@ -523,8 +523,8 @@ def _consistency_problems(frame: pd.DataFrame) -> list[Problem]:
         bad = merged[merged[column] != merged[f"{column}_first"]]
         problems.extend(
             Problem(row["kilde"], int(row["rad"]), column,
-                    f"indicator '{row['indikator_id']}' for office {row['kontor']} is "
-                    f"'{row[column]}' here but '{row[column + '_first']}' in "
+                    f"indikatoren '{row['indikator_id']}' for kontor {row['kontor']} er "
+                    f"'{row[column]}' her, men '{row[column + '_first']}' i "
                     f"{_where(row['kilde_first'], row['rad_first'], row['kilde'])}")
             for _, row in bad.iterrows())
     return problems
@@ -571,7 +571,7 @@ def _read_one(path: Path, offices: Sequence[str], year: int | None
     except _FileProblem as exc:
         return None, [Problem(source, 0, None, str(exc))]
     except OSError as exc:
-        return None, [Problem(source, 0, None, f"could not read file: {exc.strerror or exc}")]
+        return None, [Problem(source, 0, None, f"kunne ikke lese filen: {exc.strerror or exc}")]
     return _validate_table(header, data, offices, year, source)
 
 
@@ -606,7 +606,7 @@ def year_files(folder: Path) -> tuple[list[Path], list[Problem]]:
     Hidden files, Excel lock files (``~$…``) and READMEs are skipped silently.
     """
     if not folder.is_dir():
-        return [], [Problem(_display(folder), 0, None, "folder does not exist")]
+        return [], [Problem(_display(folder), 0, None, "mappen finnes ikke")]
     paths, problems = [], []
     for path in sorted(folder.iterdir()):
         name = path.name
@@ -616,10 +616,10 @@ def year_files(folder: Path) -> tuple[list[Path], list[Problem]]:
             paths.append(path)
         else:
             problems.append(Problem(_display(path), 0, None,
-                                    "not a spreadsheet: only .xlsx and .csv files are read "
-                                    "in a målekort folder"))
+                                    "ikke et regneark: bare .xlsx- og .csv-filer leses "
+                                    "i en målekortmappe"))
     if not paths and not problems:
-        problems.append(Problem(_display(folder), 0, None, "no .xlsx or .csv files in folder"))
+        problems.append(Problem(_display(folder), 0, None, "ingen .xlsx- eller .csv-filer i mappen"))
     return paths, problems
 
 
@@ -779,10 +779,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result = year_end(read_year(args.year, args.offices, args.folder))
     except MalekortError as exc:
-        print(f"malekort: nothing written to {out}.\n{exc}", file=sys.stderr)
+        print(f"målekort: ingenting er skrevet til {out}.\n{exc}", file=sys.stderr)
         return 1
     write_csv_atomic(result, out)
-    print(f"wrote {out} ({len(result)} year-end rows)", file=sys.stderr)
+    print(f"skrev {out} ({len(result)} rader med årsresultat)", file=sys.stderr)
     return 0
 
 

@@ -37,25 +37,54 @@ def load_indicators(path: Path = paths.THESIS / "indikatorer.yaml") -> list[dict
 
 
 def read_office_values(path: Path, year: int, offices: list[str], indicator_ids: set[str]) -> pd.DataFrame:
-    """Read a tidy ``kontor, indikator_id, verdi`` file for one year and check it."""
-    df = pd.read_csv(path, dtype={"kontor": str, "indikator_id": str})
+    """Read a tidy ``kontor, aar, indikator_id, verdi[, kilde]`` file for one year and check it.
+
+    The same plausibility rules as the pre-flight check (``scripts.data.preflight``), so a
+    file that slipped past it (or a cleaned målekort table) still cannot carry a share of
+    250 % or a value of 1e308 into the results. Messages are Norwegian and name file, row
+    and column. ``kilde`` (where a figure was published) is kept for the table's source note.
+    """
+    from scripts.data.preflight import value_problem
+
+    df = pd.read_csv(path, dtype={"kontor": str, "indikator_id": str, "verdi": str})
     need = {"kontor", "indikator_id", "verdi"}
     if not need <= set(df.columns):
-        raise DataError(f"{path}: missing column(s) {sorted(need - set(df.columns))}; expected {sorted(need)}")
+        raise DataError(f"{path}: mangler kolonnen/kolonnene {', '.join(sorted(need - set(df.columns)))}; "
+                        f"forventet {', '.join(sorted(need))}")
     if "aar" in df.columns:
-        bad = df[df["aar"].astype(int) != year]
+        bad = df[pd.to_numeric(df["aar"], errors="coerce") != year]
         if not bad.empty:
-            raise DataError(f"{path}, row {bad.index[0] + 2}, column 'aar': expected {year}, got {bad['aar'].iloc[0]}")
+            raise DataError(f"{path}, rad {bad.index[0] + 2}, kolonne 'aar': verdien {bad['aar'].iloc[0]!r} "
+                            f"stemmer ikke med året; forventet {year}")
     unknown = df[~df["kontor"].isin(offices)]
     if not unknown.empty:
-        raise DataError(f"{path}, row {unknown.index[0] + 2}, column 'kontor': unknown office "
-                        f"{unknown['kontor'].iloc[0]!r}, expected one of {offices}")
+        raise DataError(f"{path}, rad {unknown.index[0] + 2}, kolonne 'kontor': ukjent kontor "
+                        f"{unknown['kontor'].iloc[0]!r}; forventet én av {', '.join(offices)}")
     df = df[df["indikator_id"].isin(indicator_ids)]
-    values = pd.to_numeric(df["verdi"], errors="coerce")
-    bad = df[values.isna()]
-    if not bad.empty:
-        raise DataError(f"{path}, row {bad.index[0] + 2}, column 'verdi': expected a number, got {bad['verdi'].iloc[0]!r}")
-    return df.assign(verdi=values, aar=year)[["kontor", "aar", "indikator_id", "verdi"]]
+    units = {i["id"]: i["enhet"] for i in load_indicators()}
+    for row, r in df.iterrows():
+        why = value_problem(r["verdi"], units.get(r["indikator_id"]))
+        if why:
+            raise DataError(f"{path}, rad {row + 2}, kolonne 'verdi': verdien {r['verdi']!r} "
+                            f"({r['indikator_id']}, kontor {r['kontor']}) {why}")
+    kilde = df["kilde"].fillna("").astype(str) if "kilde" in df.columns else ""
+    return df.assign(verdi=pd.to_numeric(df["verdi"]).astype(float), aar=year, kilde=kilde)[
+        ["kontor", "aar", "indikator_id", "verdi", "kilde"]]
+
+
+def fetched_csv(year: int, out: Path) -> Path:
+    """No typed-in file for ``year``: the figures the fetch stored for the offices' municipalities,
+    turned into office letters through the private mapping, as a CSV beside ``out``."""
+    from scripts.data.kostra_offices import office_values
+    from scripts.settings import load_catalogue, load_private_offices
+
+    rows = office_values(year, load_private_offices(), load_catalogue())
+    if not rows:
+        raise DataError(f"{paths.kostra_offices_csv(year).relative_to(paths.ROOT)} finnes ikke, og det er "
+                        f"ingen hentede KOSTRA-tall per kontor for {year}")
+    tmp = out.with_name(f".{out.name}.hentet.csv")
+    write_text(tmp, pd.DataFrame(rows).to_csv(index=False))
+    return tmp
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,9 +97,16 @@ def main(argv: list[str] | None = None) -> int:
     a = p.parse_args(argv)
     try:
         ids = {i["id"] for i in load_indicators() if i["kilde"] == "kostra"}
-        df = read_office_values(a.src, a.year, a.offices, ids)
+        fetched = not a.src.is_file()
+        if fetched:
+            a.src = fetched_csv(a.year, a.out)
+        try:
+            df = read_office_values(a.src, a.year, a.offices, ids)
+        finally:
+            if fetched:
+                a.src.unlink(missing_ok=True)
     except (DataError, FileNotFoundError) as exc:
-        print(f"offices: {exc}", file=sys.stderr)
+        print(f"kontortall: {exc}", file=sys.stderr)
         return 1
     write_text(a.out, df.to_csv(index=False))
     return 0

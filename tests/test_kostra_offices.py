@@ -1,0 +1,48 @@
+"""Per-office KOSTRA figures from fetched private snapshots through the private mapping.
+Everything is made up (oppdiktede testdata): codes, figures and the municipalities 9901–9902."""
+import json
+
+from scripts.data import preflight
+from scripts.data.kostra_offices import kilde_text, office_values
+
+CATALOGUE = {"indicators": [{"id": "sosialhjelpsmottakere_andel",
+                             "dimensions": {"region": "Region", "contents": "ContentsCode", "time": "Tid"}}]}
+
+
+def write(folder, name, values, fetched_at, updated="2016-06-15T06:00:00Z"):
+    data = {"version": "2.0", "class": "dataset", "id": ["Region", "ContentsCode", "Tid"], "size": [2, 2, 1],
+            "dimension": {"Region": {"category": {"index": {"9901": 0, "9902": 1}}},
+                          "ContentsCode": {"category": {"index": {"OPPDAndel": 0, "OPPDAnnet": 1}}},
+                          "Tid": {"category": {"index": {"2015": 0}}}},
+            "value": values}
+    meta = {"table": "04688", "fetched_at": fetched_at, "url": "…Region%5D=****,****…",
+            "resolved": {"indikator_id": "sosialhjelpsmottakere_andel", "table_updated": updated,
+                         "content": {"code": "OPPDAndel", "label": "Andelen (oppdiktet)"}}}
+    (folder / f"{name}.json").write_text(json.dumps(data), encoding="utf-8")
+    (folder / f"{name}.meta.json").write_text(json.dumps(meta), encoding="utf-8")
+
+
+def test_municipalities_become_office_letters_and_the_latest_fetch_wins_even_without_a_figure(tmp_path):
+    # Region × ContentsCode: 9901/OPPDAndel, 9901/OPPDAnnet, 9902/OPPDAndel, 9902/OPPDAnnet.
+    write(tmp_path, "old", [3.0, 99, 2.0, 99], "2016-07-01T10:00:00Z")
+    write(tmp_path, "new", [3.1, 99, None, 99], "2016-09-02T10:00:00Z", updated="2016-09-01T06:00:00Z")
+    rows = office_values(2015, {"A": "9901", "B": "9902"}, CATALOGUE, tmp_path)
+    # B has no figure in the latest fetch: missing, not the older figure.
+    assert [(r["kontor"], r["verdi"]) for r in rows] == [("A", 3.1)]
+    assert rows[0]["kilde"] == "SSB, Statistikkbanken tabell 04688, oppdatert 01.09.2016, hentet 02.09.2016"
+    assert all("990" not in json.dumps(r) for r in rows)
+    assert office_values(2014, {"A": "9901"}, CATALOGUE, tmp_path) == []
+
+
+def test_kilde_text_without_dates_says_so():
+    assert kilde_text({"table": "04688"}) == "SSB, Statistikkbanken tabell 04688, oppdatert ukjent dato, hentet ukjent dato"
+
+
+def test_fetched_figures_get_the_same_plausibility_check():
+    kostra = [i for i in preflight.load_indicators() if i["kilde"] == "kostra"]
+    rows = [{"kontor": "A", "aar": 2015, "indikator_id": "sosialhjelpsmottakere_andel", "verdi": 250.0}]
+    missing, bad = preflight._check_fetched(rows, 2015, ["A"], kostra)
+    assert len(bad) == 1 and "kontor A, sosialhjelpsmottakere_andel, 2015: verdien '250.0' er utenfor det mulige" in bad[0]
+    assert missing == ["data/raw/kostra/private (hentet fra SSB): ingen verdi for kontor A, "
+                       "netto_driftsutgifter_sosialtjenesten i 2015 (hent på nytt, eller legg tallene i "
+                       "data/raw/kostra_kontor/2015.csv)"]
