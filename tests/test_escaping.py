@@ -44,3 +44,180 @@ def test_html_tables_get_column_and_row_headers():
     assert html.count('scope="col"') == 2
     assert '<th scope="row">Kontor A</th>' in html and '<th scope="row">Kontor B</th>' in html
     assert "<td>52</td>" in html or '<td style="text-align: right;">52</td>' in html
+
+
+# --- one escaping function per output format (scripts/content/escape.py) -------------------
+
+import html as html_lib  # noqa: E402
+import re  # noqa: E402
+
+import pytest  # noqa: E402
+import yaml  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from scripts.content import escape  # noqa: E402
+from scripts.engine import numbering  # noqa: E402
+
+HOSTILE_LABELS = {
+    "budsjett_ressursstyring": "<b onmouseover=alert(1)>Budsjett</b>",
+    "malstyring": '<a href="javascript:alert(1)">Mål</a>',
+    "balansert_malstyring": "Før <script>alert(1)</script> etter",
+    "risikostyring": "Risiko [lenke](javascript:alert(1)) @tbl-verktoy $x$ <http://x.no>",
+}
+
+
+def html_of(md: str) -> str:
+    return render.run_pandoc(["--from=markdown+smart", "--to=html5"], md).decode("utf-8")
+
+
+def test_tabell_4_1_column_labels_from_data_reach_html_as_text(tmp_path):
+    spec = tmp_path / "verktoy.yaml"
+    spec.write_text(yaml.safe_dump({"kolonner": [{"id": k, "etikett": v} for k, v in HOSTILE_LABELS.items()]},
+                                   allow_unicode=True), encoding="utf-8")
+    wide = pd.DataFrame({k: ["Ja"] for k in HOSTILE_LABELS}, index=["A"])
+    md = compare.tools_markdown(wide, spec)
+    out = " ".join(html_of(md).split())  # Pandoc wraps long headers
+    for tag in ("<b", "<a ", "<script", "<em", "<code"):
+        assert tag not in out, tag
+    assert "onmouseover" in out and "&lt;b onmouseover=alert(1)&gt;Budsjett&lt;/b&gt;" in out
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; etter" in out  # nothing of the label is cut
+    assert "@tbl-verktoy" in out and "$x$" in out
+    # The engine's cross-reference pass leaves an escaped @ alone (it used to stop the build).
+    assert numbering.resolve_xrefs(md, {}, {}) == md
+
+
+def test_escaped_text_has_no_live_link_in_the_pdf(tmp_path):
+    import typst
+    from pypdf import PdfReader
+
+    md = "Tekst: " + escape.markdown('[klikk](javascript:alert(1)) <a href="javascript:alert(2)">x</a>') + "\n"
+    typ = render.run_pandoc(["--from=markdown", "--to=typst", "--standalone"], md).decode("utf-8")
+    (tmp_path / "t.typ").write_text(typ, encoding="utf-8")
+    pdf = tmp_path / "t.pdf"
+    typst.compile(str(tmp_path / "t.typ"), output=str(pdf))
+    page = PdfReader(pdf).pages[0]
+    assert not page.get("/Annots")
+    assert "javascript:alert(1)" in page.extract_text()
+
+
+BIB = """@book{trygg, author = {Oppdiktet, Ola}, title = {Trygg kilde}, year = {2014}, publisher = {Forlag},
+  url = {https://example.org/bok}}
+@book{farlig, author = {Oppdiktet, Kari}, title = {Farlig <script>alert(1)</script> kilde}, year = {2014},
+  publisher = {Forlag}, url = {javascript:alert(document.cookie)}}
+@misc{data, author = {Oppdiktet, Per}, title = {Datakilde}, year = {2014}, howpublished = {\\url{ JaVaScRiPt:alert(3)}}}
+"""
+
+
+@pytest.mark.parametrize("fmt", ["html5", "typst"])
+def test_bibliography_links_are_only_http_and_https(tmp_path, fmt):
+    bib = tmp_path / "ref.bib"
+    bib.write_text(BIB, encoding="utf-8")
+    md = "---\nbibliography: " + str(bib) + "\nlang: nb\n---\n\nSe @trygg, @farlig og @data.\n"
+    out = render.run_pandoc(["--from=markdown+smart", "--citeproc", "--lua-filter",
+                             str(render.ENGINE_DIR / "filters.lua"), f"--to={fmt}"], md).decode("utf-8")
+    low = out.lower()
+    if fmt == "html5":
+        assert 'href="https://example.org/bok"' in out
+        assert not re.search(r'href="\s*javascript', low) and "<script" not in low
+    else:
+        assert '#link("https://example.org/bok")' in out
+        assert '#link("javascript' not in low and "#link(\" javascript" not in low
+    assert "alert(document.cookie)" in out  # shown as text, not dropped
+
+
+@pytest.mark.parametrize("target, ok", [
+    ("https://www.ssb.no/statbank", True), ("http://example.org", True), ("HTTPS://example.org/x", True),
+    ("javascript:alert(1)", False), (" java\tscript:alert(1)", False), ("JaVaScRiPt:alert(1)", False),
+    ("data:text/html;base64,PHNjcmlwdD4=", False), ("file:///etc/passwd", False), ("//evil.example", False),
+    ("https:/no-host", False), ("mailto:ola@example.no", False),
+])
+def test_url_allows_only_http_and_https(target, ok):
+    assert (escape.url(target) is not None) == ok
+
+
+def test_html_escape_is_text_in_text_and_attributes():
+    s = 'a"b\'c<d>&e'
+    assert escape.html(s) == "a&quot;b&#x27;c&lt;d&gt;&amp;e"
+    assert html_lib.unescape(escape.html(s)) == s
+
+
+def test_typst_escape_compiles_and_shows_literally(tmp_path):
+    import typst
+    from pypdf import PdfReader
+
+    nasty = 'Kontor #set text(red) $x$ @ref <lab> *b* _i_ `r` = H - l + e / t: ~ [x] \\ "q" // c /* c */'
+    src = tmp_path / "t.typ"
+    src.write_text(f"#let s = {escape.typst_string(nasty)}\n{escape.typst(nasty)}\n\n#s\n", encoding="utf-8")
+    pdf = tmp_path / "t.pdf"
+    typst.compile(str(src), output=str(pdf))
+    lines = [ln for ln in PdfReader(pdf).pages[0].extract_text().replace("\u201c", '"').replace("\u201d", '"')
+             .splitlines() if ln.strip()]
+    assert " ".join(lines).count("Kontor #set text(red) $x$ @ref <lab> *b* _i_") == 2
+
+
+def test_matplotlib_labels_are_drawn_as_written(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.set_title(escape.matplotlib("Andel $x$ i kroner"))
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        fig.savefig(tmp_path / "f.svg")
+    plt.close(fig)
+    assert "Andel $x$ i kroner" in (tmp_path / "f.svg").read_text(encoding="utf-8")
+
+
+def test_a_10000_character_unbreakable_string_wraps_inside_its_cell_in_the_pdf(tmp_path):
+    import pypdfium2 as pdfium
+    import typst
+
+    long = "X" * 10_000
+    md = ("| Kontor | Merknad |\n|---|---|\n| Kontor A | " + escape.markdown(long) + " |\n")
+    typ = render.run_pandoc(["--from=markdown", "--to=typst", "--standalone"], md).decode("utf-8")
+    (tmp_path / "t.typ").write_text(typ, encoding="utf-8")
+    pdf = pdfium.PdfDocument(typst.compile(str(tmp_path / "t.typ")))
+    try:
+        right_edges, xs = [], 0
+        for page in pdf:
+            width = page.get_width()
+            text = page.get_textpage()
+            for i in range(text.count_chars()):
+                left, _bottom, right, _top = text.get_charbox(i)
+                right_edges.append(right / width)
+                xs += text.get_text_range(i, 1) == "X"
+    finally:
+        pdf.close()
+    assert xs == 10_000  # every character is there
+    assert max(right_edges) <= 1.0  # and none runs off the page
+
+
+def test_a_10000_character_unbreakable_string_can_break_in_html():
+    out = html_of("| Kontor | Merknad |\n|---|---|\n| Kontor A | " + escape.markdown("X" * 10_000) + " |\n")
+    cell = re.search(r"<td>(X[^<]*)</td>", out).group(1)
+    runs = cell.split(escape.ZWSP)
+    assert "".join(runs) == "X" * 10_000 and max(map(len, runs)) <= escape.BREAK_EVERY
+
+
+TEXT = st.text(alphabet=st.sampled_from(list("abcæøå ABC019.,;:!?-_*#$@<>[](){}|\\`~^&=%+/'\"")), min_size=1,
+               max_size=40)
+
+
+@settings(max_examples=40, deadline=None)
+@given(TEXT)
+def test_any_text_from_data_comes_out_of_pandoc_as_the_same_text(text):
+    """Property: whatever punctuation a data value holds, the HTML shows exactly that text
+    (markdown without +smart, so typographic quotes do not count as a difference)."""
+    out = render.run_pandoc(["--from=markdown-smart", "--to=html5"], "Verdi: " + escape.markdown(text) + "\n").decode("utf-8")
+    assert out.count("<") == 2 and out.startswith("<p>")  # one paragraph and nothing else
+    shown = html_lib.unescape(out.strip()[len("<p>"):-len("</p>")])
+    assert " ".join(shown.split()) == " ".join(("Verdi: " + text).split())
+
+
+@pytest.mark.parametrize("text", ["1. ledd", "2) ledd", "- punkt", "+ punkt", "> sitat", "# overskrift", ": definisjon",
+                                  "| a | b |", "::: div", "% tittel", "= Typst-overskrift"])
+def test_data_text_at_the_start_of_a_line_starts_no_block(text):
+    out = render.run_pandoc(["--from=markdown-smart", "--to=html5"], escape.markdown(text) + "\n").decode("utf-8")
+    assert out.strip() == f"<p>{html_lib.escape(text, quote=False)}</p>"
