@@ -176,7 +176,7 @@ def json_segments(text: str) -> list[Segment]:
                 walk(v, f"{path}[{i}]")
         else:
             # Written as in the file ("key": "value"), so an allow-list phrase reads the same in both.
-            value = json.dumps(node, ensure_ascii=False)
+            value = f'"{node}"' if isinstance(node, str) else json.dumps(node)  # decoded, line breaks kept
             out.append(Segment(path or "/", value if key is None else f"{json.dumps(key, ensure_ascii=False)}: {value}"))
 
     walk(json.loads(text), "")

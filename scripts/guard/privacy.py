@@ -19,8 +19,8 @@ How text is matched (see README, «Pålitelighet og personvern»):
   NFKC (full-width letters, ligatures, no-break spaces), invisible format characters removed
   (soft hyphen, zero-width space/joiner, word joiner, BOM, direction marks), case folded,
   white space collapsed. Each text is also read with markup removed (``Dram**men**``,
-  ``Dram<strong>men</strong>``, ``Dram#emph[men]``, backslash escapes) and with line-end
-  hyphenation joined (``Dram-`` / ``men``).
+  ``Dram<strong>men</strong>``, ``Dram#emph[men]``, backslash escapes) and with a hyphen before white space
+  joined (``Dram-`` / ``men`` at a line end, ``Dram- men``).
 - A name matches as a word stem: at the start of a word, with any ending, so inflected and
   compound forms ("Drammens", "Drammensmodellen", "Drammen-kontoret") are caught. Parts of a
   name of several words may be joined by any punctuation or none.
@@ -138,7 +138,9 @@ MARKUP = re.compile(
     r"|\{[.#][^}]*\}"          # Pandoc attributes {.hl}
     r"|[\\*_~^`\[\]]"          # emphasis, escapes, code, brackets
 )
-LINE_END_HYPHEN = re.compile(r"[\-\u2010\u2011\u00ad\x02][ \t]*\r?\n[ \t]*")
+# A hyphen between two words and white space: a line-end hyphenation in a PDF ("Dram-" / "men"),
+# or the same after a renderer re-wrapped the line ("Dram- men" in HTML).
+LINE_END_HYPHEN = re.compile(r"(?<=\w)[\-\u2010\u2011\u00ad\x02]\s+(?=\w)")
 
 
 def views(text: str) -> list[str]:
