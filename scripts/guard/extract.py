@@ -36,7 +36,7 @@ class Segment:
     text: str
     raw_lines: tuple[str, ...] = ()  # for HTML: the source lines, to narrow a finding to a line
     first_line: int = 0
-    fallback: bool = False  # the whole file again, for what a line break splits: counts only new findings
+    parts: tuple[Segment, ...] = ()  # smaller places inside it, read only to locate a finding
 
 
 # Inline elements: their tags sit inside words, so they are removed without leaving a space.
@@ -164,8 +164,9 @@ def docx_segments(data: bytes) -> list[Segment]:
 
 
 def json_segments(text: str) -> list[Segment]:
-    """Every string in a JSON document, keys too, with its path (escapes decoded)."""
-    out: list[Segment] = []
+    """A JSON document as one segment (every string, keys too, escapes decoded, then the raw text);
+    its parts name each string by its path and each raw line by its number."""
+    parts: list[Segment] = []
 
     def walk(node, path: str, key: str | None = None) -> None:
         if isinstance(node, dict):
@@ -177,18 +178,21 @@ def json_segments(text: str) -> list[Segment]:
         else:
             # Written as in the file ("key": "value"), so an allow-list phrase reads the same in both.
             value = f'"{node}"' if isinstance(node, str) else json.dumps(node)  # decoded, line breaks kept
-            out.append(Segment(path or "/", value if key is None else f"{json.dumps(key, ensure_ascii=False)}: {value}"))
+            parts.append(Segment(path or "/", value if key is None else f"{json.dumps(key, ensure_ascii=False)}: {value}"))
 
     walk(json.loads(text), "")
-    return out
+    # The raw lines too: a JSON file is published as it is written, not only as parsed.
+    lines = line_segments(text)[0]
+    whole = BETWEEN.join(p.text for p in parts) + BETWEEN + text
+    return [Segment("hele filen", whole, parts=tuple(parts) + lines.parts)]
 
 
 def line_segments(text: str) -> list[Segment]:
-    """Line by line, then the whole file for what a line break splits (an address over two lines);
-    the guard reports a finding at the first, most precise place it is seen."""
+    """The whole text (so what a line break splits, such as an address over two lines, is seen),
+    with its lines as parts for locating a finding."""
     lines = text.split("\n")
-    whole = [Segment(f"linje 1–{len(lines)}", text, fallback=True)] if len(lines) > 1 else []
-    return [Segment(f"linje {i}", line) for i, line in enumerate(lines, 1)] + whole
+    parts = tuple(Segment(f"linje {i}", line) for i, line in enumerate(lines, 1))
+    return [Segment(f"linje 1–{len(lines)}" if len(lines) > 1 else "linje 1", text, parts=parts)]
 
 
 def segments(path: Path) -> list[Segment]:
@@ -205,6 +209,5 @@ def segments(path: Path) -> list[Segment]:
     if suffix in (".html", ".htm", ".svg", ".xml"):
         return html_segments(text)
     if suffix == ".json":
-        # The raw lines too: a JSON file is published as it is written, not only as parsed.
-        return json_segments(text) + line_segments(text)
+        return json_segments(text)
     return line_segments(text)

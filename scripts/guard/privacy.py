@@ -119,6 +119,11 @@ INVISIBLE = re.compile(
 )
 
 
+AROUND_BETWEEN = re.compile(rf"\s*{extract.BETWEEN}\s*")
+AROUND_NEWLINE = re.compile(rf"[^\S{extract.BETWEEN}]*\n[^\S{extract.BETWEEN}]*")
+OTHER_SPACE = re.compile(rf"[^\S\n{extract.BETWEEN}]+")
+
+
 def normalise(text: str) -> str:
     """Entities decoded, NFKC, invisible characters removed, case folded, white space collapsed."""
     for _ in range(3):  # double-escaped entities (&amp;#68;) too
@@ -128,8 +133,10 @@ def normalise(text: str) -> str:
         text = decoded
     text = unicodedata.normalize("NFKC", INVISIBLE.sub("", text))
     text = unicodedata.normalize("NFKC", text.casefold())
-    # Runs of white space become one space, one line break, or one element break (extract.BETWEEN).
-    return re.sub(r"\s+", lambda m: next((c for c in (extract.BETWEEN, "\n") if c in m.group(0)), " "), text)
+    # Runs of white space become one element break (extract.BETWEEN), else one line break, else one space.
+    text = AROUND_BETWEEN.sub(extract.BETWEEN, text)
+    text = AROUND_NEWLINE.sub("\n", text)
+    return OTHER_SPACE.sub(" ", text)
 
 
 MARKUP = re.compile(
@@ -145,8 +152,8 @@ LINE_END_HYPHEN = re.compile(r"(?<=\w)[\-\u2010\u2011\u00ad\x02]\s+(?=\w)")
 
 def views(text: str) -> list[str]:
     """The forms in which ``text`` is searched: as written, without markup, with hyphenation joined."""
-    forms = [text, MARKUP.sub("", text), LINE_END_HYPHEN.sub("", text)]
-    return list(dict.fromkeys(normalise(f) for f in forms))
+    n = normalise(text)  # first, so an escaped tag (&lt;b&gt;) or a full-width asterisk counts as markup too
+    return list(dict.fromkeys([n, MARKUP.sub("", n), LINE_END_HYPHEN.sub("", n)]))
 
 
 # --- patterns ---------------------------------------------------------------------------
@@ -162,7 +169,8 @@ _OPEN, _CLOSE = r"[(\[{<]", r"[)\]}>]"
 _S = r"[ \n]"
 _AT = rf"(?:@|{_S}?{_OPEN}{_S}?(?:at|alfa|krøllalfa|snabel-?a){_S}?{_CLOSE}{_S}?|{_S}(?:krøllalfa|snabel-?a){_S})"
 _DOT = rf"(?:\.|{_S}?{_OPEN}{_S}?(?:dot|punkt|punktum|prikk){_S}?{_CLOSE}{_S}?|{_S}(?:dot|punktum|prikk){_S})"
-EMAIL = re.compile(rf"[\w.+\-]+{_AT}[\w\-]+(?:{_DOT}[\w\-]+)*{_DOT}[a-z]{{2,}}(?![\w\-])")
+AT_SIGN = re.compile(_AT)
+EMAIL = re.compile(rf"(?<![\w.+\-])[\w.+\-]+{_AT}[\w\-]+(?:{_DOT}[\w\-]+)*{_DOT}[a-z]{{2,}}(?![\w\-])")
 
 
 # --- the private mapping and the allow-list ---------------------------------------------
@@ -218,14 +226,13 @@ def _relative(file: str) -> str:
         return p.as_posix()
 
 
-def _allowed_spans(view: str, file: str, allow: list[Allowed]) -> list[tuple[int, int]]:
+def _phrases(file: str, allow: list[Allowed]) -> list[re.Pattern]:
+    """The allow-list phrases that apply to ``file``, as patterns (a line may break anywhere in one)."""
+    if not allow:
+        return []
     rel = _relative(file)
-    spans = []
-    for a in allow:
-        if any(fnmatch.fnmatch(rel, w) or fnmatch.fnmatch(Path(rel).name, w) for w in a.where):
-            phrase = r"\s+".join(map(re.escape, a.text.split()))  # a line may break anywhere in it
-            spans += [(m.start(), m.end()) for m in re.finditer(phrase, view)]
-    return spans
+    return [re.compile(r"\s+".join(map(re.escape, a.text.split()))) for a in allow
+            if any(fnmatch.fnmatch(rel, w) or fnmatch.fnmatch(Path(rel).name, w) for w in a.where)]
 
 
 # --- finding ----------------------------------------------------------------------------
@@ -235,12 +242,17 @@ def hits(text: str, terms: list[Term | str], file: str = "", allow: list[Allowed
          ) -> list[tuple[str, str, str]]:
     """What must not be published in ``text``, as (kind, office letter, normalised match)."""
     terms = [t if isinstance(t, Term) else Term(t, "?", "nummer" if t.isdigit() else "navn") for t in terms]
+    phrases = None
     out: list[tuple[str, str, str]] = []
     for view in views(text):
-        spans = _allowed_spans(view, file, allow or [])
         found = [(t.kind, t.letter, m) for t in terms for m in t.pattern.finditer(view)]
         found += [("telefon", "", m) for m in PHONE.finditer(view)]
-        found += [("e-post", "", m) for m in EMAIL.finditer(view)]
+        if AT_SIGN.search(view):  # the full pattern only where an "at" can be (it is the slow one)
+            found += [("e-post", "", m) for m in EMAIL.finditer(view)]
+        if not found:
+            continue
+        phrases = _phrases(file, allow or []) if phrases is None else phrases
+        spans = [(m.start(), m.end()) for p in phrases for m in p.finditer(view)]
         for kind, letter, m in found:
             if not any(s <= m.start() and m.end() <= e for s, e in spans):
                 key = {"telefon": re.sub(r"\D", "", m.group(0))[-8:], "navn": re.sub(r"[\W_]+", " ", m.group(0))
@@ -283,11 +295,20 @@ def scan_file(path: Path, terms: list[Term | str], allow: list[Allowed] | None =
     first: dict[tuple[str, str, str], extract.Segment] = {}
     count: dict[tuple[str, str, str], int] = {}
     for seg in segs:
-        for hit in hits(seg.text, terms, file, allow):
-            if seg.fallback and hit in first:
-                continue
-            first.setdefault(hit, seg)
-            count[hit] = count.get(hit, 0) + 1
+        found = hits(seg.text, terms, file, allow)
+        if not found:
+            continue  # the usual case: the parts are read only to locate a finding
+        for part in seg.parts:
+            for hit in hits(part.text, terms, file, allow):
+                if hit in found:
+                    first.setdefault(hit, part)
+                    count[hit] = count.get(hit, 0) + 1
+        for hit in found:
+            if hit not in first:  # no part holds it alone (split over two lines), or there are no parts
+                first[hit] = seg
+                count[hit] = count.get(hit, 0) + 1
+            elif not seg.parts:  # seen before, in another page or section
+                count[hit] += 1
     out = []
     for hit, seg in first.items():
         where = _narrow(seg, hit, terms, file, allow or []) if len(seg.raw_lines) > 1 else seg.where
