@@ -231,7 +231,6 @@ def test_guard_command_stops_in_norwegian_and_prints_no_secret(tmp_path, monkeyp
     mapping = tmp_path / "offices.private.yaml"
     mapping.write_text("offices:\n  C: '9903'\nnames:\n  C: Oppdiktby\n", encoding="utf-8")
     monkeypatch.setattr(paths, "PRIVATE_OFFICES", mapping)
-    monkeypatch.setattr(privacy.load_terms, "__defaults__", (mapping,))
     page = tmp_path / "report.html"
     page.write_text("<p>Kontor C: Oppdikt<b>by</b> (9903)</p>", encoding="utf-8")
     stamp = tmp_path / "guard.json"
@@ -242,9 +241,11 @@ def test_guard_command_stops_in_norwegian_and_prints_no_secret(tmp_path, monkeyp
 
 
 def test_a_broken_mapping_is_reported_without_its_content(tmp_path, monkeypatch, capsys):
+    from scripts import paths
+
     mapping = tmp_path / "offices.private.yaml"
     mapping.write_text("offices:\n  C: 99031\n", encoding="utf-8")  # unquoted: the loader would quote it
-    monkeypatch.setattr(privacy.load_terms, "__defaults__", (mapping,))
+    monkeypatch.setattr(paths, "PRIVATE_OFFICES", mapping)
     page = tmp_path / "report.html"
     page.write_text("<p>Tekst</p>", encoding="utf-8")
     assert privacy.main([str(page)]) == 1
