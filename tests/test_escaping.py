@@ -221,3 +221,10 @@ def test_any_text_from_data_comes_out_of_pandoc_as_the_same_text(text):
 def test_data_text_at_the_start_of_a_line_starts_no_block(text):
     out = render.run_pandoc(["--from=markdown-smart", "--to=html5"], escape.markdown(text) + "\n").decode("utf-8")
     assert out.strip() == f"<p>{html_lib.escape(text, quote=False)}</p>"
+
+
+@pytest.mark.parametrize("text", ["data/raw/kostra/04688_abc*def*.json", "a`b``c", "`start", "<script>", "\\slutt"])
+def test_code_spans_show_data_text_literally_without_backslashes(text):
+    out = render.run_pandoc(["--from=markdown-smart", "--to=html5"], escape.code(text) + "\n").decode("utf-8")
+    shown = html_lib.unescape(re.search(r"<code>(.*)</code>", out).group(1))
+    assert shown == text

@@ -50,6 +50,15 @@ def markdown(text) -> str:
     return LINE_START.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], s)
 
 
+def code(text) -> str:
+    """A Pandoc code span showing ``text`` literally. Inside a code span a backslash is not an
+    escape, so :func:`markdown` would show its backslashes; the fence is one backtick longer than
+    the longest run of backticks in the text instead."""
+    s = str(text).replace("\r", " ").replace("\n", " ")
+    fence = "`" * (max((len(r) for r in re.findall(r"`+", s)), default=0) + 1)
+    return f"{fence} {s} {fence}" if s.startswith("`") or s.endswith("`") else f"{fence}{s}{fence}"
+
+
 def html(text) -> str:
     """HTML text or a quoted attribute value that shows ``text`` literally."""
     return _html.escape(breakable(str(text)), quote=True)
