@@ -228,3 +228,55 @@ def test_code_spans_show_data_text_literally_without_backslashes(text):
     out = render.run_pandoc(["--from=markdown-smart", "--to=html5"], escape.code(text) + "\n").decode("utf-8")
     shown = html_lib.unescape(re.search(r"<code>(.*)</code>", out).group(1))
     assert shown == text
+
+
+@pytest.mark.e2e
+def test_hostile_text_in_the_data_files_stays_text_in_the_built_report(tmp_path, built_repo):
+    """Markup, script, links, math and cross-reference syntax planted in five data files
+    (indicator labels, Tabell 4.1 column labels and cells, a diagram label): the build succeeds,
+    and nothing of it acts in the HTML or the PDF (made-up text, in a copy of the project)."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.conftest import run_snakemake
+
+    repo = tmp_path / "repo"
+    shutil.copytree(built_repo, repo, symlinks=True)
+
+    def plant(rel, old, new):
+        p = repo / rel
+        text = p.read_text(encoding="utf-8")
+        assert old in text, (rel, old)
+        p.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    plant("data/thesis/indikatorer.yaml", 'etikett: "Andel arbeidssøkere med overgang til arbeid"',
+          'etikett: "Andel arbeidssøkere <b>X1</b> *y1* @tbl-x $z$ [l1](javascript:alert(1))"')
+    plant("data/thesis/indikatorer.yaml", 'kort: "Arbeidssøkere til arbeid"', 'kort: "Arbeidssøkere $q$ <i>X2</i>"')
+    plant("data/thesis/verktoy.yaml", 'etikett: "Målstyring"',
+          'etikett: "<b onmouseover=alert(1)>X3</b> <script>alert(2)</script>Mål"')
+    plant("data/thesis/tabell_4_1.csv", "A,malstyring,Ja,39",
+          "A,malstyring,Ja <script>alert(3)</script> [l4](javascript:alert(4)) X4,39")
+    plant("data/thesis/diagrammer.yaml", 'navn: "Regelstyring"', 'navn: "Regelstyring $m$ <b>X5</b>"')
+    env = dict(os.environ, NAVRAPPORT_ROOT=str(repo), PYTHONPATH=str(repo))
+    subprocess.run([sys.executable, "-m", "scripts.guard.manifest", "approve"], cwd=repo, env=env, check=True,
+                   capture_output=True)
+    proc = run_snakemake(repo, env={"SOURCE_DATE_EPOCH": "1430352000"})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+
+    page = (repo / "build" / "report.html").read_text(encoding="utf-8")
+    for acting in ("<b>X", "<b onmouseover", "<i>X2", "<script>alert", 'href="javascript', "<em>y1"):
+        assert acting not in page, acting
+    shown = html_lib.unescape(" ".join(re.sub(r"<[^>]+>", "", re.sub(r"data:[^\"']+", "", page)).split()))
+    for literal in ("<b>X1</b> *y1* @tbl-x $z$ [l1](javascript:alert(1))", "$q$ <i>X2</i>",
+                    "<b onmouseover=alert(1)>X3</b> <script>alert(2)</script>Mål",
+                    "Ja <script>alert(3)</script> [l4](javascript:alert(4)) X4"):
+        assert literal in shown, literal
+    from pypdf import PdfReader
+
+    targets = [str(a.get_object().get("/A", {}).get("/URI", "")) for pg in PdfReader(repo / "build" / "report.pdf").pages
+               for a in pg.get("/Annots") or []]
+    assert targets and not [t for t in targets if t and not t.startswith(("http://", "https://"))]
+    figure = (repo / "build" / "results" / "figurer" / "resultater.svg").read_text(encoding="utf-8")
+    assert "Arbeidssøkere $q$ &lt;i&gt;X2&lt;/i&gt;" in figure  # drawn as written, not as mathtext
