@@ -280,3 +280,26 @@ def test_hostile_text_in_the_data_files_stays_text_in_the_built_report(tmp_path,
     assert targets and not [t for t in targets if t and not t.startswith(("http://", "https://"))]
     figure = (repo / "build" / "results" / "figurer" / "resultater.svg").read_text(encoding="utf-8")
     assert "Arbeidssøkere $q$ &lt;i&gt;X2&lt;/i&gt;" in figure  # drawn as written, not as mathtext
+
+
+@pytest.mark.skipif(__import__("shutil").which("chromium") is None,
+                    reason="Debian's chromium is not installed (.ci/run installs it)")
+def test_a_10000_character_unbreakable_string_wraps_inside_its_cell_in_a_browser(tmp_path):
+    """The report's own template and stylesheet, a narrow window: the cell is no wider than its table's region."""
+    from tests.test_browser import chromium
+
+    md = ("---\ntitle: Prøve\nlang: nb\n---\n\n# Tabell\n\n| Kontor | Merknad |\n|---|---|\n| Kontor A | "
+          + escape.markdown("X" * 10_000) + " |\n\n: Prøvetabell {#tbl-prove}\n")
+    page = render.render_html(md).decode("utf-8")
+    probe = ("<script>window.addEventListener('load', () => { const td = document.querySelector('td:last-child');"
+             " const wrap = td.closest('.table-wrap') || document.body;"
+             " document.body.setAttribute('data-cell', Math.round(td.getBoundingClientRect().width));"
+             " document.body.setAttribute('data-wrap', Math.round(wrap.clientWidth));"
+             " document.body.setAttribute('data-page', document.documentElement.scrollWidth > window.innerWidth);"
+             " });</script>")
+    f = tmp_path / "p.html"
+    f.write_text(page.replace("</body>", probe + "</body>"), encoding="utf-8")
+    out = chromium(tmp_path, "--window-size=800,900", "--virtual-time-budget=3000", "--dump-dom", f.as_uri()).stdout
+    body = re.search(r"<body[^>]*>", out).group(0)
+    cell, wrap = (int(re.search(rf'data-{k}="(\d+)"', body).group(1)) for k in ("cell", "wrap"))
+    assert 0 < cell <= wrap <= 800 and 'data-page="false"' in body
