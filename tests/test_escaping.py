@@ -282,6 +282,8 @@ def test_hostile_text_in_the_data_files_stays_text_in_the_built_report(tmp_path,
     assert "Arbeidssøkere $q$ &lt;i&gt;X2&lt;/i&gt;" in figure  # drawn as written, not as mathtext
 
 
+@pytest.mark.e2e
+@pytest.mark.browser
 @pytest.mark.skipif(__import__("shutil").which("chromium") is None,
                     reason="Debian's chromium is not installed (.ci/run installs it)")
 def test_a_10000_character_unbreakable_string_wraps_inside_its_cell_in_a_browser(tmp_path):
