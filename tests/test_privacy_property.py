@@ -42,12 +42,15 @@ def disguise(name: str, how: str, at: int) -> str:
         "typst-utheving": f"{a}#emph[{b}]",
         "fullbredde": "".join(chr(ord(c) + 0xFEE0) if "a" <= c.lower() <= "z" else c for c in name),
         "orddeling": a + "-\n" + b,
+        "kyrilliske bokstaver": name.translate(str.maketrans("aeopcyx", "аеорсух")),
+        "spredte bokstaver": " ".join(name),
     }[how]
 
 
 DISGUISES = st.sampled_from(["som skrevet", "store bokstaver", "genitiv", "sammensetning", "bindestrek",
                              "myk bindestrek", "nullbreddetegn", "ordskjøter", "entitet", "dobbel entitet",
-                             "markdown-utheving", "html-utheving", "typst-utheving", "fullbredde", "orddeling"])
+                             "markdown-utheving", "html-utheving", "typst-utheving", "fullbredde", "orddeling",
+                             "kyrilliske bokstaver", "spredte bokstaver"])
 
 
 def svg(label: str) -> str:

@@ -18,9 +18,11 @@ How text is matched (see README, «Pålitelighet og personvern»):
 - Text is normalised first: HTML entities decoded (repeatedly, so ``&amp;#68;`` too), Unicode
   NFKC (full-width letters, ligatures, no-break spaces), invisible format characters removed
   (soft hyphen, zero-width space/joiner, word joiner, BOM, direction marks), case folded,
-  white space collapsed. Each text is also read with markup removed (``Dram**men**``,
+  Cyrillic and Greek look-alike letters read as Latin, white space collapsed. Each text is also
+  read with markup removed (``Dram**men**``,
   ``Dram<strong>men</strong>``, ``Dram#emph[men]``, backslash escapes) and with a hyphen before white space
-  joined (``Dram-`` / ``men`` at a line end, ``Dram- men``).
+  joined (``Dram-`` / ``men`` at a line end, ``Dram- men``), and with spaced-out letters joined
+  (``D r a m m e n``, ``D.r.a.m.m.e.n``).
 - A name matches as a word stem: at the start of a word, with any ending, so inflected and
   compound forms ("Drammens", "Drammensmodellen", "Drammen-kontoret") are caught. Parts of a
   name of several words may be joined by any punctuation or none.
@@ -124,6 +126,16 @@ AROUND_NEWLINE = re.compile(rf"[^\S{extract.BETWEEN}]*\n[^\S{extract.BETWEEN}]*"
 OTHER_SPACE = re.compile(rf"[^\S\n{extract.BETWEEN}]+")
 
 
+# Lower-case Cyrillic and Greek letters that look like Latin ones (Unicode's confusables for the
+# Latin alphabet, the common part): "Oppdiktbу" with a Cyrillic у reads as the Latin name.
+LOOK_ALIKES = str.maketrans({
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c",
+    "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i", "ј": "j", "ԁ": "d", "ԛ": "q", "ԝ": "w",
+    "ɡ": "g", "ӏ": "l", "α": "a", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t",
+    "υ": "u", "χ": "x", "ϲ": "c", "ı": "i",
+})
+
+
 def normalise(text: str) -> str:
     """Entities decoded, NFKC, invisible characters removed, case folded, white space collapsed."""
     for _ in range(3):  # double-escaped entities (&amp;#68;) too
@@ -132,7 +144,7 @@ def normalise(text: str) -> str:
             break
         text = decoded
     text = unicodedata.normalize("NFKC", INVISIBLE.sub("", text))
-    text = unicodedata.normalize("NFKC", text.casefold())
+    text = unicodedata.normalize("NFKC", text.casefold()).translate(LOOK_ALIKES)
     # Runs of white space become one element break (extract.BETWEEN), else one line break, else one space.
     text = AROUND_BETWEEN.sub(extract.BETWEEN, text)
     text = AROUND_NEWLINE.sub("\n", text)
@@ -150,10 +162,25 @@ MARKUP = re.compile(
 LINE_END_HYPHEN = re.compile(r"(?<=\w)[\-\u2010\u2011\u00ad\x02]\s+(?=\w)")
 
 
+# Four or more single letters, each followed by one space or dot ("o p p d i k t b y", "o.p.p.d").
+SPACED = re.compile(r"(?<![^\W\d_])(?:[^\W\d_][ .\n]){3,}[^\W\d_](?![^\W\d_])")
+
+
+def _joined_tails(m: re.Match) -> str:
+    """Spaced-out letters joined, once from each letter ("i a b c" -> "iabc abc bc c"): a single-letter
+    word before the name ("i") would otherwise hide the start of the name."""
+    letters = re.sub(r"[ .\n]", "", m.group(0))
+    return " ".join(letters[i:] for i in range(len(letters)))
+
+
 def views(text: str) -> list[str]:
-    """The forms in which ``text`` is searched: as written, without markup, with hyphenation joined."""
+    """The forms in which ``text`` is searched: as written, without markup, with hyphenation joined,
+    and with spaced-out letters joined."""
     n = normalise(text)  # first, so an escaped tag (&lt;b&gt;) or a full-width asterisk counts as markup too
-    return list(dict.fromkeys([n, MARKUP.sub("", n), LINE_END_HYPHEN.sub("", n)]))
+    forms = [n, MARKUP.sub("", n), LINE_END_HYPHEN.sub("", n)]
+    if SPACED.search(n):  # "o p p d i k t b y": letters with a space between each
+        forms.append(SPACED.sub(_joined_tails, n))
+    return list(dict.fromkeys(forms))
 
 
 # --- patterns ---------------------------------------------------------------------------
