@@ -305,3 +305,12 @@ def test_a_10000_character_unbreakable_string_wraps_inside_its_cell_in_a_browser
     body = re.search(r"<body[^>]*>", out).group(0)
     cell, wrap = (int(re.search(rf'data-{k}="(\d+)"', body).group(1)) for k in ("cell", "wrap"))
     assert 0 < cell <= wrap <= 800 and 'data-page="false"' in body
+
+
+def test_both_engines_run_the_link_check_after_citeproc():
+    """Bibliography links exist only after citeproc; the link check must come later in both engines."""
+    from scripts import paths
+
+    conf = yaml.safe_load((paths.REPORT / "_quarto.yml").read_text(encoding="utf-8"))
+    assert conf["filters"].index("citeproc") < conf["filters"].index("_engine/filters.lua")
+    assert render.COMMON.index("--citeproc") < render.COMMON.index("--lua-filter")
