@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import functools
 import hashlib
 import html
 import json
@@ -70,7 +71,7 @@ class Term:
     letter: str = "?"
     kind: str = "navn"  # "navn" or "nummer"
 
-    @property
+    @functools.cached_property
     def pattern(self) -> re.Pattern:
         if self.kind == "nummer":
             return re.compile(rf"(?<!\d){re.escape(self.text)}(?!\d)")
