@@ -255,3 +255,16 @@ def test_check_raises_with_every_finding_masked():
     with pytest.raises(privacy.PrivacyError, match="kommunenummer for kontor C") as info:
         privacy.check("kommune 9903", "rapport", TERMS)
     assert "9903" not in str(info.value)
+
+
+def test_quartos_vendored_libraries_are_checked_for_private_terms_only(tmp_path):
+    lib = tmp_path / "quarto" / "site_libs" / "bootstrap"
+    lib.mkdir(parents=True)
+    js = lib / "bootstrap.min.js"
+    js.write_text("/* author: ola@example.no */ var x = 97630875; // Oppdiktby\n", encoding="utf-8")
+    page = tmp_path / "quarto" / "index.html"
+    page.write_text("<p>ola@example.no 97630875</p>", encoding="utf-8")
+    found = privacy.scan_paths([js, page], TERMS, [])
+    assert [f.split(": inneholder ")[1].split(" «")[0] for f in found] == [
+        "kommunenavn for kontor C fra den private kontorfilen", "et telefonnummer", "en e-postadresse"]
+    assert str(js) in found[0] and all(str(page) in f for f in found[1:])
