@@ -82,15 +82,32 @@ else:
 
 
 
+# Everything the guard reads besides the documents: every intermediate a chapter reads (results
+# and figures, from the chapters' front matter), and what the engine runs: the executed chapters
+# (built-in engine, with the figures they show) or the chapter sources (Quarto).
+GUARDED = sorted(
+    {f for p in CHAPTERS.values() for f in wf.declared_inputs(p) if f.startswith("build/")}
+    | set(expand("build/results/{name}.json", name=["fakta", "verktoy", "resultater", "datagrunnlag"]))
+)
+# What the guard's verdict depends on. Also inputs of `publish`: the guard's stamp is a temp file,
+# so a new or changed mapping, allow-list or guard must make the published report out of date itself.
+GUARD_RULES = ["scripts/guard/privacy.py", "scripts/guard/extract.py", "config/privacy_allow.yaml"]
+
+
 rule guard:
     # The privacy guard reads the final bytes of every document and every intermediate
     # result; its stamp lists the checksums of exactly what it checked. The private mapping
-    # is an input so that adding or changing it checks everything again.
+    # is an input so that adding or changing it checks everything again (only its path is
+    # named; its content is read by the guard and written nowhere).
     input:
-        code="scripts/guard/privacy.py",
+        code=GUARD_RULES,
         mapping=wf.private_mapping(),
-        results=expand("build/results/{name}.json", name=["fakta", "verktoy", "resultater", "datagrunnlag"]),
-        chapters=expand("build/chapters/{chapter}.md", chapter=CHAPTERS) if ENGINE == "builtin" else [],
+        results=GUARDED,
+        chapters=(
+            expand("build/chapters/{chapter}.md", chapter=CHAPTERS)
+            if ENGINE == "builtin"
+            else [str(p.relative_to(paths.ROOT)) for p in CHAPTERS.values()]
+        ),
         site="build/staging/quarto" if ENGINE == "quarto" else [],
         staged=STAGED,
     output:
@@ -111,6 +128,8 @@ rule guard:
 rule publish:
     input:
         "scripts/guard/publish.py",
+        GUARD_RULES,
+        wf.private_mapping(),
         staged=STAGED,
         stamp="build/staging/guard.json",
     output:

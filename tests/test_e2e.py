@@ -124,5 +124,5 @@ def test_privacy_guard_stops_a_leak_and_writes_no_report(tmp_path):
     proc = run_snakemake(repo)
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0
-    assert "Privacy guard stopped the build" in out and "Oppdiktby" in out
+    assert "Personvernvakten stoppet byggingen" in out and "kontor A" in out and "Oppdiktby" not in out
     assert not (repo / "build" / "report.pdf").exists() and not (repo / "build" / "report.html").exists()

@@ -103,7 +103,8 @@ def test_privacy_stop_keeps_the_last_report_and_publishes_nothing_new(published)
     subprocess.run([sys.executable, "-m", "scripts.guard.manifest", "approve"], cwd=repo, env=env, check=True)
     proc = run_snakemake(repo, env={"SOURCE_DATE_EPOCH": "1430352000"})
     assert_kept(repo, before, proc)
-    assert "Privacy guard stopped the build" in proc.stderr
+    assert "Personvernvakten stoppet byggingen" in proc.stderr and "kontor A" in proc.stderr
+    assert "Oppdiktby" not in proc.stdout + proc.stderr
     assert not list((repo / "build").glob("report.*.tmp")) and not list((repo / "build").glob(".report*"))
 
 

@@ -103,3 +103,18 @@ function Div_lang(el)
     return blocks
   end
 end
+
+-- Links are allowed only to http(s) addresses and to places in the report (#id). Anything else,
+-- above all a `javascript:` or `data:` target from a bibliography field or from data text, stays
+-- as its text and never becomes a live link (scripts/content/escape.py, `url`, says the same).
+-- Runs after citeproc (listed after it, here and in _quarto.yml), so bibliography links are seen.
+local function safe_target(target)
+  local t = target:gsub("[%c%s]", ""):lower()
+  if t:match("^#") then return true end
+  return t:match("^https?://[^/]") ~= nil
+end
+
+function Link(el)
+  if safe_target(el.target) then return nil end
+  return el.content
+end

@@ -67,7 +67,7 @@ def tools_markdown(wide: pd.DataFrame, spec: Path = paths.THESIS / "verktoy.yaml
     labels = {c["id"]: c["etikett"] for c in read_yaml(spec)["kolonner"]}
     table = pd.DataFrame({"Kontor": [f"Kontor {md_escape(k)}" for k in wide.index]})
     for col in wide.columns:
-        table[labels[col]] = [md_escape(v) for v in wide[col]]
+        table[md_escape(labels[col])] = [md_escape(v) for v in wide[col]]  # headers are data text too
     widths = [0.11] + [0.89 / len(wide.columns)] * len(wide.columns)
     return pipe_table(table, widths, ["left"] * len(table.columns))
 

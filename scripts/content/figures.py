@@ -29,7 +29,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
 from scripts import paths
 from scripts.atomic import write_bytes
-from scripts.content import fmt
+from scripts.content import escape, fmt
 from scripts.content.diagrams import (
     ACCENT,
     BASE_PT,
@@ -71,7 +71,12 @@ def _number_formatter():
 
 
 def _title(ind: dict) -> str:
-    return f"{ind['kort']}\n({DIRECTION[ind['retning']]})"
+    return escape.matplotlib(f"{ind['kort']}\n({DIRECTION[ind['retning']]})")
+
+
+def _unit_label(ind: dict) -> str:
+    """The axis label for the indicator's unit (text from the catalogue: drawn as written)."""
+    return escape.matplotlib(UNIT_AXIS.get(ind.get("enhet"), str(ind.get("enhet", "")).capitalize()))
 
 
 def _bars(ax, results: dict, ind: dict) -> list[tuple[float, str, bool]]:
@@ -101,7 +106,7 @@ def _bars(ax, results: dict, ind: dict) -> list[tuple[float, str, bool]]:
     ax.set_xlim(min(0, min(vals)), top * 1.08 if top > 0 else 1)  # widened for the labels after layout
     ax.xaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]))
     ax.xaxis.set_major_formatter(_number_formatter())
-    ax.set_xlabel(UNIT_AXIS.get(ind.get("enhet"), str(ind.get("enhet", "")).capitalize()), fontsize=SMALL_PT)
+    ax.set_xlabel(_unit_label(ind), fontsize=SMALL_PT)
     ax.spines[["top", "right"]].set_visible(False)
     ax.tick_params(axis="y", length=0)
     return labels
@@ -140,7 +145,7 @@ def _lines(ax, results: dict, ind: dict) -> list[tuple]:
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: str(int(round(v)))))
     ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
     ax.yaxis.set_major_formatter(_number_formatter())
-    ax.set_ylabel(UNIT_AXIS.get(ind.get("enhet"), str(ind.get("enhet", "")).capitalize()), fontsize=SMALL_PT)
+    ax.set_ylabel(_unit_label(ind), fontsize=SMALL_PT)
     ax.spines[["top", "right"]].set_visible(False)
     return ends
 

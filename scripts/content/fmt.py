@@ -10,10 +10,10 @@ import datetime as dt
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
+from scripts.content import escape
+
 NBSP = "\u00a0"
 MINUS = "\u2212"
-
-MD_SPECIAL = set("\\`*_{}[]<>()#+!|$@~^&")
 
 ORD = {0: "null", 1: "én", 2: "to", 3: "tre", 4: "fire", 5: "fem", 6: "seks", 7: "sju", 8: "åtte",
        9: "ni", 10: "ti", 11: "elleve", 12: "tolv"}
@@ -85,5 +85,5 @@ def ord_tall(n: int, intetkjonn: bool = False) -> str:
 
 
 def md_escape(text) -> str:
-    """Escape text from data files so Pandoc shows it literally (no markup, no HTML, no citation)."""
-    return "".join("\\" + c if c in MD_SPECIAL else c for c in str(text)).replace("\n", " ")
+    """Escape text from data files so Pandoc shows it literally (see scripts.content.escape.markdown)."""
+    return escape.markdown(text)

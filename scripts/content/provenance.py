@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from scripts.analysis.compare import pipe_table
-from scripts.content import fmt
+from scripts.content import escape, fmt
 from scripts.content.fmt import md_escape
 
 STATUS = {"godkjent": "godkjent", "ny": "**ny** (ikke godkjent ennå)"}
@@ -26,7 +26,7 @@ def kostra_status(entries: list[dict]) -> str:
         return ("Utgaven bygger ikke på egne uttrekk fra SSBs statistikkbank. KOSTRA-tallene for kontorene er "
                 "de publiserte tallene slik oppgaven gjengir dem. Uttrekk hentes bare når brukeren ber om det, "
                 "og lagres da med tidspunkt og SSBs oppdateringsdato.")
-    items = [f"- `{md_escape(e['sti'])}`: hentet {md_escape(e['hentet'])}, oppdatert hos SSB "
+    items = [f"- {escape.code(e['sti'])}: hentet {md_escape(e['hentet'])}, oppdatert hos SSB "
              f"{md_escape(e.get('ssb_oppdatert') or 'ukjent')}" for e in snaps]
     return "Utgaven har disse uttrekkene fra SSBs statistikkbank:\n\n" + "\n".join(items)
 

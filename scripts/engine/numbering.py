@@ -17,7 +17,8 @@ HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<title>.*?)\s*(?:\{(?P<attrs>[^}
 TABLE_CAPTION = re.compile(r"^: (?P<cap>.*?)\s*\{#(?P<label>tbl-[\w-]+)\}\s*$")
 FIGURE_IMAGE = re.compile(r"^!\[(?P<cap>[^\]]*)\]\((?P<src>[^)]+)\)\{#(?P<label>fig-[\w-]+)(?P<rest>[^}]*)\}\s*$")
 FIGURE_DIV = re.compile(r"^:::+\s*\{#(?P<label>fig-[\w-]+)(?P<rest>[^}]*)\}\s*$")
-XREF = re.compile(r"(?<![\w@\[])@(?P<cap>[Tt]bl|[Ff]ig|[Ss]ec)-(?P<name>[\w-]*\w)")
+# Not after a backslash: "\@tbl-x" is text from data (scripts/content/escape.py), not a reference.
+XREF = re.compile(r"(?<![\w@\[\\])@(?P<cap>[Tt]bl|[Ff]ig|[Ss]ec)-(?P<name>[\w-]*\w)")
 FENCE = re.compile(r"^(```|~~~)")
 
 

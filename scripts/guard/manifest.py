@@ -50,15 +50,45 @@ def input_files() -> list[Path]:
                   and not p.name.endswith(".meta.json"))
 
 
+PRIVATE_DIR = "private"  # scripts.data.kostra_client.PRIVATE_SUBDIR (not imported: it pulls in requests)
+
+
+def is_private(path: Path) -> bool:
+    """A snapshot fetched for the offices' own municipalities (data/raw/kostra/private/, git-ignored)."""
+    try:
+        return PRIVATE_DIR in path.relative_to(paths.DATA).parts[:-1]
+    except ValueError:
+        return False
+
+
+def key(path: Path) -> str:
+    """The manifest's name for an input file: its path, except for a private snapshot.
+
+    A private snapshot's file name is a digest of its query, and its sidecar's URL lists the
+    municipality numbers; from either, the few hundred possible numbers could be tried until one
+    fits. It is named by a SHA-256 of its path and content instead, which says nothing without the
+    data (two snapshots with the same content still get two names).
+    """
+    rel = path.relative_to(paths.ROOT)
+    if is_private(path):
+        digest = hashlib.sha256(rel.as_posix().encode() + b"\0" + path.read_bytes()).hexdigest()
+        return (rel.parent / f"privat-{digest[:16]}{path.suffix}").as_posix()
+    return rel.as_posix()
+
+
 def describe(path: Path) -> dict:
-    """One manifest entry; SSB snapshots carry their sidecar's fetch time and ``updated``."""
-    entry = {"sti": path.relative_to(paths.ROOT).as_posix(), "bytes": path.stat().st_size, "sha256": sha256(path)}
+    """One manifest entry; SSB snapshots carry their sidecar's fetch time and ``updated``, public
+    ones also the URL (a private one never: it holds the municipality numbers)."""
+    entry = {"sti": key(path), "bytes": path.stat().st_size, "sha256": sha256(path)}
     sidecar = path.with_name(path.stem + ".meta.json")
     if sidecar.is_file():
         meta = json.loads(sidecar.read_text(encoding="utf-8"))
         entry["hentet"] = meta.get("fetched_at")
         entry["ssb_oppdatert"] = meta.get("ssb_updated")
-        entry["url"] = meta.get("url")
+        if is_private(path):
+            entry["privat"] = True
+        else:
+            entry["url"] = meta.get("url")
     return entry
 
 
@@ -76,9 +106,14 @@ def save(entries: dict[str, dict]) -> None:
     write_text(manifest_path(), json.dumps(body, ensure_ascii=False, indent=1) + "\n")
 
 
+def on_disk_files() -> dict[str, Path]:
+    """Manifest name -> file, for every input file on disk."""
+    return {key(p): p for p in input_files()}
+
+
 def changes(recorded: dict[str, dict]) -> dict[str, list[str]]:
     """Compare the files on disk with the manifest: changed, missing and new paths."""
-    on_disk = {p.relative_to(paths.ROOT).as_posix(): p for p in input_files()}
+    on_disk = on_disk_files()
     changed = [k for k, p in on_disk.items() if k in recorded and sha256(p) != recorded[k]["sha256"]]
     missing = [k for k in recorded if k not in on_disk]
     new = [k for k in on_disk if k not in recorded]
@@ -100,8 +135,9 @@ def verify() -> list[str]:
 def record_new(when: str = "") -> dict[str, dict]:
     """Add new files with status 'ny' (changed files are never touched here)."""
     recorded = load()
+    on_disk = on_disk_files()
     for k in changes(recorded)["ny"]:
-        recorded[k] = {**describe(paths.ROOT / k), "status": "ny", "lagt_til": when}
+        recorded[k] = {**describe(on_disk[k]), "status": "ny", "lagt_til": when}
     save(recorded)
     return recorded
 
@@ -111,15 +147,23 @@ def approve(only: list[str] | None = None) -> list[str]:
     recorded = load()
     diff = changes(recorded)
     targets = set(diff["endret"] + diff["ny"] + [k for k, e in recorded.items() if e.get("status") == "ny"])
+    on_disk = on_disk_files()
     if only:
-        targets &= {Path(p).as_posix() for p in only}
+        named = {Path(p).as_posix() for p in only}
+        named |= {k for k, f in on_disk.items() if f.relative_to(paths.ROOT).as_posix() in named}
+        # A private snapshot's old entry cannot be tied to its file (its name came from the old
+        # content): approving a private snapshot also drops the vanished entries of its folder.
+        folders = {k.rsplit("/", 1)[0] for k in named if is_private(paths.ROOT / k)}
+        named |= {k for k in diff["mangler"] if k.rsplit("/", 1)[0] in folders}
+        targets &= named
+        only = sorted(named)
     for k in diff["mangler"]:
         if not only or k in only:
             recorded.pop(k)
             targets.add(k)
     for k in sorted(targets):
-        if (paths.ROOT / k).is_file():
-            recorded[k] = {**describe(paths.ROOT / k), "status": "godkjent"}
+        if k in on_disk:
+            recorded[k] = {**describe(on_disk[k]), "status": "godkjent"}
     save(recorded)
     return sorted(targets)
 
