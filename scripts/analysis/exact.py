@@ -136,36 +136,38 @@ def load_codebook(path: Path = paths.KODEBOK, schema_path: Path = paths.KODEBOK_
     tools = {c["id"] for c in read_yaml(Path(tools_spec))["kolonner"]}
     seen: set[str] = set()
     for i, code in enumerate(data["koder"]):
-        where = f"{path}: felt «koder/{i}» ({code['id']})"
+        field = f"koder/{i} ({code['id']})"
         if code["verktoy_id"] not in tools:
-            raise KodebokError(f"{where}/verktoy_id: verdien {code['verktoy_id']!r} finnes ikke i tabell 4.1, "
-                               f"forventet en av {', '.join(sorted(tools))}")
+            raise KodebokError(f"{path}: felt «{field}/verktoy_id»: verdien {code['verktoy_id']!r} finnes ikke i "
+                               f"tabell 4.1, forventet en av {', '.join(sorted(tools))}")
         based = [g["kontor"] for g in code["grunnlag"]]
         if sorted(based) != sorted(offices):
-            raise KodebokError(f"{where}/grunnlag: kontorene {', '.join(based)}, forventet hvert av "
+            raise KodebokError(f"{path}: felt «{field}/grunnlag»: kontorene {', '.join(based)}, forventet hvert av "
                                f"{', '.join(offices)} nøyaktig én gang")
         for j, coding in enumerate([code, *code.get("alternativer", [])]):
-            field = where if j == 0 else f"{where}/alternativer/{j - 1} ({coding['id']})"
-            _check_coding(coding, field, offices, seen)
+            where = field if j == 0 else f"{field}/alternativer/{j - 1} ({coding['id']})"
+            _check_coding(coding, path, where, offices, seen)
     return data
 
 
-def _check_coding(coding: dict, where: str, offices: list[str], seen: set[str]) -> None:
+def _check_coding(coding: dict, path: Path, field: str, offices: list[str], seen: set[str]) -> None:
+    def fail(sub: str, text: str):
+        raise KodebokError(f"{path}: felt «{field}/{sub}»: {text}")
+
     if coding["id"] in seen:
-        raise KodebokError(f"{where}/id: verdien {coding['id']!r} er brukt før, forventet en unik id")
+        fail("id", f"verdien {coding['id']!r} er brukt før, forventet en unik id")
     seen.add(coding["id"])
     levels = [n["verdi"] for n in coding["nivaer"]]
     if len(set(levels)) != len(levels):
-        raise KodebokError(f"{where}/nivaer: verdiene {levels} gjentas, forventet hver verdi én gang")
+        fail("nivaer", f"verdiene {levels} gjentas, forventet hver verdi én gang")
     if coding["type"] == "ja_nei" and sorted(levels) != [0, 1]:
-        raise KodebokError(f"{where}/nivaer: verdiene {levels}, forventet nøyaktig 0 og 1 for type ja_nei")
+        fail("nivaer", f"verdiene {levels}, forventet nøyaktig 0 og 1 for type ja_nei")
     values = coding["verdier"]
     if sorted(values) != sorted(offices):
-        raise KodebokError(f"{where}/verdier: kontorene {', '.join(sorted(values))}, forventet "
-                           f"{', '.join(offices)}")
+        fail("verdier", f"kontorene {', '.join(sorted(values))}, forventet {', '.join(offices)}")
     for office, value in values.items():
         if value not in levels:
-            raise KodebokError(f"{where}/verdier/{office}: verdien {value!r}, forventet en av {levels}")
+            fail(f"verdier/{office}", f"verdien {value!r}, forventet en av {levels}")
 
 
 def codings(codebook: dict) -> list[dict]:
@@ -387,6 +389,7 @@ def build(offices: list[str], codebook_path: Path = paths.KODEBOK, schema_path: 
         "aar": year, "kontorer": offices, "n_kontorer": n, "alpha": ALPHA, "styrke": POWER,
         "indikatorer": [{k: i[k] for k in ("id", "etikett", "kort", "enhet", "retning", "linje", "desimaler")}
                         for i in indicators],
+        "verktoy": {c["id"]: c["etikett"] for c in read_yaml(paths.THESIS / "verktoy.yaml")["kolonner"]},
         "kodinger": [{**c, "deling": _split_text(c), "minste_p_design": design_smallest_p(
             [c["verdier"][k] for k in offices], c["type"]) if len(set(c["verdier"].values())) > 1 else None}
                      for c in cods],
