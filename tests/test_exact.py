@@ -162,3 +162,11 @@ def test_cli_writes_results_and_reports_bad_codebook_in_norwegian(tmp_path, caps
     err = capsys.readouterr().err
     assert "felt «versjon»" in err and "mangler" in err
     assert not (tmp_path / "x.json").exists()
+
+
+def test_chance_of_a_hit_is_zero_for_an_even_split_and_never_above_the_level():
+    # An even 3/3 split can never give p < 0.05, so the chance of a hit is exactly 0; for any
+    # exact test the chance is at most the level itself (the test is valid, if conservative).
+    assert exact.exact_test([1, 1, 1, 0, 0, 0], [1, 2, 3, 4, 5, 6], "ja_nei")["sjanse_under_alpha"] == 0
+    ranked = exact.exact_test([1, 2, 3, 4, 5, 6], [1, 2, 3, 4, 5, 6], "rang")
+    assert 0 < ranked["sjanse_under_alpha"] <= exact.ALPHA

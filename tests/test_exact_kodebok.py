@@ -137,8 +137,8 @@ def test_a_changed_coding_changes_the_appendix_text(tmp_path):
     # coding exactly them as "yes" is a perfect 2-against-4 split, effect +1, p = 2/15.
     data["koder"][1]["verdier"] = {"A": 0, "B": 0, "C": 0, "D": 1, "E": 0, "F": 1}
     after = results_for(tmp_path, data)
-    assert "+1,00 (p = 0,13)" in tekst.hoved_tabell(after)
-    assert "+1,00 (p = 0,13)" not in tekst.hoved_tabell(before)
+    assert "+1,00 (p\u00a0=\u00a00,13)" in tekst.hoved_tabell(after)
+    assert "+1,00 (p\u00a0=\u00a00,13)" not in tekst.hoved_tabell(before)
     assert tekst.funn_setning(after) != tekst.funn_setning(before)
     assert "Den minste var 0,13" in tekst.funn_setning(after)
     assert tekst.kodebok_tabell(after) != tekst.kodebok_tabell(before)

@@ -302,6 +302,10 @@ def exact_test(coding_values: list[int], scores: list[float], kind: str) -> dict
         statistic = "rho"
         stat_value = effect
     pv = p_values(observed, dist)
+    # Chance of a p-value below ALPHA if the codes had nothing to do with the results: the share
+    # of assignments whose own p is below it (0 when the split can never get there).
+    p_of = {v: p_values(v, dist)["p"] for v in set(dist)}
+    hits = sum(p_of[d] < ALPHA for d in dist) / len(dist)
     tail = pv["over"] if pv["over"] <= pv["under"] else pv["under"]
     counts: dict[float, int] = {}
     for e in effects:
@@ -309,8 +313,8 @@ def exact_test(coding_values: list[int], scores: list[float], kind: str) -> dict
         counts[key] = counts.get(key, 0) + 1
     return {
         "testbar": True, "statistikk": statistic, "observert": stat_value, "effekt": effect, **pv,
-        "hale": tail, "hale_retning": "over" if pv["over"] <= pv["under"] else "under",
-        "minste_p_data": smallest_p(dist),
+        "sjanse_under_alpha": hits, "hale": tail, "hale_retning": "over" if pv["over"] <= pv["under"] else "under",
+        "minste_p_data": min(p_of.values()),
         "minste_p_design": design_smallest_p(coding_values, kind),
         "fordeling": sorted([k, v] for k, v in counts.items()),
     }
@@ -400,7 +404,8 @@ def build(offices: list[str], codebook_path: Path = paths.KODEBOK, schema_path: 
             "alle_antall": len(every), "alle_under_alpha": sum(t["p"] < ALPHA for t in every),
             "alle_minste_p": min((t["p"] for t in every), default=None),
             "ikke_testbare": sorted({t["koding"] for t in tests if not t["testbar"]}),
-            "forventet_under_alpha_hoved": len(testable) * ALPHA,
+            "forventet_under_alpha_hoved": sum(t["sjanse_under_alpha"] for t in testable),
+            "forventet_under_alpha_alle": sum(t["sjanse_under_alpha"] for t in every),
         },
         "sterkest": {"koding": strongest["koding"], "indikator": strongest["indikator"]} if strongest else None,
         "design": {

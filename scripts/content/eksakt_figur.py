@@ -76,6 +76,7 @@ def draw(results: dict) -> Figure:
                     xytext=(4 if side == "right" else -4, 0), textcoords="offset points", ha="left" if side == "right"
                     else "right", va="center", fontsize=SMALL_PT, fontweight="bold", color=INK)
         ax.set_xlim(-1.08, 1.08)
+        ax.set_xticks([-1, -0.5, 0, 0.5, 1])  # labelled exactly: one decimal never rounds a tick
         ax.set_xlabel(EFFECT_AXIS[test["statistikk"]] + " i hver tildeling", fontsize=SMALL_PT)
         ax.set_ylabel(f"Antall tildelinger (av {test['antall']})", fontsize=SMALL_PT)
         ax.tick_params(labelsize=SMALL_PT)

@@ -10,6 +10,7 @@ from scripts.content import fmt
 from scripts.content.analyse_text import liten
 from scripts.content.fmt import md_escape as esc
 
+NBSP = "\u00a0"
 LINJE = {"stat": "statlige", "kommune": "kommunale"}
 
 
@@ -47,11 +48,26 @@ def _levels(c: dict) -> str:
     return "; ".join(parts)
 
 
-def _pipe(header: list[str], rows: list[list[str]], align: list[str]) -> str:
-    sep = {"l": ":--", "r": "--:", "c": ":-:"}
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(sep[a] for a in align) + "|"]
+def _pipe(header: list[str], rows: list[list[str]], align: list[str], widths: list[float]) -> str:
+    """A Pandoc pipe table with relative column widths.
+
+    Pandoc takes the widths of a pipe table from the dashes of its separator line once a line is
+    longer than its 72 columns, so the separator is written to the wanted proportions (as
+    ``compare.pipe_table`` does); otherwise the wide tables run out of the page.
+    """
+    total = 160
+    cells = []
+    for a, w in zip(align, widths, strict=True):
+        n = max(3, round(total * w / sum(widths)))
+        cells.append((":" if a in "lc" else "-") + "-" * (n - 2) + (":" if a in "rc" else "-"))
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(cells) + "|"]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
     return "\n".join(lines)
+
+
+def _cell(effect: float, p: float) -> str:
+    """'+0,63 (p = 0,40)', kept on one line inside the parenthesis."""
+    return f"{effekt_tekst(effect)} (p{NBSP}={NBSP}{p_tekst(p)})"
 
 
 def kodebok_tabell(R: dict) -> str:
@@ -62,23 +78,24 @@ def kodebok_tabell(R: dict) -> str:
             kind = "ja/nei" if c["type"] == "ja_nei" else "rangert"
             rows.append([esc(c["navn"]), esc(R["verktoy"][c["verktoy_id"]]), kind, _levels(c), esc(c["regel"])])
     return _pipe(["Kode", "Kolonne i tabell 4.1", "Type", "Nivåer og kontorer", "Regel"], rows,
-                 ["l", "l", "l", "l", "l"])
+                 ["l", "l", "l", "l", "l"], [0.17, 0.14, 0.08, 0.29, 0.32])
 
 
 def hoved_tabell(R: dict) -> str:
-    """Main codes × indicators: effect size and exact two-sided p in each cell."""
-    inds = R["indikatorer"]
-    rows = []
-    for c in R["kodinger"]:
-        if not c["hoved"]:
-            continue
-        row = [esc(c["navn"]), esc(c["deling"]), p_tekst(c["minste_p_design"]) if c["minste_p_design"] else "–"]
-        for ind in inds:
+    """Main codes (columns) × indicators (rows): effect size and exact two-sided p in each cell,
+    with the split and the smallest p the split allows on top. Codes as columns keep the table
+    narrow enough for the page: the indicator names are the long ones."""
+    codes = [c for c in R["kodinger"] if c["hoved"]]
+    rows = [["Kontorer per nivå"] + [esc(c["deling"]) for c in codes],
+            ["Minste mulige p"] + [p_tekst(c["minste_p_design"]) if c["minste_p_design"] else "–" for c in codes]]
+    for ind in R["indikatorer"]:
+        row = [esc(ind["kort"])]
+        for c in codes:
             t = _test(R, c["id"], ind["id"])
-            row.append(f"{effekt_tekst(t['effekt'])} (p = {p_tekst(t['p'])})" if t["testbar"] else "ikke testbar")
+            row.append(_cell(t["effekt"], t["p"]) if t["testbar"] else "ikke testbar")
         rows.append(row)
-    header = ["Kode", "Kontorer per nivå", "Minste mulige p"] + [esc(i["kort"]) for i in inds]
-    return _pipe(header, rows, ["l", "c", "r"] + ["r"] * len(inds))
+    header = ["Indikator"] + [esc(c["navn"]) for c in codes]
+    return _pipe(header, rows, ["l"] + ["r"] * len(codes), [0.24] + [0.76 / len(codes)] * len(codes))
 
 
 def folsomhet_tabell(R: dict) -> str:
@@ -98,7 +115,7 @@ def folsomhet_tabell(R: dict) -> str:
                      str(sum(t["p"] < R["alpha"] for t in testable))])
     header = ["Koding", "Kontorer per nivå", "Minste mulige p", "Minste p i dataene (indikator, effekt)",
               f"Tester med p under {fmt.tall(R['alpha'], 2)}"]
-    return _pipe(header, rows, ["l", "c", "r", "l", "r"])
+    return _pipe(header, rows, ["l", "c", "r", "l", "r"], [0.28, 0.12, 0.12, 0.34, 0.14])
 
 
 def design_setning(R: dict) -> str:
@@ -135,8 +152,9 @@ def funn_setning(R: dict) -> str:
         verdict = ("Treffene må derfor leses med varsomhet: de er ikke flere enn tilfeldigheter kan gi, og "
                    "oppgavens egen vurdering står ved lag.")
     return (f"{first} Den minste var {p_tekst(t['p'])}, {where}, med effekt {effekt_tekst(t['effekt'])}. "
-            f"Med så mange tester ville vi vente omtrent {expected} slike treff selv om verktøyene ikke hadde "
-            f"noe med resultatene å gjøre. {verdict}")
+            f"Selv om verktøyene ikke hadde noe med resultatene å gjøre, ville vi vente omtrent {expected} slike "
+            f"treff i alt, regnet ut fra de samme fordelingene (færre enn én test av "
+            f"{fmt.ord_tall(round(1 / R['alpha']))}, fordi mange av kodene aldri kan komme under grensen). {verdict}")
 
 
 def figur_setning(R: dict) -> str:
@@ -167,8 +185,12 @@ def folsomhet_setning(R: dict) -> str:
         mid = f"Ingen av dem gir en p-verdi under {a}. "
     else:
         mid = f"{fmt.ord_tall(o['alle_under_alpha']).capitalize()} av dem gir en p-verdi under {a}. "
+    floor = ""
+    if c["minste_p_design"] is not None and abs(low["p"] - c["minste_p_design"]) < 1e-12:
+        floor = " Det er den minste p-verdien den delingen i det hele tatt kan gi" + (
+            ": mønsteret er så tydelig som det kan bli, og likevel ikke tydelig nok." if low["p"] >= R["alpha"] else ".")
     return (head + mid + f"Den minste, {p_tekst(low['p'])}, kommer med kodingen «{esc(liten(c['navn']))}» mot "
-            f"«{esc(liten(ind['kort']))}» (effekt {effekt_tekst(low['effekt'])}).")
+            f"«{esc(liten(ind['kort']))}» (effekt {effekt_tekst(low['effekt'])}).{floor}")
 
 
 def linje_setning(R: dict) -> str:
