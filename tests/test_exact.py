@@ -170,3 +170,32 @@ def test_chance_of_a_hit_is_zero_for_an_even_split_and_never_above_the_level():
     assert exact.exact_test([1, 1, 1, 0, 0, 0], [1, 2, 3, 4, 5, 6], "ja_nei")["sjanse_under_alpha"] == 0
     ranked = exact.exact_test([1, 2, 3, 4, 5, 6], [1, 2, 3, 4, 5, 6], "rang")
     assert 0 < ranked["sjanse_under_alpha"] <= exact.ALPHA
+
+
+# --------------------------------------------------------------------------- the figure
+
+
+def test_figure_marks_exactly_the_observed_tail_and_is_deterministic():
+    from matplotlib.patches import Rectangle
+
+    from scripts.content import eksakt_figur
+    from scripts.content.diagrams import layout_problems, svg_bytes
+
+    res = exact.build(OFFICES, check_scipy=False)
+    test = eksakt_figur.chosen_test(res)
+    fig = eksakt_figur.draw(res)
+    bars = [p for p in fig.findobj(Rectangle) if (p.get_gid() or "").startswith(("hale:", "fordeling:"))]
+    tail = [b for b in bars if b.get_gid().startswith("hale:")]
+    # every assignment is drawn once; the hatched (not only coloured) bars hold the tail count
+    assert sum(b.get_height() for b in bars) == test["antall"]
+    assert sum(b.get_height() for b in tail) == test["hale"]
+    assert all(b.get_hatch() for b in tail) and not any(b.get_hatch() for b in bars if b not in tail)
+    assert layout_problems(fig) == []
+    assert svg_bytes(eksakt_figur.draw(res)) == svg_bytes(eksakt_figur.draw(res))
+
+
+def test_figure_refuses_results_without_a_strongest_test():
+    from scripts.content import eksakt_figur
+
+    with pytest.raises(eksakt_figur.EksaktError):
+        eksakt_figur.chosen_test({"sterkest": None, "tester": []})

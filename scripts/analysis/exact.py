@@ -48,6 +48,7 @@ from scipy import stats
 from scripts import paths
 from scripts.analysis.compare import ranks
 from scripts.atomic import write_text
+from scripts.cli import run_step
 from scripts.data.offices import DataError, load_indicators, read_yaml
 
 ALPHA = 0.05  # the conventional level the prose compares with; a reference line, not a verdict
@@ -433,14 +434,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--codebook", type=Path, default=paths.KODEBOK)
     p.add_argument("--out", type=Path, required=True)
     a = p.parse_args(argv)
-    try:
-        data = build(a.offices, a.codebook)
-    except (DataError, FileNotFoundError) as exc:
-        print(f"exact: {exc}", file=sys.stderr)
-        return 1
-    write_text(a.out, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True))
-    return 0
 
+    def write() -> list[Path]:
+        data = build(a.offices, a.codebook)
+        write_text(a.out, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True))
+        return [a.out]
+
+    return run_step("exact", write, (DataError, FileNotFoundError))
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 
 from scripts import paths
 from scripts.atomic import write_bytes
+from scripts.cli import run_step
 from scripts.content import fmt
 from scripts.content.diagrams import ACCENT, BASE_PT, CM, INK, MUTED, SMALL_PT, STYLE, WIDTH_CM, svg_bytes
 
@@ -92,15 +93,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--src", type=Path, default=paths.RESULTS / "eksakt.json")
     p.add_argument("--out", type=Path, default=paths.RESULTS / "figurer" / "permutasjon.svg")
     a = p.parse_args(argv)
-    try:
-        with open(a.src, encoding="utf-8") as fh:
-            data = svg_bytes(draw(json.load(fh)))
-    except (EksaktError, KeyError, FileNotFoundError, json.JSONDecodeError) as exc:
-        print(f"eksakt_figur: {a.src}: {exc}", file=sys.stderr)
-        return 1
-    write_bytes(a.out, data)
-    return 0
 
+    def write() -> list[Path]:
+        with open(a.src, encoding="utf-8") as fh:
+            write_bytes(a.out, svg_bytes(draw(json.load(fh))))
+        return [a.out]
+
+    return run_step(f"eksakt_figur: {a.src}", write, (EksaktError, KeyError, FileNotFoundError, json.JSONDecodeError))
 
 if __name__ == "__main__":
     sys.exit(main())
