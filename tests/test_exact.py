@@ -77,6 +77,11 @@ def test_a_code_without_variation_is_reported_as_not_testable():
     assert res == {"testbar": False, "grunn": "alle kontorene har samme kode"}
 
 
+def test_equal_results_for_every_office_are_reported_as_not_testable():
+    res = exact.exact_test([1, 1, 1, 2, 2, 3], [0] * 6, "rang")
+    assert res == {"testbar": False, "grunn": "alle kontorene har samme resultat"}
+
+
 def test_p_values_double_the_smaller_tail_and_stop_at_one():
     pv = exact.p_values(5, [1, 2, 3, 4, 5, 5, 6, 7, 8, 9])
     assert (pv["over"], pv["under"]) == (6, 6)
@@ -102,7 +107,7 @@ def test_offices_needed_follows_fisher_z():
 @settings(max_examples=30, deadline=None)
 @given(st.lists(st.integers(0, 3), min_size=6, max_size=6), st.lists(st.integers(1, 4), min_size=6, max_size=6))
 def test_enumeration_agrees_with_scipy_permutation_test_for_ranked_codes(scores, code):
-    if len(set(code)) < 2:
+    if len(set(code)) < 2 or len(set(scores)) < 2:
         return
     assert exact.exact_test(code, scores, "rang")["p"] == pytest.approx(exact.scipy_p(code, scores, "rang"))
 
@@ -110,7 +115,7 @@ def test_enumeration_agrees_with_scipy_permutation_test_for_ranked_codes(scores,
 @settings(max_examples=30, deadline=None)
 @given(st.lists(st.integers(0, 3), min_size=6, max_size=6), st.lists(st.integers(0, 1), min_size=6, max_size=6))
 def test_enumeration_agrees_with_scipy_for_yes_no_codes(scores, groups):
-    if len(set(groups)) < 2:
+    if len(set(groups)) < 2 or len(set(scores)) < 2:
         return
     res = exact.exact_test(groups, scores, "ja_nei")
     assert res["p"] == pytest.approx(exact.scipy_p(groups, scores, "ja_nei"))

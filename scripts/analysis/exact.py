@@ -8,8 +8,8 @@ possible assignment of the codes to the offices:
 - the exact permutation distribution of the test statistic (all 6! = 720 orderings for a
   ranked code; all C(6, k) splits, 20 for 3 against 3, 15 for 2 against 4, for a yes/no code),
 - the observed statistic, the exact two-sided p-value and an effect size on a −1…+1 scale,
-- the smallest p-value the design could ever give (untied results) and the smallest these
-  results could give (their ties included).
+- the smallest p-value the design could ever give (untied results, once per coding) and the
+  smallest these results could give (their ties included).
 
 Statistics are rank based, because six values say little about distances:
 
@@ -104,11 +104,6 @@ def schema_message(error: jsonschema.ValidationError) -> str:
     return f"felt «{field}»: ugyldig verdi {inst!r} ({error.message})"
 
 
-def _best_errors(errors) -> list:
-    """The most specific error of each branch (jsonschema's ``best_match`` per field)."""
-    return sorted(errors, key=lambda e: [str(p) for p in e.absolute_path])
-
-
 def load_codebook(path: Path = paths.KODEBOK, schema_path: Path = paths.KODEBOK_SCHEMA,
                   offices: list[str] | None = None,
                   tools_spec: Path = paths.THESIS / "verktoy.yaml") -> dict:
@@ -128,7 +123,7 @@ def load_codebook(path: Path = paths.KODEBOK, schema_path: Path = paths.KODEBOK_
         where = f" på linje {mark.line + 1}" if mark is not None else ""
         raise KodebokError(f"{path}: YAML-feil{where}: {getattr(exc, 'problem', None) or exc}") from exc
     schema = read_yaml(Path(schema_path))
-    errors = _best_errors(jsonschema.Draft202012Validator(schema).iter_errors(data))
+    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
     if errors:
         shown = "; ".join(schema_message(e) for e in errors[:5])
         more = f" (og {len(errors) - 5} feil til)" if len(errors) > 5 else ""
@@ -179,7 +174,7 @@ def codings(codebook: dict) -> list[dict]:
             out.append({"id": c["id"], "kode_id": code["id"], "hoved": j == 0, "verktoy_id": code["verktoy_id"],
                         "navn": c["navn"], "kode_navn": code["navn"], "type": c["type"], "nivaer": c["nivaer"],
                         "regel": c["regel"], "verdier": c["verdier"], "begrunnelse": c.get("begrunnelse", ""),
-                        "sider": c.get("sider", [g["side"] for g in code["grunnlag"]][:1])})
+                        "sider": c.get("sider") or sorted({g["side"] for g in code["grunnlag"]})})
     return out
 
 
@@ -284,10 +279,13 @@ def scipy_p(coding_values: list[int], scores: list[float], kind: str) -> float:
 def exact_test(coding_values: list[int], scores: list[float], kind: str) -> dict:
     """The full exact test of one code against one indicator (scores: higher = better).
 
-    A code that gives every office the same value cannot be tested: ``testbar`` is False.
+    A code that gives every office the same value, or an indicator on which all offices are equal,
+    cannot be tested: ``testbar`` is False and ``grunn`` says why.
     """
     if len(set(coding_values)) < 2:
         return {"testbar": False, "grunn": "alle kontorene har samme kode"}
+    if len(set(scores)) < 2:
+        return {"testbar": False, "grunn": "alle kontorene har samme resultat"}
     if kind == "ja_nei":
         observed, dist = split_distribution(coding_values, scores)
         n1 = sum(coding_values)
@@ -316,7 +314,6 @@ def exact_test(coding_values: list[int], scores: list[float], kind: str) -> dict
         "testbar": True, "statistikk": statistic, "observert": stat_value, "effekt": effect, **pv,
         "sjanse_under_alpha": hits, "hale": tail, "hale_retning": "over" if pv["over"] <= pv["under"] else "under",
         "minste_p_data": min(p_of.values()),
-        "minste_p_design": design_smallest_p(coding_values, kind),
         "fordeling": sorted([k, v] for k, v in counts.items()),
     }
 
@@ -361,32 +358,33 @@ def thesis_results(csv: Path, year: int, offices: list[str]) -> pd.DataFrame:
 
 def build(offices: list[str], codebook_path: Path = paths.KODEBOK, schema_path: Path = paths.KODEBOK_SCHEMA,
           table_csv: Path = paths.THESIS / "tabell_4_2.csv",
-          indicators_path: Path = paths.THESIS / "indikatorer.yaml", check_scipy: bool = True) -> dict:
+          indicators_path: Path = paths.THESIS / "indikatorer.yaml", tools_spec: Path = paths.THESIS / "verktoy.yaml",
+          check_scipy: bool = True) -> dict:
     """Every coding × indicator tested exactly, plus what the design allows; for eksakt.json."""
-    book = load_codebook(codebook_path, schema_path, offices)
+    book = load_codebook(codebook_path, schema_path, offices, tools_spec)
     year = book["resultattabell"]["aar"]
     table = thesis_results(table_csv, year, offices)
     indicators = load_indicators(indicators_path)
     cods = codings(book)
+    scores = {ind["id"]: [goodness(table, ind)[k] for k in offices] for ind in indicators}
     tests = []
     for c in cods:
         values = [c["verdier"][k] for k in offices]
+        c["deling"] = _split_text(c)
+        c["minste_p_design"] = design_smallest_p(values, c["type"]) if len(set(values)) > 1 else None
         for ind in indicators:
-            good = goodness(table, ind)
-            scores = [good[k] for k in offices]
-            res = exact_test(values, scores, c["type"])
+            res = exact_test(values, scores[ind["id"]], c["type"])
             if res["testbar"] and check_scipy:
-                sp = scipy_p(values, scores, c["type"])
+                sp = scipy_p(values, scores[ind["id"]], c["type"])
                 if not math.isclose(sp, res["p"], rel_tol=1e-9, abs_tol=1e-12):
                     raise DataError(f"{c['id']} × {ind['id']}: opptellingen gir p = {res['p']}, "
                                     f"scipy gir {sp}; ingen resultater skrevet")
                 res["p_scipy"] = sp
             vals = table[table["indikator_id"] == ind["id"]].set_index("kontor")["verdi"]
-            res.update({"koding": c["id"], "indikator": ind["id"], "verdier": {k: float(vals[k]) for k in offices},
-                        "rang": ranks(table, ind)})
+            res.update({"koding": c["id"], "hoved": c["hoved"], "indikator": ind["id"],
+                        "verdier": {k: float(vals[k]) for k in offices}, "rang": ranks(table, ind)})
             tests.append(res)
-    main = [t for t, c in zip(tests, [c for c in cods for _ in indicators], strict=True) if c["hoved"]]
-    testable = [t for t in main if t["testbar"]]
+    testable = [t for t in tests if t["hoved"] and t["testbar"]]
     every = [t for t in tests if t["testbar"]]
     strongest = min(testable, key=lambda t: (t["p"], -abs(t["effekt"]))) if testable else None
     n = len(offices)
@@ -394,10 +392,8 @@ def build(offices: list[str], codebook_path: Path = paths.KODEBOK, schema_path: 
         "aar": year, "kontorer": offices, "n_kontorer": n, "alpha": ALPHA, "styrke": POWER,
         "indikatorer": [{k: i[k] for k in ("id", "etikett", "kort", "enhet", "retning", "linje", "desimaler")}
                         for i in indicators],
-        "verktoy": {c["id"]: c["etikett"] for c in read_yaml(paths.THESIS / "verktoy.yaml")["kolonner"]},
-        "kodinger": [{**c, "deling": _split_text(c), "minste_p_design": design_smallest_p(
-            [c["verdier"][k] for k in offices], c["type"]) if len(set(c["verdier"].values())) > 1 else None}
-                     for c in cods],
+        "verktoy": {c["id"]: c["etikett"] for c in read_yaml(tools_spec)["kolonner"]},
+        "kodinger": cods,
         "tester": tests,
         "oppsummering": {
             "hoved_antall": len(testable), "hoved_under_alpha": sum(t["p"] < ALPHA for t in testable),

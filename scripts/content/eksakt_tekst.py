@@ -6,6 +6,9 @@ Functions take the results as a plain dict (``reportkit.resultat`` gives a dict 
 """
 from __future__ import annotations
 
+import pandas as pd
+
+from scripts.analysis.compare import pipe_table
 from scripts.content import fmt
 from scripts.content.analyse_text import liten
 from scripts.content.fmt import md_escape as esc
@@ -49,20 +52,9 @@ def _levels(c: dict) -> str:
 
 
 def _pipe(header: list[str], rows: list[list[str]], align: list[str], widths: list[float]) -> str:
-    """A Pandoc pipe table with relative column widths.
-
-    Pandoc takes the widths of a pipe table from the dashes of its separator line once a line is
-    longer than its 72 columns, so the separator is written to the wanted proportions (as
-    ``compare.pipe_table`` does); otherwise the wide tables run out of the page.
-    """
-    total = 160
-    cells = []
-    for a, w in zip(align, widths, strict=True):
-        n = max(3, round(total * w / sum(widths)))
-        cells.append((":" if a in "lc" else "-") + "-" * (n - 2) + (":" if a in "rc" else "-"))
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(cells) + "|"]
-    lines += ["| " + " | ".join(r) + " |" for r in rows]
-    return "\n".join(lines)
+    """A Pandoc pipe table with relative column widths (``compare.pipe_table``, as Tabell 4.2)."""
+    table = pd.DataFrame(rows, columns=header)
+    return pipe_table(table, widths, [{"l": "left", "r": "right", "c": "center"}[a] for a in align])
 
 
 def _cell(effect: float, p: float) -> str:
@@ -106,7 +98,7 @@ def folsomhet_tabell(R: dict) -> str:
         testable = [t for t in tests if t["testbar"]]
         name = esc(c["navn"]) + (" (hovedkoding)" if c["hoved"] else "")
         if not testable:
-            rows.append([name, esc(c["deling"]), "–", "ikke testbar: alle kontorene har samme kode", "–"])
+            rows.append([name, esc(c["deling"]), "–", f"ikke testbar: {tests[0]['grunn']}", "–"])
             continue
         best = min(testable, key=lambda t: t["p"])
         ind = _indicator(R, best["indikator"])
