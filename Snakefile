@@ -65,6 +65,7 @@ if _blocked:
 
 include: "rules/clean.smk"
 include: "rules/compare.smk"
+include: "rules/exact.smk"
 include: "rules/report.smk"
 include: "rules/fetch.smk"
 include: "rules/kontor.smk"

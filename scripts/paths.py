@@ -20,6 +20,8 @@ PRIVATE_OFFICES = CONFIG_DIR / "offices.private.yaml"  # git-ignored: office -> 
 
 DATA = ROOT / "data"
 THESIS = DATA / "thesis"
+KODEBOK = THESIS / "kodebok.yaml"  # Tabell 4.1 as codes per office (scripts.analysis.exact)
+KODEBOK_SCHEMA = CONFIG_DIR / "kodebok.schema.yaml"
 RAW = DATA / "raw"
 RAW_KOSTRA = RAW / "kostra"
 RAW_MALEKORT = RAW / "malekort"

@@ -1,0 +1,53 @@
+# Exact tests (issue 16): the codebook of Tabell 4.1 against the results of Tabell 4.2, every
+# assignment of the codes to the offices enumerated, and the figure of one permutation
+# distribution. The appendix "Hva kan seks kontorer vise?" only reads these files.
+
+
+rule exact:
+    # Data steps first: the chapters that show results, and the documents, wait for them.
+    priority: 10
+    input:
+        "scripts/analysis/exact.py",
+        "scripts/analysis/compare.py",
+        "data/thesis/kodebok.yaml",
+        "config/kodebok.schema.yaml",
+        "data/thesis/tabell_4_2.csv",
+        "data/thesis/indikatorer.yaml",
+        "data/thesis/verktoy.yaml",
+    output:
+        "build/results/eksakt.json",
+    params:
+        offices=OFFICES,
+    log:
+        "logs/exact.log",
+    threads: 1
+    resources:
+        mem_mb=400,
+        runtime=5,
+    conda:
+        "../envs/navrapport.yaml"
+    shell:
+        "python -m scripts.analysis.exact --offices {params.offices} --out {output}"
+        " 2> {log} || (cat {log} >&2; exit 1)"
+
+
+rule exact_figure:
+    # Data steps first: the chapters that show results, and the documents, wait for them.
+    priority: 10
+    input:
+        "scripts/content/eksakt_figur.py",
+        "scripts/content/diagrams.py",
+        src="build/results/eksakt.json",
+    output:
+        "build/results/figurer/permutasjon.svg",
+    log:
+        "logs/exact_figure.log",
+    threads: 1
+    resources:
+        mem_mb=300,
+        runtime=5,
+    conda:
+        "../envs/navrapport.yaml"
+    shell:
+        "python -m scripts.content.eksakt_figur --src {input.src} --out {output}"
+        " 2> {log} || (cat {log} >&2; exit 1)"
