@@ -12,7 +12,7 @@ from scripts import paths
 from scripts.data import kostra_client as kc
 from scripts.guard import manifest
 from tests.conftest import ROOT, copy_repo
-from tests.test_kostra_client import ANY_DATA, echo
+from tests.test_kostra_client import ANY_DATA, ANY_META, echo, made_up_metadata
 
 
 def tracked_files():
@@ -26,6 +26,21 @@ def unused_numbers(files, n=2):
     numbers = [f"99{i:02d}" for i in range(50, 100) if f"99{i:02d}" not in corpus]
     assert len(numbers) >= n
     return numbers[:n]
+
+
+def metadata_with(numbers):
+    """The made-up SSB's metadata, with the test's made-up municipality numbers among the regions
+    (the fetch resolves the private municipalities against it before asking for data)."""
+    def answer(request):
+        status, headers, body = made_up_metadata(request)
+        meta = json.loads(body)
+        regions = meta["dimension"]["Region"]["category"]
+        for n in numbers:
+            regions["index"][n] = len(regions["index"])
+            regions["label"][n] = f"Oppdiktet kommune {n}"
+        meta["size"][meta["id"].index("Region")] = len(regions["index"])
+        return status, headers, json.dumps(meta)
+    return answer
 
 
 @pytest.fixture
@@ -43,6 +58,7 @@ def test_a_private_fetch_leaves_no_number_or_snapshot_name_in_any_tracked_file(r
     mapping.write_text(f'offices:\n  A: "{secret[0]}"\n  B: "{secret[1]}"\n', encoding="utf-8")
     dest = repo_copy / "data" / "raw" / "kostra"
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mocked:
+        mocked.add_callback(responses.GET, ANY_META, callback=metadata_with(secret))
         mocked.add_callback(responses.GET, ANY_DATA, callback=echo)
         assert kc.main(["fetch", "--years", "2014", "--dest", str(dest), "--offices", str(mapping)]) == 0
     private = [p for p in (dest / "private").iterdir() if p.suffix == ".json"]
