@@ -43,7 +43,8 @@ rule kontor_tabeller:
     output:
         f"{KONTOR_WORK}/tabeller.json",
     params:
-        data=str(KONTOR_DATA),
+        # As given in the config: a relative path keeps the job metadata the same wherever the project lies.
+        data=lambda wc: config.get("kontor_data", "data/raw"),
         year=YEAR,
         years=KONTOR_YEARS,
         grupper=config.get("kontor_grupper", "alle"),
