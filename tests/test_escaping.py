@@ -87,6 +87,19 @@ def test_tabell_4_1_column_labels_from_data_reach_html_as_text(tmp_path):
     assert numbering.resolve_xrefs(md, {}, {}) == md
 
 
+def test_cross_references_are_not_read_inside_code_or_raw_blocks():
+    """Pandoc leaves @ alone in code spans and raw blocks (the folded figure description is raw
+    HTML with data text), so the engine must too; a reference in prose is still resolved."""
+    labels = {"tbl-a": "4.1"}
+    prefixes = {"tbl-prefix": "tabell", "appendix": "Vedlegg"}
+    raw = "```{=html}\n<p>etikett @tbl-x</p>\n```\n"
+    code = "Filen `data/@tbl-y.csv` finnes.\n"
+    assert numbering.resolve_xrefs(raw + code, labels, prefixes) == raw + code
+    assert numbering.resolve_xrefs("Se @tbl-a.\n" + raw, labels, prefixes) == "Se [tabell 4.1](#tbl-a).\n" + raw
+    with pytest.raises(KeyError, match="@tbl-x"):
+        numbering.resolve_xrefs("Se @tbl-x.\n", labels, prefixes)
+
+
 def test_escaped_text_has_no_live_link_in_the_pdf(tmp_path):
     import typst
     from pypdf import PdfReader

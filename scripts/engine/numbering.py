@@ -151,7 +151,18 @@ def resolve_xrefs(md: str, labels: dict, prefixes: dict, source: str = "report")
             word = word[:1].upper() + word[1:]
         return f"[{word} {number}](#{label})"
 
-    return XREF.sub(repl, md)
+    # Pandoc reads no cross-reference inside code or a raw block (a folded figure description is
+    # raw HTML with data text in it), so neither do we.
+    out, pos = [], 0
+    for m in LITERAL.finditer(md):
+        out += [XREF.sub(repl, md[pos:m.start()]), m.group(0)]
+        pos = m.end()
+    return "".join(out) + XREF.sub(repl, md[pos:])
+
+
+# Fenced blocks (code and raw ``{=html}``) and inline code spans.
+LITERAL = re.compile(r"(^(?P<f>`{3,}|~{3,})[^\n]*\n.*?^(?P=f)[ \t]*$|(?P<t>`+)(?!`).+?(?<!`)(?P=t)(?!`))",
+                     re.M | re.S)
 
 
 def assemble(book: Book, chapter_texts: dict[Path, str]) -> str:
