@@ -737,3 +737,25 @@ def test_parser_module_has_no_network_code():
         for alias in (node.names if isinstance(node, ast.Import) else [ast.alias(node.module or "")])
     }
     assert not imported & {"requests", "urllib", "http", "socket", "urllib3", "scripts"}
+
+
+def test_the_fetch_command_gives_every_request_a_finite_connect_and_read_timeout(tmp_path, monkeypatch):
+    """The real command builds its client with the default timeout: that default must be finite.
+
+    The first request is stopped as soon as it is sent, so nothing is retried or slept.
+    """
+    seen = []
+
+    class Sent(Exception):
+        pass
+
+    def get(self, url, **kwargs):
+        seen.append(kwargs.get("timeout", "no timeout given"))
+        raise Sent
+
+    monkeypatch.setattr(requests.Session, "get", get)
+    with pytest.raises(Sent):
+        kc.main(["fetch", "--dest", str(tmp_path / "snap"), "--offices", str(tmp_path / "ingen.yaml")])
+    [timeout] = seen
+    assert isinstance(timeout, tuple) and len(timeout) == 2, timeout
+    assert all(isinstance(t, (int, float)) and 0 < t <= 300 for t in timeout), timeout

@@ -104,3 +104,26 @@ def test_results_figure_draws_labelled_reference_lines():
     ax = fig.axes[0]
     assert [ln.get_gid() for ln in ax.lines] == ["referanse:sosialhjelpsmottakere_andel:EAK"]
     assert any(t.get_text() == "Landet 3,9" for t in ax.texts)
+
+
+def made_up_values(rows):
+    return pd.DataFrame([dict(zip(["omrade", "aar", "indikator_id", "verdi", "status"], r, strict=True))
+                         for r in rows])
+
+
+def test_a_region_whose_value_ssb_left_out_gives_no_reference_line():
+    # Made up: SSB marks Landet's 2014 value ".." (no number); KOSTRA-gruppe 13 has one.
+    values = made_up_values([("EAK", 2014, "sosialhjelpsmottakere_andel", None, ".."),
+                             ("EKG13", 2014, "sosialhjelpsmottakere_andel", 3.1, None)])
+    refs = kostra_compare.reference_values(values, CATALOGUE, 2014)
+    assert [(r["omrade"], r["verdi"]) for r in refs["sosialhjelpsmottakere_andel"]] == [("EKG13", 3.1)]
+
+
+def test_an_office_whose_fetched_value_is_missing_is_not_compared():
+    # Made up: the fetched value for A is missing (".."), the one for B is 2.5.
+    values = made_up_values([("A", 2014, "sosialhjelpsmottakere_andel", None, ".."),
+                             ("B", 2014, "sosialhjelpsmottakere_andel", 2.5, None)])
+    published = pd.DataFrame([{"kontor": k, "aar": 2014, "indikator_id": "sosialhjelpsmottakere_andel",
+                               "verdi": v} for k, v in (("A", 3.6), ("B", 2.9))])
+    diff = kostra_compare.fetched_vs_published(values, published, ["A", "B"])
+    assert [(d["kontor"], d["hentet"], d["differanse"]) for d in diff] == [("B", 2.5, -0.4)]
