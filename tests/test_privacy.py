@@ -36,8 +36,13 @@ def test_careless_table_leaks_are_caught(tmp_path):
 
 
 def test_check_raises_with_every_finding():
-    with pytest.raises(privacy.PrivacyError, match="9901"):
-        privacy.check("kommune 9901", "rapport", ["9901"])
+    """Three made-up findings of three kinds (number, name, phone number): the message names each."""
+    with pytest.raises(privacy.PrivacyError) as exc:
+        privacy.check("kommune 9901 i Oppdiktby, telefon 22 33 44 55", "rapport", ["9901", "Oppdiktby"])
+    lines = str(exc.value).splitlines()[1:]
+    assert len(lines) == 3
+    for term in ("'9901'", "'Oppdiktby'", "'22 33 44 55'"):
+        assert sum(term in line for line in lines) == 1, term
 
 
 def test_a_document_the_guard_cannot_read_is_a_finding(tmp_path):
