@@ -85,12 +85,15 @@ def run(package: str, max_children: int) -> dict:
     report = ROOT / "build" / "mutation" / f"{package}.txt"
     lines = []
     for name in survived:
-        diff = subprocess.run([sys.executable, "-m", "mutmut", "show", name], cwd=work, capture_output=True,
-                              text=True).stdout
+        diff = ""
+        if counted[name] == "survived":  # "no tests": the function is reached by no selected test
+            diff = subprocess.run([sys.executable, "-m", "mutmut", "show", name], cwd=work, capture_output=True,
+                                  text=True).stdout
         lines.append(f"## {name} ({counted[name]})\n{diff}")
     report.write_text("\n".join(lines), encoding="utf-8")
     score = len(killed) / len(counted) if counted else 0.0
-    result = {"package": package, "mutants": len(counted), "killed": len(killed), "survived": len(survived),
+    result = {"package": package, "mutants": len(counted), "killed": len(killed),
+              "no_tests": sum(v == "no tests" for v in counted.values()), "survived": len(survived),
               "score": round(100 * score, 1), "seconds": round(seconds)}
     print(json.dumps(result), flush=True)
     return result

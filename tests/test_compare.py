@@ -4,6 +4,7 @@ The expected answers here are worked out by hand from small made-up numbers (opp
 testdata), or, in the property tests, checked against the definition ("no other office has a
 better value under the indicator's direction") rather than against a copy of the code.
 """
+import json
 import math
 
 import pandas as pd
@@ -236,3 +237,177 @@ def test_property_line_leaders_are_best_on_every_indicator_of_their_line(per_ind
         all(at_least_as_good(v[k], w, i["retning"]) for w in v.values()) for i, v in zip(inds, per_indicator,
                                                                                             strict=False))]
     assert leaders == best_everywhere
+
+
+# --------------------------------------------------------------------------- tables and files
+
+
+def test_pipe_table_sets_relative_widths_and_alignment_in_the_separator_line():
+    table = pd.DataFrame({"Kontor": ["Kontor A"], "Tall": ["52"], "Midt": ["x"]})
+    lines = compare.pipe_table(table, [1, 2, 1], ["left", "right", "center"]).splitlines()
+    # 160 dashes in all, split 1 : 2 : 1 -> 40, 80 and 40 characters
+    assert lines[1] == "|:" + "-" * 39 + "|" + "-" * 79 + ":|:" + "-" * 38 + ":|"
+    assert [c.strip() for c in lines[0].split("|")[1:-1]] == ["Kontor", "Tall", "Midt"]
+    assert [c.strip() for c in lines[2].split("|")[1:-1]] == ["Kontor A", "52", "x"]  # no index column
+
+
+def test_pipe_table_gives_a_narrow_column_at_least_three_characters():
+    lines = compare.pipe_table(pd.DataFrame({"a": [1], "b": [2]}), [0.001, 1], ["left", "left"]).splitlines()
+    assert lines[1].split("|")[1] == ":--"
+
+
+def test_tools_table_is_offices_by_tools_in_the_printed_order():
+    wide = compare.tools_table(offices=list("ABCDEF"))
+    assert list(wide.index) == list("ABCDEF")
+    assert list(wide.columns) == ["budsjett_ressursstyring", "malstyring", "balansert_malstyring", "risikostyring"]
+    assert wide.loc["B", "balansert_malstyring"] == "Bruker målekortet lite"
+    md = compare.tools_markdown(wide)
+    header = [c.strip() for c in md.splitlines()[0].split("|")[1:-1]]
+    assert header == ["Kontor", "Budsjett-/ressursstyring", "Målstyring", "Balansert målstyring", "Risikostyring"]
+    assert md.splitlines()[3].split("|")[1].strip() == "Kontor B"
+
+
+def tools_csv(tmp_path, rows):
+    path = tmp_path / "tabell_4_1.csv"
+    path.write_text("kontor,verktoy_id,tekst,side\n" + "".join(f"{r},39\n" for r in rows), encoding="utf-8")
+    return path
+
+
+FULL = [f"{k},{t},Ja" for k in "AB" for t in ("budsjett_ressursstyring", "malstyring", "balansert_malstyring",
+                                               "risikostyring")]
+
+
+def test_tools_table_names_an_unknown_tool_a_repeated_cell_and_a_missing_cell(tmp_path):
+    with pytest.raises(compare.DataError, match=r"unknown tool\(s\) \['ukjent'\]"):
+        compare.tools_table(tools_csv(tmp_path, FULL + ["A,ukjent,Ja"]))
+    with pytest.raises(compare.DataError, match=r"rows 2, 10: the same office and tool appear more than once"):
+        compare.tools_table(tools_csv(tmp_path, FULL + ["A,budsjett_ressursstyring,Nei"]))
+    with pytest.raises(compare.DataError, match=r"missing cells \(kontor, verktoy_id\): \[\('B', 'risikostyring'\)\]"):
+        compare.tools_table(tools_csv(tmp_path, FULL[:-1]))
+    with pytest.raises(compare.DataError, match=r"missing cells .*\('C', 'budsjett_ressursstyring'\)"):
+        compare.tools_table(tools_csv(tmp_path, FULL), offices=["A", "B", "C"])
+
+
+def test_combine_year_checks_the_year_and_names_every_missing_value(tmp_path):
+    inds = compare.load_indicators()
+    mk = tmp_path / "mk.csv"
+    ko = tmp_path / "ko.csv"
+    mk.write_text("kontor,aar,indikator_id,verdi\nA,2014,arbeidssokere_overgang_arbeid,52\n"
+                  "A,2014,nedsatt_arbeidsevne_overgang_arbeid,41\n", encoding="utf-8")
+    ko.write_text("kontor,indikator_id,verdi\nA,sosialhjelpsmottakere_andel,3.6\n", encoding="utf-8")
+    with pytest.raises(compare.DataError, match=r"2014: missing values \(kontor, indikator_id\): "
+                       r"\[\('A', 'netto_driftsutgifter_sosialtjenesten'\)\]"):
+        compare.combine_year(2014, mk, ko, inds, ["A"])
+    with pytest.raises(compare.DataError, match="column 'aar': expected 2015, got 2014"):
+        compare.combine_year(2015, mk, ko, inds, ["A"])
+    ko.write_text(ko.read_text() + "A,netto_driftsutgifter_sosialtjenesten,28410\n", encoding="utf-8")
+    df = compare.combine_year(2014, mk, ko, inds, ["A"])
+    assert list(df.index) == [0, 1, 2, 3] and sorted(df["indikator_id"]) == sorted(i["id"] for i in inds)
+
+
+def test_results_table_header_cells_and_widths_for_any_unit():
+    inds = [ind("s1", "stat", HIGH), ind("x", "kommune", LOW, enhet="timer")]
+    df = frame({"s1": {"A": 28410, "B": 1}, "x": {"A": 2, "B": 3}})
+    lines = compare.results_markdown(df, inds, ["A", "B"]).splitlines()
+    assert [c.strip() for c in lines[0].split("|")[1:-1]] == ["Kontor", "Etikett s1 (%)", "Etikett x (timer)"]
+    assert lines[1] == "|:" + "-" * 18 + "|" + "-" * 69 + ":|" + "-" * 69 + ":|"  # 12 % and 44 % + 44 %
+    assert [c.strip() for c in lines[2].split("|")[1:-1]][1].startswith("[**28410**")  # never grouped
+    assert [c.strip() for c in lines[3].split("|")[1:-1]] == ["Kontor B", "1", "3"]
+    assert [c.strip() for c in lines[2].split("|")[1:-1]][2] == \
+        '[**2**&nbsp;[▲]{aria-hidden="true"}[ (beste verdi)]{.visually-hidden}]{.hl}'
+
+
+def test_indicator_summary_copies_the_indicator_fields_and_never_groups_thousands():
+    i = ind("k2", "kommune", LOW, enhet="kroner")
+    s = compare.indicator_summary(frame({"k2": {"A": 28410.0, "B": 1782.0}}), i)
+    assert s == {"id": "k2", "etikett": "Etikett k2", "kort": "k2", "enhet": "kroner", "retning": LOW,
+                 "kilde": "kostra", "linje": "kommune", "kildetekst": "Oppdiktede testdata",
+                 "verdier": {"A": 28410.0, "B": 1782.0}, "tekst": {"A": "28410", "B": "1782"},
+                 "beste": ["B"], "rang": {"B": 1, "A": 2}}
+
+
+def test_compare_with_thesis_lists_only_differences_in_the_year(tmp_path):
+    thesis = tmp_path / "t.csv"
+    thesis.write_text("kontor,indikator_id,aar,verdi,side\nA,s1,2014,52,41\nB,s1,2014,40,41\nA,s1,2015,99,41\n",
+                      encoding="utf-8")
+    df = frame({"s1": {"A": 52.0, "B": 41.0}})
+    assert compare.compare_with_thesis(df, thesis, 2014) == [
+        {"kontor": "B", "indikator_id": "s1", "oppgave": 40.0, "data": 41.0}]
+    assert compare.compare_with_thesis(df, thesis, 2015) == [
+        {"kontor": "A", "indikator_id": "s1", "oppgave": 99.0, "data": 52.0}]
+    assert compare.compare_with_thesis(df, thesis, 2016) == []
+
+
+def write_year(folder, year, mk, ko):
+    """Made-up per-office files for one year: mk/ko map office -> (first, second) value."""
+    ids = [i["id"] for i in compare.load_indicators()]
+    (folder / f"malekort_{year}.csv").write_text("kontor,indikator_id,verdi\n" + "".join(
+        f"{k},{ids[j]},{v[j]}\n" for k, v in mk.items() for j in (0, 1)), encoding="utf-8")
+    (folder / f"kostra_kontor_{year}.csv").write_text("kontor,indikator_id,verdi\n" + "".join(
+        f"{k},{ids[2 + j]},{v[j]}\n" for k, v in ko.items() for j in (0, 1)), encoding="utf-8")
+    return ids
+
+
+def test_build_results_over_several_years_describes_the_edition_year_and_keeps_the_series(tmp_path):
+    # Made up: in 2013 B leads everything; in 2015 F leads the state line and A the municipal one.
+    write_year(tmp_path, 2013, {"A": (1, 1), "B": (9, 9), "F": (2, 2)}, {"A": (5, 5), "B": (1, 1), "F": (6, 6)})
+    ids = write_year(tmp_path, 2015, {"A": (40, 30), "B": (45, 46), "F": (60, 47)},
+                     {"A": (1.5, 1500), "B": (3.0, 2500), "F": (2.0, 2000)})
+    res = compare.build_results(2015, [2013], ["A", "B", "F"], data_dir=tmp_path, snapshots=tmp_path / "ingen")
+    assert res["aar"] == 2015 and res["aar_serie"] == [2013, 2015] and res["kontorer"] == ["A", "B", "F"]
+    assert res["statlig_best"] == ["F"] and res["kommunal_best"] == ["A"]
+    assert res["statlige_indikatorer"] == ids[:2] and res["kommunale_indikatorer"] == ids[2:]
+    assert len(res["tidsserie"]) == 2 * 3 * 4
+    assert {"kontor": "B", "aar": 2013, "indikator_id": ids[0], "verdi": 9.0} in res["tidsserie"]
+    assert sorted(res["tidsserie"][0]) == ["aar", "indikator_id", "kontor", "verdi"]
+    assert "[**60**&nbsp;" in res["tabell_4_2_md"] and "[**9**&nbsp;" not in res["tabell_4_2_md"]
+
+
+def test_build_results_compares_the_thesis_year_with_the_thesis(tmp_path):
+    ids = write_year(tmp_path, 2014, {"A": (52, 41), "B": (0, 0)}, {"A": (3.6, 2841), "B": (9, 9)})
+    res = compare.build_results(2014, [], ["A", "B"], data_dir=tmp_path, snapshots=tmp_path / "ingen")
+    assert res["oppgaven_har_tall"] is True
+    # A's values are the thesis's; B's are made up and all differ
+    assert sorted((d["kontor"], d["indikator_id"]) for d in res["avvik_fra_oppgaven"]) == [("B", i) for i in
+                                                                                           sorted(ids)]
+
+
+def test_the_results_command_writes_sorted_json_and_reports_bad_data_in_one_line(tmp_path, monkeypatch, capsys):
+    write_year(tmp_path, 2015, {"A": (40, 30), "F": (60, 47)}, {"A": (1.5, 1500), "F": (2.0, 2000)})
+    real = compare.build_results
+    monkeypatch.setattr(compare, "build_results", lambda year, years, offices: real(
+        year, years, offices, data_dir=tmp_path, snapshots=tmp_path / "ingen"))
+    out = tmp_path / "ut" / "resultater.json"
+    assert compare.main(["results", "--year", "2015", "--offices", "A", "F", "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    data = json.loads(text)
+    assert data["statlig_best"] == ["F"] and text == json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
+    assert compare.main(["results", "--year", "2016", "--offices", "A", "F", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("compare: ") and "malekort_2016.csv" in err and "Traceback" not in err
+    assert json.loads(out.read_text(encoding="utf-8")) == data  # the good file is kept
+
+
+def test_the_tools_command_writes_table_4_1_and_the_recurring_moves(tmp_path):
+    out = tmp_path / "verktoy.json"
+    assert compare.main(["tools", "--offices", *"ABCDEF", "--out", str(out)]) == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert sorted(data) == ["andre_grep", "celler", "tabell", "tabell_4_1_md"]
+    assert data["celler"]["B"]["balansert_malstyring"] == "Bruker målekortet lite"
+    assert data["andre_grep"]["grep"] == ["Forenkling", "Sammenlikning", "Organisering"]
+    assert data["tabell_4_1_md"].startswith("| Kontor")
+
+
+def test_ssb_comparisons_reads_snapshots_through_the_catalogue_and_the_private_mapping(tmp_path, monkeypatch):
+    from scripts import settings
+    from tests.test_kostra_compare import CATALOGUE, snapshot
+
+    assert compare.ssb_comparisons(pd.DataFrame(), 2014, ["A"], tmp_path / "ingen") == ({}, [])
+    monkeypatch.setattr(settings, "load_catalogue", lambda: CATALOGUE)
+    monkeypatch.setattr(settings, "load_private_offices", lambda: {"A": "9901"})  # made up
+    published = pd.DataFrame([{"kontor": "A", "aar": 2014, "indikator_id": "sosialhjelpsmottakere_andel",
+                               "verdi": 3.6}])
+    refs, fetched = compare.ssb_comparisons(published, 2014, ["A"], snapshot(tmp_path))
+    assert [r["omrade"] for r in refs["sosialhjelpsmottakere_andel"]] == ["EAK", "EKG13"]
+    assert fetched == [{"kontor": "A", "aar": 2014, "indikator_id": "sosialhjelpsmottakere_andel",
+                        "publisert": 3.6, "hentet": 3.7, "differanse": 0.1}]

@@ -127,3 +127,41 @@ def test_an_office_whose_fetched_value_is_missing_is_not_compared():
                                "verdi": v} for k, v in (("A", 3.6), ("B", 2.9))])
     diff = kostra_compare.fetched_vs_published(values, published, ["A", "B"])
     assert [(d["kontor"], d["hentet"], d["differanse"]) for d in diff] == [("B", 2.5, -0.4)]
+
+
+def test_only_snapshots_with_a_sidecar_are_loaded_and_sidecars_are_not_snapshots(tmp_path):
+    folder = snapshot(tmp_path)
+    stray = folder / "private" / "99999_uten_sidefil.json"  # made up: a snapshot without sidecar
+    stray.write_text((folder / "private" / "99999_abc.json").read_text(encoding="utf-8"), encoding="utf-8")
+    loaded = kostra_compare.load_snapshots(folder)
+    assert [meta for meta, _ in loaded] == [{"table": "99999", "fetched_at": "2026-03-15T10:00:00Z"}]
+    assert len(loaded[0][1]) == 12
+
+
+def test_an_entry_without_a_confirmed_code_does_not_stop_the_later_ones(tmp_path):
+    snaps = kostra_compare.load_snapshots(snapshot(tmp_path))
+    catalogue = {**CATALOGUE, "indicators": CATALOGUE["indicators"][::-1]}  # the unconfirmed one first
+    values = kostra_compare.indicator_values(snaps, catalogue, {})
+    assert set(values["indikator_id"]) == {"sosialhjelpsmottakere_andel"}
+    assert sorted(values["aar"].unique()) == [2014, 2020]
+    assert kostra_compare.indicator_values(snaps, {}, {}).empty
+    other_table = {**CATALOGUE, "indicators": [{**CATALOGUE["indicators"][0], "table": "11111"}]}
+    assert kostra_compare.indicator_values(snaps, other_table, {}).empty
+
+
+def test_a_group_definition_applies_from_and_to_its_years_inclusive():
+    catalogue = {"public_regions": [
+        {"code": "NY", "label_nb": "Ny gruppe", "definition_nb": "Gruppe  13\n   etter   2015", "years": {"from": 2015}},
+        {"code": "GML", "label_nb": "Gammel gruppe", "definition_nb": "Før", "years": {"to": 2014}}]}
+    values = made_up_values([(code, y, "x", 1.0, None) for code in ("NY", "GML") for y in (2014, 2015)])
+    assert [r["omrade"] for r in kostra_compare.reference_values(values, catalogue, 2014)["x"]] == ["GML"]
+    got = kostra_compare.reference_values(values, catalogue, 2015)["x"]
+    assert got == [{"omrade": "NY", "etikett": "Ny gruppe", "definisjon": "Gruppe 13 etter 2015", "verdi": 1.0}]
+    assert kostra_compare.reference_values(values, {}, 2015) == {}
+
+
+def test_a_difference_below_a_millionth_is_rounding_not_a_difference():
+    values = made_up_values([("A", 2014, "x", 2.0000004, None)])
+    published = pd.DataFrame([{"kontor": "A", "aar": 2014, "indikator_id": "x", "verdi": 2.0}])
+    [d] = kostra_compare.fetched_vs_published(values, published, ["A"])
+    assert d["differanse"] == 0.0 and d["hentet"] == 2.0000004

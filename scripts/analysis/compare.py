@@ -84,7 +84,7 @@ def combine_year(year: int, malekort_csv: Path, kostra_csv: Path, indicators: li
         parts.append(read_office_values(path, year, offices, ids))
     df = pd.concat(parts, ignore_index=True)
     expected = {(k, i["id"]) for k in offices for i in indicators}
-    missing = sorted(expected - set(zip(df["kontor"], df["indikator_id"], strict=False)))
+    missing = sorted(expected - set(df[["kontor", "indikator_id"]].itertuples(index=False, name=None)))
     if missing:
         raise DataError(f"{year}: missing values (kontor, indikator_id): {missing}")
     return df
@@ -135,7 +135,7 @@ def common_leaders(best_per_indicator: Iterable[Iterable[str]]) -> list[str]:
 def indicator_values(df: pd.DataFrame, indicator: dict) -> dict[str, float]:
     """Office -> value of one indicator in a tidy frame (``kontor``, ``indikator_id``, ``verdi``)."""
     sub = df[df["indikator_id"] == indicator["id"]]
-    return {k: float(v) for k, v in zip(sub["kontor"], sub["verdi"], strict=True)}
+    return {k: float(v) for k, v in sub.set_index("kontor")["verdi"].items()}
 
 
 def best_offices(df: pd.DataFrame, indicator: dict) -> list[str]:
