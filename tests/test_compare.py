@@ -265,6 +265,9 @@ def test_tools_table_is_offices_by_tools_in_the_printed_order():
     header = [c.strip() for c in md.splitlines()[0].split("|")[1:-1]]
     assert header == ["Kontor", "Budsjett-/ressursstyring", "Målstyring", "Balansert målstyring", "Risikostyring"]
     assert md.splitlines()[3].split("|")[1].strip() == "Kontor B"
+    assert md.splitlines()[3].split("|")[4].strip() == "Bruker målekortet lite"
+    # 11 % for the office column, the rest shared by the four tools: 18 and 36 dashes of 160
+    assert md.splitlines()[1] == "|:" + "-" * 17 + "|" + "|".join([":" + "-" * 35] * 4) + "|"
 
 
 def tools_csv(tmp_path, rows):
@@ -378,21 +381,37 @@ def test_the_results_command_writes_sorted_json_and_reports_bad_data_in_one_line
     monkeypatch.setattr(compare, "build_results", lambda year, years, offices: real(
         year, years, offices, data_dir=tmp_path, snapshots=tmp_path / "ingen"))
     out = tmp_path / "ut" / "resultater.json"
-    assert compare.main(["results", "--year", "2015", "--offices", "A", "F", "--out", str(out)]) == 0
+    assert compare.main(["results", "--year", "2015", "--years", "2015", "--offices", "A", "F",
+                         "--out", str(out)]) == 0
     text = out.read_text(encoding="utf-8")
     data = json.loads(text)
+    assert data["aar"] == 2015 and data["aar_serie"] == [2015] and data["kontorer"] == ["A", "F"]
     assert data["statlig_best"] == ["F"] and text == json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
+    assert "Målekort" in text  # written as UTF-8 text, not as \u escapes
     assert compare.main(["results", "--year", "2016", "--offices", "A", "F", "--out", str(out)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("compare: ") and "malekort_2016.csv" in err and "Traceback" not in err
     assert json.loads(out.read_text(encoding="utf-8")) == data  # the good file is kept
 
 
+def test_the_command_needs_a_subcommand_and_its_required_options(tmp_path, capsys):
+    for argv in ([], ["results", "--offices", "A", "--out", str(tmp_path / "x.json")],
+                 ["results", "--year", "2014", "--out", str(tmp_path / "x.json")],
+                 ["results", "--year", "2014", "--offices", "A"], ["tools", "--out", str(tmp_path / "x.json")],
+                 ["tools", "--offices", "A"]):
+        with pytest.raises(SystemExit) as exc:
+            compare.main(argv)
+        assert exc.value.code == 2, argv
+    assert "python -m scripts.analysis.compare" in capsys.readouterr().err
+    assert not (tmp_path / "x.json").exists()
+
+
 def test_the_tools_command_writes_table_4_1_and_the_recurring_moves(tmp_path):
     out = tmp_path / "verktoy.json"
-    assert compare.main(["tools", "--offices", *"ABCDEF", "--out", str(out)]) == 0
+    assert compare.main(["tools", "--offices", "B", "A", "--out", str(out)]) == 0
     data = json.loads(out.read_text(encoding="utf-8"))
     assert sorted(data) == ["andre_grep", "celler", "tabell", "tabell_4_1_md"]
+    assert list(data["celler"]) == ["A", "B"]  # sorted keys; only the offices asked for
     assert data["celler"]["B"]["balansert_malstyring"] == "Bruker målekortet lite"
     assert data["andre_grep"]["grep"] == ["Forenkling", "Sammenlikning", "Organisering"]
     assert data["tabell_4_1_md"].startswith("| Kontor")
@@ -411,3 +430,15 @@ def test_ssb_comparisons_reads_snapshots_through_the_catalogue_and_the_private_m
     assert [r["omrade"] for r in refs["sosialhjelpsmottakere_andel"]] == ["EAK", "EKG13"]
     assert fetched == [{"kontor": "A", "aar": 2014, "indikator_id": "sosialhjelpsmottakere_andel",
                         "publisert": 3.6, "hentet": 3.7, "differanse": 0.1}]
+
+
+def test_build_results_takes_reference_values_from_snapshots_of_the_edition_year(tmp_path, monkeypatch):
+    from scripts import settings
+    from tests.test_kostra_compare import CATALOGUE, snapshot
+
+    monkeypatch.setattr(settings, "load_catalogue", lambda: CATALOGUE)
+    monkeypatch.setattr(settings, "load_private_offices", lambda: {"A": "9901"})  # made up
+    write_year(tmp_path, 2014, {"A": (52, 41), "B": (1, 1)}, {"A": (3.6, 2841), "B": (9, 9)})
+    res = compare.build_results(2014, [2014], ["A", "B"], data_dir=tmp_path, snapshots=snapshot(tmp_path))
+    assert [r["verdi"] for r in res["referanser"]["sosialhjelpsmottakere_andel"]] == [3.9, 3.1]
+    assert [(d["kontor"], d["hentet"]) for d in res["hentet_mot_publisert"]] == [("A", 3.7)]

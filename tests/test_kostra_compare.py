@@ -133,8 +133,13 @@ def test_only_snapshots_with_a_sidecar_are_loaded_and_sidecars_are_not_snapshots
     folder = snapshot(tmp_path)
     stray = folder / "private" / "99999_uten_sidefil.json"  # made up: a snapshot without sidecar
     stray.write_text((folder / "private" / "99999_abc.json").read_text(encoding="utf-8"), encoding="utf-8")
+    later = folder / "private" / "99999_b.json"  # made up: a second snapshot, sorted after a sidecar
+    later.write_text(stray.read_text(encoding="utf-8"), encoding="utf-8")
+    later.with_name("99999_b.meta.json").write_text(json.dumps({"table": "99999", "note": "Oppdiktet æ"}),
+                                                    encoding="utf-8")
     loaded = kostra_compare.load_snapshots(folder)
-    assert [meta for meta, _ in loaded] == [{"table": "99999", "fetched_at": "2026-03-15T10:00:00Z"}]
+    assert [meta for meta, _ in loaded] == [{"table": "99999", "fetched_at": "2026-03-15T10:00:00Z"},
+                                            {"table": "99999", "note": "Oppdiktet æ"}]
     assert len(loaded[0][1]) == 12
 
 
@@ -144,7 +149,13 @@ def test_an_entry_without_a_confirmed_code_does_not_stop_the_later_ones(tmp_path
     values = kostra_compare.indicator_values(snaps, catalogue, {})
     assert set(values["indikator_id"]) == {"sosialhjelpsmottakere_andel"}
     assert sorted(values["aar"].unique()) == [2014, 2020]
-    assert kostra_compare.indicator_values(snaps, {}, {}).empty
+    empty = kostra_compare.indicator_values(snaps, {}, {})
+    assert empty.empty and list(empty.columns) == ["omrade", "aar", "indikator_id", "verdi", "status"]
+    # a snapshot of another table first does not stop the search
+    other = pd.DataFrame({"Region": ["EAK"], "ContentsCode": ["MADEUP1"], "Tid": ["2014"], "value": [1.0],
+                          "status": [None]})
+    values = kostra_compare.indicator_values([({"table": "11111"}, other), *snaps], CATALOGUE, {})
+    assert len(values) == 6 and set(values["verdi"].dropna()) == {3.9, 4.0, 3.1, 3.7, 3.8}
     other_table = {**CATALOGUE, "indicators": [{**CATALOGUE["indicators"][0], "table": "11111"}]}
     assert kostra_compare.indicator_values(snaps, other_table, {}).empty
 
@@ -158,6 +169,8 @@ def test_a_group_definition_applies_from_and_to_its_years_inclusive():
     got = kostra_compare.reference_values(values, catalogue, 2015)["x"]
     assert got == [{"omrade": "NY", "etikett": "Ny gruppe", "definisjon": "Gruppe 13 etter 2015", "verdi": 1.0}]
     assert kostra_compare.reference_values(values, {}, 2015) == {}
+    bare = {"public_regions": [{"code": "NY", "label_nb": "Ny gruppe"}]}  # no definition, no years
+    assert kostra_compare.reference_values(values, bare, 2014)["x"][0]["definisjon"] == ""
 
 
 def test_a_difference_below_a_millionth_is_rounding_not_a_difference():
