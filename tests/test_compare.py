@@ -442,3 +442,9 @@ def test_build_results_takes_reference_values_from_snapshots_of_the_edition_year
     res = compare.build_results(2014, [2014], ["A", "B"], data_dir=tmp_path, snapshots=snapshot(tmp_path))
     assert [r["verdi"] for r in res["referanser"]["sosialhjelpsmottakere_andel"]] == [3.9, 3.1]
     assert [(d["kontor"], d["hentet"]) for d in res["hentet_mot_publisert"]] == [("A", 3.7)]
+
+
+def test_tools_table_keeps_cell_text_that_pandas_would_read_as_missing(tmp_path):
+    rows = [r.replace(",Ja", ",NA") if r.startswith("A,malstyring") else r for r in FULL]
+    wide = compare.tools_table(tools_csv(tmp_path, rows), offices=["A", "B"])
+    assert wide.loc["A", "malstyring"] == "NA"
