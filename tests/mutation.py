@@ -30,7 +30,8 @@ PACKAGES: dict[str, tuple[list[str], list[str]]] = {
               ["tests/test_privacy.py", "tests/test_manifest.py",
                "tests/test_faults.py::test_publish_names_a_report_it_cannot_write"]),
     "parsers": (["scripts/data/kostra.py", "scripts/data/malekort.py", "scripts/data/offices.py"],
-                ["tests/test_kostra_parser.py", "tests/test_malekort.py", "tests/test_compare.py"]),
+                ["tests/test_kostra_parser.py", "tests/test_malekort.py", "tests/test_offices.py",
+                 "tests/test_compare.py"]),
 }
 # What the copied code reads at run time (paths.ROOT is the copy's mutants/ folder).
 ALSO_COPY = ["data", "config", "report", "rules", "Snakefile", "docs", "envs", "requirements.txt",
