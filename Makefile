@@ -1,15 +1,21 @@
 # Two commands set everything up on a fresh machine (see README.md):
 #   make report   installs into .venv if needed, then builds build/report.html and build/report.pdf
 #   make test     installs into .venv if needed, then runs the test suite
+#   make mutation mutation testing (mutmut) of scripts/analysis, scripts/guard and the data parsers,
+#                 one package at a time; PACKAGES="analysis" for one (docs/testing.md)
 VENV := .venv
 
-.PHONY: report test
+.PHONY: report test mutation
 
 report: $(VENV)/.installed
 	$(VENV)/bin/snakemake --cores 2
 
 test: $(VENV)/.installed
 	$(VENV)/bin/python -m pytest -q -p no:cacheprovider
+
+PACKAGES ?= analysis guard parsers
+mutation: $(VENV)/.installed
+	$(VENV)/bin/python -m tests.mutation $(PACKAGES)
 
 $(VENV)/.installed: requirements.lock
 	python3 -m venv $(VENV)

@@ -94,8 +94,9 @@ def sha(p):
     return hashlib.sha256(p.read_bytes()).hexdigest()
 
 
-def test_two_clean_builds_are_byte_identical_and_offline(built_repo, tmp_path):
-    """A second clean build in another folder gives the same bytes, with the network refused."""
+def test_two_clean_builds_are_byte_identical_and_python_opens_no_connection(built_repo, tmp_path):
+    """A second clean build in another folder gives the same bytes; every socket.connect of the
+    build's Python processes is refused and logged (tests/fixtures/nonet), and none is tried."""
     repo = copy_repo(tmp_path / "second")
     log = tmp_path / "net.log"
     env = {"SOURCE_DATE_EPOCH": "1430352000", "NAVRAPPORT_NET_LOG": str(log),
@@ -103,6 +104,43 @@ def test_two_clean_builds_are_byte_identical_and_offline(built_repo, tmp_path):
     proc = run_snakemake(repo, env=env)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert not log.exists() or log.read_text() == "", log.read_text()
+    for name in ("report.pdf", "report.html"):
+        assert sha(repo / "build" / name) == sha(built_repo / "build" / name), name
+
+
+def network_namespace() -> list[str]:
+    """The command prefix that runs a program with no network at all (a new, empty network
+    namespace: only a loopback device that is down), or a skip saying why it is not possible."""
+    import shutil
+    import subprocess
+
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        pytest.skip("no network namespace: the 'unshare' program (util-linux) is missing")
+    if os.geteuid() != 0:
+        pytest.skip("no network namespace: 'unshare -n' needs root, and the tests run as another user")
+    made = subprocess.run([unshare, "-n", "true"], capture_output=True, text=True)
+    if made.returncode != 0:
+        pytest.skip(f"no network namespace: 'unshare -n' failed here ({made.stderr.strip()})")
+    return [unshare, "-n"]
+
+
+def test_the_build_needs_no_network_at_all_name_lookups_and_child_programs_included(built_repo, tmp_path):
+    """A clean build inside a network namespace with no network: Python, name lookups, Pandoc and
+    Typst all run without one. The build succeeds and gives the same bytes as the ordinary build."""
+    import subprocess
+    import sys
+
+    prefix = network_namespace()
+    probe = subprocess.run([*prefix, sys.executable, "-c", "import socket; socket.getaddrinfo('data.ssb.no', 443)"],
+                           capture_output=True, text=True)
+    assert probe.returncode != 0 and "gaierror" in probe.stderr, "the namespace can still resolve names"
+    repo = copy_repo(tmp_path / "offline")
+    env = dict(os.environ, NAVRAPPORT_ROOT=str(repo), PYTHONPATH=str(repo), SOURCE_DATE_EPOCH="1430352000")
+    exe = os.path.join(os.path.dirname(sys.executable), "snakemake")
+    proc = subprocess.run([*prefix, exe, "--cores", "2"], cwd=repo, env=env, capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
     for name in ("report.pdf", "report.html"):
         assert sha(repo / "build" / name) == sha(built_repo / "build" / name), name
 

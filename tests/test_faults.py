@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -15,51 +16,92 @@ from tests.conftest import copy_repo, run_snakemake
 pytestmark = pytest.mark.e2e
 
 
-def start(repo):
-    env = dict(os.environ, NAVRAPPORT_ROOT=str(repo), PYTHONPATH=str(repo), SOURCE_DATE_EPOCH="1430352000")
+def start(repo, pause: str, fifo: Path):
+    """A build in its own session that stops at ``pause`` (scripts/cli.py, pause_point)."""
+    env = dict(os.environ, NAVRAPPORT_ROOT=str(repo), PYTHONPATH=str(repo), SOURCE_DATE_EPOCH="1430352000",
+               NAVRAPPORT_TEST_PAUSE=f"{pause}={fifo}")
     exe = Path(sys.executable).parent / "snakemake"
     return subprocess.Popen([str(exe), "--cores", "2"], cwd=repo, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
 
 
-def kill_when(proc, condition, timeout=300):
-    end = time.time() + timeout
-    while time.time() < end:
-        if condition():
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-            return True
-        if proc.poll() is not None:
-            return False
-        time.sleep(0.05)
-    os.killpg(proc.pid, signal.SIGKILL)
-    return False
+def wait_for_pause(fifo: Path, proc, timeout: float = 300) -> int | None:
+    """Open the pipe for writing: that returns when the step has opened it for reading, i.e. is
+    blocked at its pause point. The step stays blocked until the returned descriptor is closed,
+    so close it only after the kill. None if the build ended (or the time ran out) first."""
+    opened: list[int] = []
+    t = threading.Thread(target=lambda: opened.append(os.open(fifo, os.O_WRONLY)), daemon=True)
+    t.start()
+    end = time.monotonic() + timeout
+    while t.is_alive() and proc.poll() is None and time.monotonic() < end:
+        t.join(0.2)
+    if not opened:  # free the waiting open, so the thread ends
+        os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
+        t.join()
+        for fd in opened:
+            os.close(fd)
+        return None
+    return opened[0]
 
 
 def sha(p):
     return hashlib.sha256(p.read_bytes()).hexdigest()
 
 
-@pytest.mark.parametrize("stage", ["chapter", "render"])
-def test_kill_and_rerun_gives_the_same_report(stage, tmp_path, built_repo):
-    """SIGKILL to the whole process group (no clean-up at all), then an ordinary re-run."""
-    repo = copy_repo(tmp_path)
-    proc = start(repo)
-    if stage == "chapter":
-        cond = lambda: any((repo / "logs" / "chapter").glob("*.log"))  # noqa: E731
-    else:
-        cond = lambda: (repo / "logs" / "render_pdf.log").exists() or (repo / "logs" / "render_html.log").exists()  # noqa: E731
-    killed = kill_when(proc, cond)
-    assert killed, f"the build finished before the {stage} stage could be interrupted"
-    assert not (repo / "build" / "report.pdf").exists()
-    # Snakemake's own lock outlives a SIGKILL; its documented remedy, then an ordinary run.
+def tree(root: Path) -> dict[str, str]:
+    """Every file under ``root`` (hidden ones included) -> sha256."""
+    return {str(p.relative_to(root)): sha(p) for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+# One pause per step of the build, at the moment that matters for it: the temporary file written
+# but not yet renamed ("written"), or the output in place before the step has exited ("renamed").
+PAUSES = [
+    "build/data/malekort_2014.csv@written",               # clean (målekort)
+    "build/data/kostra_kontor_2014.csv@renamed",          # clean (KOSTRA per office)
+    "build/results/fakta.json@written",                   # facts
+    "build/results/resultater.json@written",              # results (the gap the issue found)
+    "build/results/resultater.json@renamed",
+    "build/results/figurer/resultater.svg@written",       # result figure
+    "build/results/figurer/hofstede.svg@renamed",         # diagrams
+    "build/results/datagrunnlag.json@written",            # datagrunnlag
+    "build/chapters/figures/fig-resultater.svg@written",  # chapter: a figure
+    "build/chapters/04-analyse.md@written",               # chapter: the markdown
+    "build/staging/report.typ@written",                   # render pdf: Typst source
+    "build/staging/report.pdf@written",                   # render pdf
+    "build/staging/report.html@renamed",                  # render html
+    "build/staging/guard.json@written",                   # privacy guard
+    "build/report.html@renamed",                          # publish: one document out, one to go
+    "build/report.pdf@written",                           # publish
+]
+
+
+@pytest.mark.parametrize("pause", PAUSES)
+def test_a_build_killed_at_each_step_reruns_to_the_same_bytes_and_leaves_no_temporary_file(
+        pause, tmp_path, built_repo):
+    """SIGKILL to the whole process group (no clean-up at all) while one step is held at a named
+    point, then Snakemake's documented unlock and an ordinary run."""
+    repo = copy_repo(tmp_path / "repo")
+    fifo = tmp_path / "pause.fifo"
+    os.mkfifo(fifo)
+    proc = start(repo, pause, fifo)
+    writer = None
+    try:
+        writer = wait_for_pause(fifo, proc)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        if writer is not None:
+            os.close(writer)
+    assert writer is not None, f"the build ended before it reached {pause}"
+    target, _, point = pause.partition("@")
+    assert (repo / target).exists() == (point == "renamed")
     assert run_snakemake(repo, "--unlock").returncode == 0
     done = run_snakemake(repo, env={"SOURCE_DATE_EPOCH": "1430352000"})
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    for name in ("report.pdf", "report.html"):
-        assert sha(repo / "build" / name) == sha(built_repo / "build" / name), name
-    # No half-written leftovers from the killed run.
-    assert not [f for f in (repo / "build").rglob(".*.tmp")]
+    after = tree(repo / "build")
+    assert [f for f in after if Path(f).name.startswith(".") or f.endswith(".tmp")] == []
+    assert after == tree(built_repo / "build")
 
 
 @pytest.fixture

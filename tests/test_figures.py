@@ -336,13 +336,13 @@ def test_results_figure_marks_the_best_office_by_colour_and_label():
     assert [ax.get_xlabel() for ax in fig.axes] == ["Prosent", "Prosent", "Prosent", "Kroner"]
 
 
-def test_the_mark_moves_when_the_data_change():
+def test_the_mark_follows_beste_in_the_results_when_the_data_change():
     r = thesis_results()
     ind = r["indikatorer"][0]
     ind["verdier"]["C"] = 60.0  # made up: C now best on job transitions
     ind["beste"] = ["C"]
     r["indikatorer"][3]["verdier"]["E"] = 1500.0  # made up: E now cheapest
-    del r["indikatorer"][3]["beste"]
+    r["indikatorer"][3]["beste"] = ["E"]
     fig = figures.draw_results(r)
     got = marked(fig)
     assert got["arbeidssokere_overgang_arbeid"] == ["C"]
@@ -350,15 +350,25 @@ def test_the_mark_moves_when_the_data_change():
     assert accent_bars(fig) == got
 
 
-def test_ties_mark_every_best_office_and_inconsistent_best_is_an_error():
+def test_ties_mark_every_office_in_beste():
     r = thesis_results()
     ind = r["indikatorer"][1]
     ind["verdier"]["A"] = 47.0  # made up: A ties with F
-    ind["beste"] = ["A", "F"]
+    ind["beste"] = ["F", "A"]
     assert marked(figures.draw_results(r))["nedsatt_arbeidsevne_overgang_arbeid"] == ["A", "F"]
-    ind["beste"] = ["F"]
-    with pytest.raises(figures.ResultsError, match="beste"):
+
+
+@pytest.mark.parametrize("beste, message", [(None, "mangler"), ([], "mangler"), (["F", "G"], "'G'")])
+def test_a_missing_beste_or_one_naming_an_office_without_a_value_is_an_error(beste, message):
+    r = thesis_results()
+    if beste is None:
+        del r["indikatorer"][1]["beste"]
+    else:
+        r["indikatorer"][1]["beste"] = beste
+    with pytest.raises(figures.ResultsError, match=message):
         figures.draw_results(r)
+    with pytest.raises(figures.ResultsError, match="nedsatt_arbeidsevne_overgang_arbeid"):
+        figures.alt_text(r)
 
 
 def test_results_labels_are_norwegian_and_readable():

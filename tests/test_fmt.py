@@ -55,3 +55,16 @@ def test_thousands_are_grouped_by_three(n):
 @given(st.integers(min_value=0, max_value=9_999))
 def test_four_digit_numbers_are_not_grouped(n):
     assert NBSP not in tall(n)
+
+
+def test_a_value_that_rounds_to_zero_never_prints_a_minus_sign():
+    assert tall(-0.4) == "0"
+    assert tall(-0.0) == "0"
+    assert tall(-0.04, 1) == "0,0"
+    assert tall(-0.004, 2) == "0,00"
+
+
+def test_negative_values_that_do_not_round_to_zero_keep_the_typographic_minus():
+    assert tall(-0.5) == "\u22121"
+    assert tall(-0.05, 1) == "\u22120,1"
+    assert tall(-28410) == f"\u221228{NBSP}410"

@@ -773,3 +773,25 @@ def test_fetch_stops_when_the_table_has_no_figures_for_a_year_asked_for(mocked, 
     assert "Katalogen nevner etterfølger(e): 12210" in err
     assert not (tmp_path / "k").exists()
     assert not any("/data?" in c.request.url for c in mocked.calls)  # stopped before any data request
+
+
+def test_the_fetch_command_gives_every_request_a_finite_connect_and_read_timeout(tmp_path, monkeypatch):
+    """The real command builds its client with the default timeout: that default must be finite.
+
+    The first request is stopped as soon as it is sent, so nothing is retried or slept.
+    """
+    seen = []
+
+    class Sent(Exception):
+        pass
+
+    def get(self, url, **kwargs):
+        seen.append(kwargs.get("timeout", "no timeout given"))
+        raise Sent
+
+    monkeypatch.setattr(requests.Session, "get", get)
+    with pytest.raises(Sent):
+        kc.main(["fetch", "--dest", str(tmp_path / "snap"), "--offices", str(tmp_path / "ingen.yaml")])
+    [timeout] = seen
+    assert isinstance(timeout, tuple) and len(timeout) == 2, timeout
+    assert all(isinstance(t, (int, float)) and 0 < t <= 300 for t in timeout), timeout

@@ -104,3 +104,77 @@ def test_results_figure_draws_labelled_reference_lines():
     ax = fig.axes[0]
     assert [ln.get_gid() for ln in ax.lines] == ["referanse:sosialhjelpsmottakere_andel:EAK"]
     assert any(t.get_text() == "Landet 3,9" for t in ax.texts)
+
+
+def made_up_values(rows):
+    return pd.DataFrame([dict(zip(["omrade", "aar", "indikator_id", "verdi", "status"], r, strict=True))
+                         for r in rows])
+
+
+def test_a_region_whose_value_ssb_left_out_gives_no_reference_line():
+    # Made up: SSB marks Landet's 2014 value ".." (no number); KOSTRA-gruppe 13 has one.
+    values = made_up_values([("EAK", 2014, "sosialhjelpsmottakere_andel", None, ".."),
+                             ("EKG13", 2014, "sosialhjelpsmottakere_andel", 3.1, None)])
+    refs = kostra_compare.reference_values(values, CATALOGUE, 2014)
+    assert [(r["omrade"], r["verdi"]) for r in refs["sosialhjelpsmottakere_andel"]] == [("EKG13", 3.1)]
+
+
+def test_an_office_whose_fetched_value_is_missing_is_not_compared():
+    # Made up: the fetched value for A is missing (".."), the one for B is 2.5.
+    values = made_up_values([("A", 2014, "sosialhjelpsmottakere_andel", None, ".."),
+                             ("B", 2014, "sosialhjelpsmottakere_andel", 2.5, None)])
+    published = pd.DataFrame([{"kontor": k, "aar": 2014, "indikator_id": "sosialhjelpsmottakere_andel",
+                               "verdi": v} for k, v in (("A", 3.6), ("B", 2.9))])
+    diff = kostra_compare.fetched_vs_published(values, published, ["A", "B"])
+    assert [(d["kontor"], d["hentet"], d["differanse"]) for d in diff] == [("B", 2.5, -0.4)]
+
+
+def test_only_snapshots_with_a_sidecar_are_loaded_and_sidecars_are_not_snapshots(tmp_path):
+    folder = snapshot(tmp_path)
+    stray = folder / "private" / "99999_uten_sidefil.json"  # made up: a snapshot without sidecar
+    stray.write_text((folder / "private" / "99999_abc.json").read_text(encoding="utf-8"), encoding="utf-8")
+    later = folder / "private" / "99999_b.json"  # made up: a second snapshot, sorted after a sidecar
+    later.write_text(stray.read_text(encoding="utf-8"), encoding="utf-8")
+    later.with_name("99999_b.meta.json").write_text(json.dumps({"table": "99999", "note": "Oppdiktet æ"}),
+                                                    encoding="utf-8")
+    loaded = kostra_compare.load_snapshots(folder)
+    assert [meta for meta, _ in loaded] == [{"table": "99999", "fetched_at": "2026-03-15T10:00:00Z"},
+                                            {"table": "99999", "note": "Oppdiktet æ"}]
+    assert len(loaded[0][1]) == 12
+
+
+def test_an_entry_without_a_confirmed_code_does_not_stop_the_later_ones(tmp_path):
+    snaps = kostra_compare.load_snapshots(snapshot(tmp_path))
+    catalogue = {**CATALOGUE, "indicators": CATALOGUE["indicators"][::-1]}  # the unconfirmed one first
+    values = kostra_compare.indicator_values(snaps, catalogue, {})
+    assert set(values["indikator_id"]) == {"sosialhjelpsmottakere_andel"}
+    assert sorted(values["aar"].unique()) == [2014, 2020]
+    empty = kostra_compare.indicator_values(snaps, {}, {})
+    assert empty.empty and list(empty.columns) == ["omrade", "aar", "indikator_id", "verdi", "status"]
+    # a snapshot of another table first does not stop the search
+    other = pd.DataFrame({"Region": ["EAK"], "ContentsCode": ["MADEUP1"], "Tid": ["2014"], "value": [1.0],
+                          "status": [None]})
+    values = kostra_compare.indicator_values([({"table": "11111"}, other), *snaps], CATALOGUE, {})
+    assert len(values) == 6 and set(values["verdi"].dropna()) == {3.9, 4.0, 3.1, 3.7, 3.8}
+    other_table = {**CATALOGUE, "indicators": [{**CATALOGUE["indicators"][0], "table": "11111"}]}
+    assert kostra_compare.indicator_values(snaps, other_table, {}).empty
+
+
+def test_a_group_definition_applies_from_and_to_its_years_inclusive():
+    catalogue = {"public_regions": [
+        {"code": "NY", "label_nb": "Ny gruppe", "definition_nb": "Gruppe  13\n   etter   2015", "years": {"from": 2015}},
+        {"code": "GML", "label_nb": "Gammel gruppe", "definition_nb": "Før", "years": {"to": 2014}}]}
+    values = made_up_values([(code, y, "x", 1.0, None) for code in ("NY", "GML") for y in (2014, 2015)])
+    assert [r["omrade"] for r in kostra_compare.reference_values(values, catalogue, 2014)["x"]] == ["GML"]
+    got = kostra_compare.reference_values(values, catalogue, 2015)["x"]
+    assert got == [{"omrade": "NY", "etikett": "Ny gruppe", "definisjon": "Gruppe 13 etter 2015", "verdi": 1.0}]
+    assert kostra_compare.reference_values(values, {}, 2015) == {}
+    bare = {"public_regions": [{"code": "NY", "label_nb": "Ny gruppe"}]}  # no definition, no years
+    assert kostra_compare.reference_values(values, bare, 2014)["x"][0]["definisjon"] == ""
+
+
+def test_a_difference_below_a_millionth_is_rounding_not_a_difference():
+    values = made_up_values([("A", 2014, "x", 2.0000004, None)])
+    published = pd.DataFrame([{"kontor": "A", "aar": 2014, "indikator_id": "x", "verdi": 2.0}])
+    [d] = kostra_compare.fetched_vs_published(values, published, ["A"])
+    assert d["differanse"] == 0.0 and d["hentet"] == 2.0000004

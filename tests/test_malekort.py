@@ -639,3 +639,20 @@ def test_round_trip_property(rows, sep, comma):
         want_last[(k, i)] = max(m, want_last.get((k, i), 0))
     assert dict(zip(zip(last["kontor"], last["indikator_id"], strict=True),
                     last["maaned"], strict=True)) == want_last
+
+
+@pytest.mark.parametrize("text", ["inf", "-inf", "Infinity", "nan", "1e400"])
+def test_a_value_that_is_not_a_finite_number_is_refused(tmp_path, text):
+    path = write_csv(tmp_path / "uendelig.csv", [made_up_row(verdi=text)])
+    with pytest.raises(mk.MalekortError) as exc:
+        mk.read_file(path, OFFICES)
+    assert problems_of(exc) == [f"{path}, row 2, column 'verdi': expected a number, got {text!r}"]
+
+
+@pytest.mark.parametrize("text", ["2014,5", "2014.5", "inf"])
+def test_a_fractional_or_infinite_year_is_refused(tmp_path, text):
+    path = write_csv(tmp_path / "aar.csv", [made_up_row(aar=text)])
+    with pytest.raises(mk.MalekortError) as exc:
+        mk.read_file(path, OFFICES)
+    assert problems_of(exc) == [
+        f"{path}, row 2, column 'aar': expected a year between 2000 and 2100, got {text!r}"]

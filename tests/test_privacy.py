@@ -252,9 +252,14 @@ def test_a_broken_mapping_is_reported_without_its_content(tmp_path, monkeypatch,
 
 
 def test_check_raises_with_every_finding_masked():
-    with pytest.raises(privacy.PrivacyError, match="kommunenummer for kontor C") as info:
-        privacy.check("kommune 9903", "rapport", TERMS)
-    assert "9903" not in str(info.value)
+    """Three made-up findings of three kinds (name, number, phone number): one masked line each."""
+    with pytest.raises(privacy.PrivacyError) as info:
+        privacy.check("kommune 9903 i Oppdiktby, telefon 22 33 44 55", "rapport", TERMS)
+    lines = str(info.value).splitlines()[1:]
+    assert len(lines) == 3
+    for kind in ("kommunenavn for kontor C", "kommunenummer for kontor C", "et telefonnummer"):
+        assert sum(kind in line for line in lines) == 1, kind
+    assert not any(s in str(info.value) for s in ("9903", "Oppdiktby", "22 33 44 55"))
 
 
 def test_quartos_vendored_libraries_are_checked_for_private_terms_only(tmp_path):

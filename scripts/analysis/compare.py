@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -82,30 +84,73 @@ def combine_year(year: int, malekort_csv: Path, kostra_csv: Path, indicators: li
         parts.append(read_office_values(path, year, offices, ids))
     df = pd.concat(parts, ignore_index=True)
     expected = {(k, i["id"]) for k in offices for i in indicators}
-    missing = sorted(expected - set(zip(df["kontor"], df["indikator_id"], strict=False)))
+    missing = sorted(expected - set(df[["kontor", "indikator_id"]].itertuples(index=False, name=None)))
     if missing:
         raise DataError(f"{year}: missing values (kontor, indikator_id): {missing}")
     return df
 
 
+# --------------------------------------------------------------------------- the best-value rule
+# The one place that decides which office is best, how offices rank and who leads a line.
+# Tabell 4.2's highlight, the prose, Figur 4.1 and its alt text (through ``beste`` in the
+# results file) and the office reports all ask these functions; nothing else compares values.
+
+DIRECTIONS = ("hoyest_best", "lavest_best")
+
+
+def present_values(values: Mapping[str, float | None]) -> dict[str, float]:
+    """The offices that have a value; None and NaN mean "no value" and take no part in a comparison."""
+    out = {}
+    for office, value in values.items():
+        if value is None or math.isnan(float(value)):
+            continue
+        out[office] = float(value)
+    return out
+
+
+def rank_values(values: Mapping[str, float | None], retning: str) -> dict[str, int]:
+    """Competition ranking of the offices that have a value: 1 = best under ``retning``.
+
+    Tied values share the better rank and the next rank is skipped ("1, 2, 2, 4"), so every
+    office ranked 1 is a best office. ``retning`` is ``hoyest_best`` or ``lavest_best``.
+    """
+    if retning not in DIRECTIONS:
+        raise ValueError(f"retning {retning!r}: forventet en av {list(DIRECTIONS)}")
+    vals = present_values(values)
+    better = (lambda w, v: w > v) if retning == "hoyest_best" else (lambda w, v: w < v)
+    return {k: 1 + sum(1 for w in vals.values() if better(w, v)) for k, v in vals.items()}
+
+
+def best_of(values: Mapping[str, float | None], retning: str) -> list[str]:
+    """Offices with the best value under ``retning``, sorted (all of them when tied; none without values)."""
+    return sorted(k for k, r in rank_values(values, retning).items() if r == 1)
+
+
+def common_leaders(best_per_indicator: Iterable[Iterable[str]]) -> list[str]:
+    """Offices that are among the best on every indicator given (none when no indicator is given)."""
+    sets = [set(b) for b in best_per_indicator]
+    return sorted(set.intersection(*sets)) if sets else []
+
+
+def indicator_values(df: pd.DataFrame, indicator: dict) -> dict[str, float]:
+    """Office -> value of one indicator in a tidy frame (``kontor``, ``indikator_id``, ``verdi``)."""
+    sub = df[df["indikator_id"] == indicator["id"]]
+    return {k: float(v) for k, v in sub.set_index("kontor")["verdi"].items()}
+
+
 def best_offices(df: pd.DataFrame, indicator: dict) -> list[str]:
     """Offices with the best value on one indicator (all of them when tied)."""
-    sub = df[df["indikator_id"] == indicator["id"]]
-    best = sub["verdi"].max() if indicator["retning"] == "hoyest_best" else sub["verdi"].min()
-    return sorted(sub.loc[sub["verdi"] == best, "kontor"])
+    return best_of(indicator_values(df, indicator), indicator["retning"])
 
 
 def ranks(df: pd.DataFrame, indicator: dict) -> dict[str, int]:
     """Rank 1 = best, ties share the best rank (competition ranking)."""
-    sub = df[df["indikator_id"] == indicator["id"]].set_index("kontor")["verdi"]
-    r = sub.rank(ascending=indicator["retning"] == "lavest_best", method="min")
-    return {k: int(v) for k, v in r.items()}
+    return rank_values(indicator_values(df, indicator), indicator["retning"])
 
 
 def line_leaders(df: pd.DataFrame, indicators: list[dict], linje: str) -> list[str]:
     """Offices that are best on every indicator of one line (stat or kommune)."""
-    sets = [set(best_offices(df, i)) for i in indicators if i["linje"] == linje]
-    return sorted(set.intersection(*sets)) if sets else []
+    return common_leaders(best_offices(df, i) for i in indicators if i["linje"] == linje)
 
 
 def results_markdown(df: pd.DataFrame, indicators: list[dict], offices: list[str]) -> str:
@@ -117,7 +162,7 @@ def results_markdown(df: pd.DataFrame, indicators: list[dict], offices: list[str
     table = pd.DataFrame({"Kontor": [f"Kontor {md_escape(k)}" for k in offices]})
     for ind in indicators:
         best = set(best_offices(df, ind))
-        vals = df[df["indikator_id"] == ind["id"]].set_index("kontor")["verdi"]
+        vals = indicator_values(df, ind)
         cells = []
         for k in offices:
             text = fmt.tall(vals[k], ind["desimaler"], min_tusen=10**9)
@@ -129,24 +174,18 @@ def results_markdown(df: pd.DataFrame, indicators: list[dict], offices: list[str
 
 
 def indicator_summary(df: pd.DataFrame, ind: dict) -> dict:
-    """Everything the prose says about one indicator, already formatted."""
-    sub = df[df["indikator_id"] == ind["id"]].set_index("kontor")["verdi"]
-    d = ind["desimaler"]
-    best = best_offices(df, ind)
-    worst_val = sub.min() if ind["retning"] == "hoyest_best" else sub.max()
+    """What the chapters, the figure and the office reports read about one indicator.
+
+    ``beste`` and ``rang`` come from the one rule above; the figure and the sentences take
+    them from here instead of comparing values again.
+    """
+    values = indicator_values(df, ind)
     return {
         **{k: ind[k] for k in ("id", "etikett", "kort", "enhet", "retning", "kilde", "linje", "kildetekst")},
-        "verdier": {k: float(v) for k, v in sub.items()},
-        "tekst": {k: fmt.tall(v, d, min_tusen=10**9) for k, v in sub.items()},
-        "beste": best,
-        "beste_tekst": fmt.liste([f"kontor {k}" for k in best]),
-        "beste_verdi": fmt.tall(sub[best[0]], d, min_tusen=10**9),
-        "svakeste": sorted(sub[sub == worst_val].index),
-        "svakeste_verdi": fmt.tall(worst_val, d, min_tusen=10**9),
-        "min": fmt.tall(sub.min(), d, min_tusen=10**9),
-        "maks": fmt.tall(sub.max(), d, min_tusen=10**9),
-        "spenn_tekst": fmt.spenn(sub.min(), sub.max(), d),
-        "rang": ranks(df, ind),
+        "verdier": values,
+        "tekst": {k: fmt.tall(v, ind["desimaler"], min_tusen=10**9) for k, v in values.items()},
+        "beste": best_of(values, ind["retning"]),
+        "rang": rank_values(values, ind["retning"]),
     }
 
 

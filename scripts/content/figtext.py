@@ -35,18 +35,19 @@ def value_text(ind: dict, value) -> str:
 
 
 def best_offices(ind: dict) -> list[str]:
-    """Offices with the best edition-year value (ties: all), from ``verdier`` and ``retning``."""
-    values = ind["verdier"]
-    if not values:
-        raise ResultsError(f"indicator {ind['id']}: no values")
-    if ind["retning"] not in DIRECTION:
-        raise ResultsError(f"indicator {ind['id']}: retning {ind['retning']!r}, expected one of {sorted(DIRECTION)}")
-    pick = max if ind["retning"] == "hoyest_best" else min
-    best = pick(values.values())
-    found = sorted(k for k, v in values.items() if v == best)
-    if "beste" in ind and sorted(ind["beste"]) != found:
-        raise ResultsError(f"indicator {ind['id']}: beste says {sorted(ind['beste'])}, the values say {found}")
-    return found
+    """The offices ``beste`` names for the edition year, as decided by the one best-value rule
+    (:func:`scripts.analysis.compare.best_of`, written into the results file). The figure never
+    compares values itself; a ``beste`` that is missing or names an office without a value is an
+    error, not something to draw."""
+    best = ind.get("beste")
+    if not best:
+        raise ResultsError(f"indikator {ind['id']}: «beste» mangler eller er tom; forventet kontorene "
+                           "med beste verdi fra resultatfilen")
+    unknown = sorted(set(best) - set(ind["verdier"]))
+    if unknown:
+        raise ResultsError(f"indikator {ind['id']}: «beste» nevner {unknown}, som ikke har noen verdi; "
+                           f"forventet noen av {sorted(ind['verdier'])}")
+    return sorted(best)
 
 
 def offices(results: dict) -> list[str]:

@@ -9,8 +9,8 @@ One panel per indicator in a 2 × 2 grid. With one year (``aar_serie`` has one e
 panel has a horizontal bar per office with its value in Norwegian format; with several years
 each office is a line across the years. The best office of the edition year is marked by
 the accent colour and, so colour is never the only cue, by a bold label that says "beste".
-"Best" is computed here from the values and the indicator's direction; a ``beste`` list in
-the results that disagrees is an error, not something to draw.
+"Best" is what ``beste`` in the results says (the one rule, scripts/analysis/compare.py); a ``beste``
+that is missing or names an office without a value is an error, not something to draw.
 
 Same house style and deterministic SVG as :mod:`scripts.content.diagrams`.
 """
