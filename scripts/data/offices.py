@@ -54,7 +54,7 @@ def read_office_values(path: Path, year: int, offices: list[str], indicator_ids:
     if "aar" in df.columns:
         bad = df[pd.to_numeric(df["aar"], errors="coerce") != year]
         if not bad.empty:
-            raise DataError(f"{path}, rad {bad.index[0] + 2}, kolonne 'aar': verdien {bad['aar'].iloc[0]!r} "
+            raise DataError(f"{path}, rad {bad.index[0] + 2}, kolonne 'aar': verdien «{bad['aar'].iloc[0]}» "
                             f"stemmer ikke med året; forventet {year}")
     unknown = df[~df["kontor"].isin(offices)]
     if not unknown.empty:
