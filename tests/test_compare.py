@@ -286,13 +286,13 @@ FULL = [f"{k},{t},Ja" for k in "AB" for t in ("budsjett_ressursstyring", "malsty
 
 
 def test_tools_table_names_an_unknown_tool_a_repeated_cell_and_a_missing_cell(tmp_path):
-    with pytest.raises(compare.DataError, match=r"unknown tool\(s\) \['ukjent'\]"):
+    with pytest.raises(compare.DataError, match=r"ukjent verktøy ukjent; forventet ett av"):
         compare.tools_table(tools_csv(tmp_path, FULL + ["A,ukjent,Ja"]))
-    with pytest.raises(compare.DataError, match=r"rows 2, 10: the same office and tool appear more than once"):
+    with pytest.raises(compare.DataError, match=r"rad 2, 10: samme kontor og verktøy står mer enn én gang"):
         compare.tools_table(tools_csv(tmp_path, FULL + ["A,budsjett_ressursstyring,Nei"]))
-    with pytest.raises(compare.DataError, match=r"missing cells \(kontor, verktoy_id\): \[\('B', 'risikostyring'\)\]"):
+    with pytest.raises(compare.DataError, match=r"mangler celler \(kontor, verktøy\): B, risikostyring$"):
         compare.tools_table(tools_csv(tmp_path, FULL[:-1]))
-    with pytest.raises(compare.DataError, match=r"missing cells .*\('C', 'budsjett_ressursstyring'\)"):
+    with pytest.raises(compare.DataError, match=r"mangler celler .*C, budsjett_ressursstyring"):
         compare.tools_table(tools_csv(tmp_path, FULL), offices=["A", "B", "C"])
 
 
@@ -303,10 +303,10 @@ def test_combine_year_checks_the_year_and_names_every_missing_value(tmp_path):
     mk.write_text("kontor,aar,indikator_id,verdi\nA,2014,arbeidssokere_overgang_arbeid,52\n"
                   "A,2014,nedsatt_arbeidsevne_overgang_arbeid,41\n", encoding="utf-8")
     ko.write_text("kontor,indikator_id,verdi\nA,sosialhjelpsmottakere_andel,3.6\n", encoding="utf-8")
-    with pytest.raises(compare.DataError, match=r"2014: missing values \(kontor, indikator_id\): "
-                       r"\[\('A', 'netto_driftsutgifter_sosialtjenesten'\)\]"):
+    with pytest.raises(compare.DataError, match=r"2014: mangler verdier \(kontor, indikator\): "
+                       r"A, netto_driftsutgifter_sosialtjenesten$"):
         compare.combine_year(2014, mk, ko, inds, ["A"])
-    with pytest.raises(compare.DataError, match="column 'aar': expected 2015, got 2014"):
+    with pytest.raises(compare.DataError, match="kolonne 'aar': verdien «2014» stemmer ikke med året; forventet 2015"):
         compare.combine_year(2015, mk, ko, inds, ["A"])
     ko.write_text(ko.read_text() + "A,netto_driftsutgifter_sosialtjenesten,28410\n", encoding="utf-8")
     df = compare.combine_year(2014, mk, ko, inds, ["A"])
@@ -366,8 +366,8 @@ def test_build_results_over_several_years_describes_the_edition_year_and_keeps_t
     assert res["statlig_best"] == ["F"] and res["kommunal_best"] == ["A"]
     assert res["statlige_indikatorer"] == ids[:2] and res["kommunale_indikatorer"] == ids[2:]
     assert len(res["tidsserie"]) == 2 * 3 * 4
-    assert {"kontor": "B", "aar": 2013, "indikator_id": ids[0], "verdi": 9.0} in res["tidsserie"]
-    assert sorted(res["tidsserie"][0]) == ["aar", "indikator_id", "kontor", "verdi"]
+    assert {"kontor": "B", "aar": 2013, "indikator_id": ids[0], "verdi": 9.0, "kilde": ""} in res["tidsserie"]
+    assert sorted(res["tidsserie"][0]) == ["aar", "indikator_id", "kilde", "kontor", "verdi"]
     assert "[**60**&nbsp;" in res["tabell_4_2_md"] and "[**9**&nbsp;" not in res["tabell_4_2_md"]
 
 

@@ -646,7 +646,7 @@ def test_a_value_that_is_not_a_finite_number_is_refused(tmp_path, text):
     path = write_csv(tmp_path / "uendelig.csv", [made_up_row(verdi=text)])
     with pytest.raises(mk.MalekortError) as exc:
         mk.read_file(path, OFFICES)
-    assert problems_of(exc) == [f"{path}, row 2, column 'verdi': expected a number, got {text!r}"]
+    assert problems_of(exc) == [f"{path}, rad 2, kolonne 'verdi': forventet et tall, fikk {text!r}"]
 
 
 @pytest.mark.parametrize("text", ["2014,5", "2014.5", "inf"])
@@ -655,4 +655,4 @@ def test_a_fractional_or_infinite_year_is_refused(tmp_path, text):
     with pytest.raises(mk.MalekortError) as exc:
         mk.read_file(path, OFFICES)
     assert problems_of(exc) == [
-        f"{path}, row 2, column 'aar': expected a year between 2000 and 2100, got {text!r}"]
+        f"{path}, rad 2, kolonne 'aar': forventet et årstall mellom 2000 og 2100, fikk {text!r}"]

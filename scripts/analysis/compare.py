@@ -32,17 +32,17 @@ def tools_table(csv: Path = paths.THESIS / "tabell_4_1.csv",
     cols = [c["id"] for c in read_yaml(spec)["kolonner"]]
     unknown = sorted(set(df["verktoy_id"]) - set(cols))
     if unknown:
-        raise DataError(f"{csv}: column 'verktoy_id': unknown tool(s) {unknown}, expected one of {cols}")
+        raise DataError(f"{csv}: kolonne 'verktoy_id': ukjent verktøy {', '.join(unknown)}; forventet ett av {', '.join(cols)}")
     dup = df[df.duplicated(["kontor", "verktoy_id"], keep=False)]
     if not dup.empty:
         rows = ", ".join(str(i + 2) for i in dup.index)
-        raise DataError(f"{csv}: rows {rows}: the same office and tool appear more than once")
+        raise DataError(f"{csv}: rad {rows}: samme kontor og verktøy står mer enn én gang; forventet én rad per kontor og verktøy")
     wide = df.pivot(index="kontor", columns="verktoy_id", values="tekst").reindex(columns=cols)
     if offices is not None:
         wide = wide.reindex(offices)
     missing = [(k, c) for k in wide.index for c in cols if pd.isna(wide.loc[k, c])]
     if missing:
-        raise DataError(f"{csv}: missing cells (kontor, verktoy_id): {missing}")
+        raise DataError(f"{csv}: mangler celler (kontor, verktøy): {'; '.join(f'{k}, {c}' for k, c in missing)}")
     return wide
 
 
@@ -86,7 +86,7 @@ def combine_year(year: int, malekort_csv: Path, kostra_csv: Path, indicators: li
     expected = {(k, i["id"]) for k in offices for i in indicators}
     missing = sorted(expected - set(df[["kontor", "indikator_id"]].itertuples(index=False, name=None)))
     if missing:
-        raise DataError(f"{year}: missing values (kontor, indikator_id): {missing}")
+        raise DataError(f"{year}: mangler verdier (kontor, indikator): {'; '.join(f'{k}, {i}' for k, i in missing)}")
     return df
 
 
