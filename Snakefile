@@ -51,7 +51,10 @@ CHAPTERS = wf.chapters()
 # the fetch is what brings a new year's KOSTRA figures, so it cannot wait for them.
 _inputs = "" if config.get("fetch") else preflight.problems(YEAR, YEARS, OFFICES)
 if _inputs:
-    raise WorkflowError(_inputs)
+    # The problems quote values from the data: a line naming a private term is withheld.
+    from scripts.guard.privacy import withhold_private
+
+    raise WorkflowError(withhold_private(_inputs))
 
 try:
     manifest.verify()

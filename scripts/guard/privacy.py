@@ -296,6 +296,23 @@ def findings(text: str, terms: list[Term | str], where: str, allow: list[Allowed
     return [str(Finding(where, "teksten", k, letter, key)) for k, letter, key in hits(text, terms, where, allow)]
 
 
+WITHHELD = ("(denne linjen av meldingen er holdt tilbake: den nevner et navn eller nummer fra den private "
+            "kontorfilen; rett inndataene og kjør igjen)")
+
+
+def withhold_private(message: str, terms: list[Term | str] | None = None) -> str:
+    """``message`` as it may be printed or logged: each line that names something from the private
+    mapping (in any of the disguises the guard knows) is replaced by a note, so a failing step that
+    quotes a value from the data never writes the secret to a terminal, a log or a CI record."""
+    try:
+        terms = load_terms(paths.PRIVATE_OFFICES) if terms is None else terms  # read at call time
+    except Exception:  # noqa: BLE001 (a broken mapping: the guard step reports it, without its content)
+        return message
+    if not terms:
+        return message
+    return "\n".join(WITHHELD if hits(line, terms, contacts=False) else line for line in message.split("\n"))
+
+
 def check(text: str, where: str, terms: list[Term | str] | None = None) -> None:
     """Raise PrivacyError listing every finding in ``text`` (masked)."""
     found = findings(text, load_terms() if terms is None else terms, where, load_allow_list())
