@@ -156,8 +156,7 @@ def line_leaders(df: pd.DataFrame, indicators: list[dict], linje: str) -> list[s
 def results_markdown(df: pd.DataFrame, indicators: list[dict], offices: list[str]) -> str:
     """Tabell 4.2 as a pipe table; the best value per indicator is highlighted.
 
-    The highlight has two cues so colour is never the only signal: a yellow background
-    (class ``hl``) and bold text followed by a marker (▲).
+    The highlight is :func:`scripts.content.fmt.beste` (background, bold and ▲, words for screen readers).
     """
     table = pd.DataFrame({"Kontor": [f"Kontor {md_escape(k)}" for k in offices]})
     for ind in indicators:
@@ -166,8 +165,7 @@ def results_markdown(df: pd.DataFrame, indicators: list[dict], offices: list[str
         cells = []
         for k in offices:
             text = fmt.tall(vals[k], ind["desimaler"], min_tusen=10**9)
-            cells.append(f"[**{text}**&nbsp;[▲]{{aria-hidden=\"true\"}}[ (beste verdi)]{{.visually-hidden}}]{{.hl}}"
-                         if k in best else text)
+            cells.append(fmt.beste(text) if k in best else text)
         table[f"{md_escape(ind['etikett'])} ({UNIT_SHORT.get(ind['enhet'], md_escape(ind['enhet']))})"] = cells
     align = ["left"] + ["right"] * len(indicators)
     return pipe_table(table, [0.12] + [0.88 / len(indicators)] * len(indicators), align)

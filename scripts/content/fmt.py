@@ -87,3 +87,9 @@ def ord_tall(n: int, intetkjonn: bool = False) -> str:
 def md_escape(text) -> str:
     """Escape text from data files so Pandoc shows it literally (see scripts.content.escape.markdown)."""
     return escape.markdown(text)
+
+
+def beste(text: str) -> str:
+    """A table cell's text marked as the best value, with two cues so colour is never the only
+    signal: a yellow background (class ``hl``) and bold text with ▲, plus words for screen readers."""
+    return f"[**{text}**&nbsp;[▲]{{aria-hidden=\"true\"}}[ (beste verdi)]{{.visually-hidden}}]{{.hl}}"

@@ -182,9 +182,8 @@ def alt_text(v: dict) -> str:
 
 
 def _cell_best(text: str, best: bool) -> str:
-    """The main report's marker for a best value: bold, ▲, and words for screen readers."""
-    return (f"[**{text}**&nbsp;[▲]{{aria-hidden=\"true\"}}[ (beste verdi)]{{.visually-hidden}}]{{.hl}}"
-            if best else text)
+    """The main report's marker for a best value (:func:`scripts.content.fmt.beste`)."""
+    return fmt.beste(text) if best else text
 
 
 def summary_table(v: dict) -> str:
