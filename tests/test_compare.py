@@ -139,7 +139,7 @@ def test_results_table_highlights_exactly_the_best_cells():
     marked = {k: [i["id"] for i, cell in zip(INDS, cells, strict=True) if "{.hl}" in cell]
               for k, cells in rows.items()}
     assert marked == {"Kontor A": ["s2"], "Kontor C": ["k1", "k2"], "Kontor F": ["s1"]}
-    assert rows["Kontor F"][0].startswith("[**56**&nbsp;[▲]") and "(beste verdi)" in rows["Kontor F"][0]
+    assert rows["Kontor F"][0].startswith("[**56**&nbsp;[★]") and "(beste verdi)" in rows["Kontor F"][0]
     assert rows["Kontor A"][2] == "3,6" and rows["Kontor A"][3] == "2841"
     assert md.splitlines()[0].split("|")[2].strip() == "Etikett s1 (%)"
     assert md.splitlines()[0].split("|")[5].strip() == "Etikett k2 (kr)"
@@ -322,7 +322,7 @@ def test_results_table_header_cells_and_widths_for_any_unit():
     assert [c.strip() for c in lines[2].split("|")[1:-1]][1].startswith("[**28410**")  # never grouped
     assert [c.strip() for c in lines[3].split("|")[1:-1]] == ["Kontor B", "1", "3"]
     assert [c.strip() for c in lines[2].split("|")[1:-1]][2] == \
-        '[**2**&nbsp;[▲]{aria-hidden="true"}[ (beste verdi)]{.visually-hidden}]{.hl}'
+        '[**2**&nbsp;[★]{aria-hidden="true"}[ (beste verdi)]{.visually-hidden}]{.hl}'
 
 
 def test_indicator_summary_copies_the_indicator_fields_and_never_groups_thousands():

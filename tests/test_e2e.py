@@ -55,7 +55,7 @@ def test_html_structure_and_no_external_resources(built_repo):
         assert re.search(r'alt="[^"]{10,}"', img), img[:200]
     assert not re.search(r'<(script|link|img|iframe)[^>]+(src|href)="(https?:)?//', html)
     assert "@import" not in html and not re.search(r"url\((['\"])?https?:", html)
-    assert 'class="hl"' in html and "▲" in html
+    assert 'class="hl"' in html and "★" in html
 
 
 def test_second_run_has_nothing_to_do(built_repo):

@@ -156,7 +156,7 @@ def line_leaders(df: pd.DataFrame, indicators: list[dict], linje: str) -> list[s
 def results_markdown(df: pd.DataFrame, indicators: list[dict], offices: list[str]) -> str:
     """Tabell 4.2 as a pipe table; the best value per indicator is highlighted.
 
-    The highlight is :func:`scripts.content.fmt.beste` (background, bold and ▲, words for screen readers).
+    The highlight is :func:`scripts.content.fmt.beste` (background, bold and ★, words for screen readers).
     """
     table = pd.DataFrame({"Kontor": [f"Kontor {md_escape(k)}" for k in offices]})
     for ind in indicators:

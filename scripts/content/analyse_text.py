@@ -123,7 +123,7 @@ def markeringsregel(indikatorer: list[dict]) -> str:
     for i in indikatorer:
         grupper.setdefault(i["retning"], []).append(esc(liten(i["kort"])))
     deler = [f"{RETNING[r]} for {fmt.liste(navn)}" for r, navn in grupper.items()]
-    tekst = ("Markert (gul bakgrunn, fet skrift og ▲): beste verdi for hver indikator – "
+    tekst = ("Markert (gul bakgrunn, fet skrift og ★): beste verdi for hver indikator – "
              + "; ".join(deler) + ".")
     if any(len(i["beste"]) > 1 for i in indikatorer):
         tekst += " Der flere kontorer deler beste verdi, er alle markert."

@@ -91,5 +91,5 @@ def md_escape(text) -> str:
 
 def beste(text: str) -> str:
     """A table cell's text marked as the best value, with two cues so colour is never the only
-    signal: a yellow background (class ``hl``) and bold text with ▲, plus words for screen readers."""
-    return f"[**{text}**&nbsp;[▲]{{aria-hidden=\"true\"}}[ (beste verdi)]{{.visually-hidden}}]{{.hl}}"
+    signal: a yellow background (class ``hl``) and bold text with ★, plus words for screen readers."""
+    return f"[**{text}**&nbsp;[★]{{aria-hidden=\"true\"}}[ (beste verdi)]{{.visually-hidden}}]{{.hl}}"

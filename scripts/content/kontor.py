@@ -300,7 +300,7 @@ def markdown(v: dict, figure: str, date) -> str:
         "Like verdier får samme plass, og neste plass hoppes over.\n"
         "- **Beste verdi** avgjøres som i hovedrapporten: høyest er best for overgang til arbeid, lavest er best "
         "for andelen sosialhjelpsmottakere og for netto driftsutgifter pr innbygger. Er kontorets verdi den beste "
-        "blant alle kontorer, står den i fet skrift med ▲ og gul bakgrunn.\n"
+        "blant alle kontorer, står den i fet skrift med ★ og gul bakgrunn.\n"
         "- **Endring** er forskjellen fra året før, i prosentpoeng for andeler og i kroner for utgifter, og "
         "ordet i parentes sier om endringen er til det bedre eller det svakere.\n"
         "- **Median** er verdien midt i gruppen: halvparten av kontorene ligger på hver side.\n"
