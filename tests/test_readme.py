@@ -4,10 +4,11 @@ tall» runs as written, in a temporary copy, and does what the README says.
 Commands that fetch go to a local stand-in for SSB (tests/fixtures/ssb_standin.py) through
 ``ssb_url``; commands for another year get the made-up 2015 inputs (oppdiktede testdata,
 tests/fixtures/year2015_ulike), as the README says those variants need data we do not ship.
-Three commands cannot run as written inside this suite, and each is checked as far as it can be:
+Four commands cannot run as written inside this suite, and each is checked as far as it can be:
 ``pip install -r requirements.lock`` (needs the network: the lock is resolved against the
 installed environment with ``--dry-run --no-index``), ``python -m pytest`` and ``make test``
-(they are this suite: ``make -n test`` shows the command it would run).
+(they are this suite: ``make -n test`` shows the command it would run), and ``make mutation``
+(minutes per package: ``make -n mutation`` shows the command).
 """
 from __future__ import annotations
 
@@ -59,6 +60,7 @@ def readme_commands() -> list[str]:
 EXPECTED = {
     "make report": "build",
     "make test": "make-dry-run",
+    "make mutation": "make-dry-run",
     "python3 -m venv .venv && . .venv/bin/activate && pip install -r requirements.lock": "lock",
     "snakemake --cores 2": "build",
     "python -m pytest": "this-suite",
@@ -120,6 +122,10 @@ def test_quick_start_and_variants_run_as_written(repo):
     dry = run(repo, "make -n test")
     ok(dry)
     assert ".venv/bin/python -m pytest" in dry.stdout
+    # The mutation run takes minutes per package (docs/testing.md): checked as the command it runs.
+    mutation = run(repo, "make -n mutation")
+    ok(mutation)
+    assert "tests.mutation" in mutation.stdout
     ok(run(repo, ".venv/bin/python -m pip install --dry-run --no-index -q -r requirements.lock"))
     plan = run(repo, "snakemake -n")
     ok(plan)
