@@ -72,6 +72,8 @@ def test_phone_numbers_in_every_norwegian_writing(text):
     "2841 2799 1782 2164 2486 2507", "15.03.2015", "285 000 innbyggere", "3,6", "2013 2014",
     "1 234 567", "12 345 678,5", "sha256 9f3a12345678bc", "side 9763 0875",
     "52\u202952\u202950\u202953",  # four figure labels side by side, not one number
+    "20 000–49 999 innbyggere", "20 300–49 999",  # a size class of the office reports: a range
+    "01234567", "1 23 45 67 8",  # Norwegian eight-digit numbers start with 2–9
 ])
 def test_table_values_dates_and_hashes_are_not_phone_numbers(text):
     assert kinds(text) == []
