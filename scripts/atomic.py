@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from scripts.cli import pause_point
+from scripts import paths
 
 # mkstemp's random part: eight characters. The pattern matches this file's temporary files
 # only, not those of a longer name that starts the same way.
@@ -56,3 +56,28 @@ def write_bytes(path: Path | str, data: bytes) -> None:
 def write_text(path: Path | str, text: str) -> None:
     """UTF-8 text version of :func:`write_bytes`."""
     write_bytes(path, text.encode("utf-8"))
+
+
+# Test-only pause points (tests/test_faults.py). With
+#   NAVRAPPORT_TEST_PAUSE="<file>@<point>=<fifo>"
+# a step stops at ``point`` while writing ``file`` (a path relative to the project root, e.g.
+# build/results/resultater.json) and waits until something writes to and closes the named pipe
+# ``fifo``. The test opens the pipe for writing, which returns exactly when the step has reached the
+# point, and then kills the build: a kill at a defined moment instead of a polled one. Points:
+# ``written`` (the temporary file is complete, not yet renamed) and ``renamed`` (the output is in
+# place, the step has not yet exited). Unset (always, outside these tests) it does nothing.
+PAUSE_ENV = "NAVRAPPORT_TEST_PAUSE"
+PAUSE_POINTS = ("written", "renamed")
+
+
+def pause_point(path: Path | str, point: str) -> None:
+    """Wait on the test's named pipe if ``NAVRAPPORT_TEST_PAUSE`` names this file and point."""
+    spec = os.environ.get(PAUSE_ENV)
+    if not spec:
+        return
+    where, _, fifo = spec.partition("=")
+    path = Path(path).resolve()
+    name = path.relative_to(paths.ROOT) if path.is_relative_to(paths.ROOT) else path
+    if where == f"{name}@{point}":
+        with open(fifo, "rb") as fh:  # blocks until the test opens the pipe for writing
+            fh.read()  # then until it closes it (it kills the build first)

@@ -4,7 +4,7 @@ import os
 import threading
 
 from scripts import atomic
-from scripts.cli import PAUSE_ENV
+from scripts.atomic import PAUSE_ENV
 
 
 def test_a_write_removes_the_temporary_files_a_killed_writer_left_of_the_same_file_only(tmp_path):

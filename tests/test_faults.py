@@ -17,7 +17,7 @@ pytestmark = pytest.mark.e2e
 
 
 def start(repo, pause: str, fifo: Path):
-    """A build in its own session that stops at ``pause`` (scripts/cli.py, pause_point)."""
+    """A build in its own session that stops at ``pause`` (scripts/atomic.py, pause_point)."""
     env = dict(os.environ, NAVRAPPORT_ROOT=str(repo), PYTHONPATH=str(repo), SOURCE_DATE_EPOCH="1430352000",
                NAVRAPPORT_TEST_PAUSE=f"{pause}={fifo}")
     exe = Path(sys.executable).parent / "snakemake"
