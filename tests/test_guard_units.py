@@ -530,7 +530,8 @@ def test_check_passes_clean_text_and_names_where_in_the_message():
 def test_check_reads_the_private_mapping_when_no_terms_are_given(tmp_path, monkeypatch):
     mapping = tmp_path / "offices.private.yaml"
     mapping.write_text("offices:\n  B: '9902'\n", encoding="utf-8")
-    monkeypatch.setattr(privacy.load_terms, "__defaults__", (mapping,))
+    read = privacy.load_terms
+    monkeypatch.setattr(privacy, "load_terms", lambda: read(mapping))  # its default path is bound at import
     with pytest.raises(privacy.PrivacyError, match="kommunenummer for kontor B"):
         privacy.check("kommune 9902", "rapport")
 
@@ -608,8 +609,8 @@ def test_allow_list_errors_name_the_file_and_the_entry(tmp_path, body, message):
 def test_a_broken_allow_list_stops_the_guard_command(tmp_path, monkeypatch, capsys):
     bad = tmp_path / "allow.yaml"
     bad.write_text("tillatt: ingen\n", encoding="utf-8")
-    monkeypatch.setattr(privacy, "ALLOW_LIST", bad)
-    monkeypatch.setattr(privacy.load_allow_list, "__defaults__", (bad,))
+    read = privacy.load_allow_list
+    monkeypatch.setattr(privacy, "load_allow_list", lambda: read(bad))  # its default path is bound at import
     page = tmp_path / "report.html"
     page.write_text("<p>tekst</p>", encoding="utf-8")
     assert privacy.main([str(page)]) == 1
