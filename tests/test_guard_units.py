@@ -75,6 +75,34 @@ def test_approve_with_a_list_drops_only_the_listed_missing_file(data):
     assert manifest.load() == {}
 
 
+def test_approve_naming_an_unchanged_file_approves_nothing(data):
+    put(data, "raw/malekort/2014/a.csv", "A;1\n")
+    manifest.approve()
+    put(data, "raw/malekort/2014/b.csv", "B;1\n")
+    assert manifest.approve(["data/raw/malekort/2014/a.csv"]) == []
+    assert "data/raw/malekort/2014/b.csv" not in manifest.load()
+
+
+def test_verify_lists_every_changed_and_missing_file_in_its_message(data):
+    a = put(data, "raw/malekort/2014/a.csv", "A;1\n")
+    b = put(data, "raw/malekort/2014/b.csv", "B;1\n")
+    manifest.approve()
+    a.write_text("A;2\n", encoding="utf-8")
+    b.unlink()
+    with pytest.raises(manifest.ManifestError) as info:
+        manifest.verify()
+    assert str(info.value) == (
+        "Input data differ from the approved manifest (data/manifest.json); nothing was built:\n"
+        "  data/raw/malekort/2014/a.csv: changed since it was approved (sha256 differs)\n"
+        "  data/raw/malekort/2014/b.csv: recorded in the manifest but missing\n"
+        "If the change is intended, approve it with: python -m scripts.guard.manifest approve")
+
+
+def test_record_new_without_a_date_records_an_empty_date(data):
+    put(data, "raw/malekort/2014/a.csv", "A;1\n")
+    assert manifest.record_new()["data/raw/malekort/2014/a.csv"]["lagt_til"] == ""
+
+
 def test_approve_takes_a_path_with_dot_segments_as_its_file(data):
     put(data, "raw/malekort/2014/a.csv", "A;1\n")
     put(data, "raw/malekort/2014/b.csv", "B;1\n")
@@ -398,7 +426,11 @@ def test_a_png_file_is_read_by_its_text_chunks(tmp_path):
     ("data:application/json;base64,eyJhIjoiT3BwZGlrdGJ5In0", '{"a":"Oppdiktby"}'),  # padding added back
     ("data:image/svg+xml,%3Csvg%3E%3Ctext%3EOpp%3C/text%3E%3C/svg%3E", "Opp"),
     ("data:image/gif;base64,R0lGODlh", ""),  # a picture without text
-    ("data:text/plain;base64,@@@", ""),  # not base64
+    ("data:text/plain;base64,A", ""),  # not base64: one character too many
+    ("data:application/xml,%3Cx%3EOpp%3C/x%3E", "Opp"),  # markup types are read as markup
+    ("data:text/html,%3Cb%3EOpp%3C/b%3Ediktby", "Oppdiktby"),
+    ("data:text/plain,%3Cb%3EOpp", "<b>Opp"),  # plain text is not
+    ("data:text/plain,Opp%FFdiktby", "Opp\ufffddiktby"),  # a broken byte does not stop the reading
 ])
 def test_data_uris_are_decoded_by_their_type(uri, text):
     m = extract.DATA_URI.search(uri)
@@ -434,6 +466,30 @@ def test_json_strings_and_keys_are_named_by_their_path_and_lines_by_number():
     assert parts[:3] == [("/a[0]", "1"), ("/a[1]", '"Oppdiktby"'), ("/kommune/nr", '"nr": "9903"')]
     assert parts[3:] == [("linje 1", '{"a": [1, "Oppdikt\\u0062y"],'), ("linje 2", ' "kommune": {"nr": "9903"}}')]
     assert '"Oppdiktby"' in seg.text and "Oppdikt\\u0062y" in seg.text
+
+
+def test_json_keys_keep_their_letters_and_a_bare_value_is_named_by_the_root():
+    (seg,) = extract.json_segments('{"område": "Nedre Fjelldikt"}')
+    assert [(p.where, p.text) for p in seg.parts][0] == ("/område", '"område": "Nedre Fjelldikt"')
+    (seg,) = extract.json_segments('"Oppdiktby"')
+    assert seg.parts[0] == extract.Segment("/", '"Oppdiktby"')
+
+
+def test_two_lines_are_named_as_a_range():
+    assert extract.line_segments("a\nb")[0].where == "linje 1–2"
+
+
+def test_a_docx_part_with_a_broken_byte_is_still_read():
+    body = (f'<w:document {W}><w:body><w:p><w:r><w:t>Opp\xff</w:t></w:r><w:r><w:t>diktby</w:t></w:r></w:p>'
+            '</w:body></w:document>').encode("latin-1")
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><text>Oppdiktby \xff</text></svg>'
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("word/document.xml", body)
+        z.writestr("word/media/figur.svg", svg)
+    texts = {s.where: s.text for s in extract.docx_segments(buf.getvalue())}
+    assert texts["word/document.xml, avsnitt 1"] == "Opp\ufffddiktby"
+    assert "Oppdiktby \ufffd" in texts["word/media/figur.svg, linje 1"]
 
 
 def test_plain_text_is_one_segment_with_its_lines_as_parts(tmp_path):
@@ -534,6 +590,39 @@ def test_check_reads_the_private_mapping_when_no_terms_are_given(tmp_path, monke
     monkeypatch.setattr(privacy, "load_terms", lambda: read(mapping))  # its default path is bound at import
     with pytest.raises(privacy.PrivacyError, match="kommunenummer for kontor B"):
         privacy.check("kommune 9902", "rapport")
+
+
+def test_check_lists_every_finding_on_its_own_line_and_uses_the_allow_list():
+    with pytest.raises(privacy.PrivacyError) as info:
+        privacy.check("Oppdiktby 9903", "kapittel 2", TERMS)
+    assert str(info.value).split("\n") == [
+        "Personvernvakten fant:",
+        "  kapittel 2, teksten: inneholder kommunenavn for kontor C fra den private kontorfilen «••••» (maskert)",
+        "  kapittel 2, teksten: inneholder kommunenummer for kontor C fra den private kontorfilen «••••» (maskert)"]
+    # The tracked allow-list lets the college's name through in build/ (config/privacy_allow.yaml).
+    oslo = [Term("Oslo", "A", "navn")]
+    privacy.check("levert ved Høgskolen i Oslo og Akershus", "build/report.html", oslo)
+    with pytest.raises(privacy.PrivacyError):
+        privacy.check("kontoret i Oslo", "build/report.html", oslo)
+
+
+def test_findings_apply_the_allow_list_they_are_given():
+    allow = [Allowed(privacy.normalise("Oppdiktby gamle bru"), ("*",), "et byggverk")]
+    assert privacy.findings("Oppdiktby gamle bru", TERMS, "x.md", allow) == []
+    assert len(privacy.findings("Oppdiktby", TERMS, "x.md", allow)) == 1
+
+
+def test_scan_paths_reads_the_mapping_and_allow_list_only_when_none_are_given(tmp_path, monkeypatch):
+    f = tmp_path / "kapittel.md"
+    f.write_text("Oppdiktby gamle bru\n", encoding="utf-8")
+    allow = [Allowed(privacy.normalise("Oppdiktby gamle bru"), ("*",), "et byggverk")]
+    assert privacy.scan_paths([f], TERMS, allow) == []
+    assert len(privacy.scan_paths([f], TERMS, [])) == 1
+    monkeypatch.setattr(privacy, "load_terms", lambda: TERMS)
+    monkeypatch.setattr(privacy, "load_allow_list", lambda: allow)
+    assert privacy.scan_paths([f]) == []
+    f.write_text("Oppdiktby\n", encoding="utf-8")
+    assert len(privacy.scan_paths([f])) == 1
 
 
 def test_findings_returns_one_masked_message_per_distinct_leak():
