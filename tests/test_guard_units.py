@@ -5,6 +5,7 @@ mutation testing). Every name, number and address below is made up for the test.
 import hashlib
 import io
 import json
+import re
 import struct
 import zipfile
 import zlib
@@ -180,18 +181,26 @@ def test_manifest_file_lists_entries_sorted_and_readable(data):
 
 def test_manifest_command_approve_check_and_report(data, capsys):
     put(data, "raw/malekort/2014/a.csv", "A;1\n")
+    put(data, "raw/malekort/2014/c.csv", "C;1\n")
+    assert manifest.main(["approve"]) == 0
+    assert capsys.readouterr().err == "godkjent: data/raw/malekort/2014/a.csv\ngodkjent: data/raw/malekort/2014/c.csv\n"
+    (data / "raw/malekort/2014/c.csv").unlink()
+    (data / "manifest.json").unlink()
     assert manifest.main(["check"]) == 0
     assert json.loads(capsys.readouterr().out) == {"endret": [], "mangler": [], "ny": ["data/raw/malekort/2014/a.csv"]}
     assert manifest.main(["approve"]) == 0
     assert capsys.readouterr().err == "godkjent: data/raw/malekort/2014/a.csv\n"
     assert manifest.main(["approve"]) == 0
     assert capsys.readouterr().err == "ingenting å godkjenne\n"
-    put(data, "raw/malekort/2014/b.csv", "B;1\n")
+    put(data, "raw/malekort/2014/kontor_ø.csv", "B;1\n")
     out = data.parent / "build" / "datagrunnlag.json"
     assert manifest.main(["report", "--out", str(out)]) == 0
-    entries = json.loads(out.read_text(encoding="utf-8"))["filer"]
+    text = out.read_text(encoding="utf-8")
+    entries = json.loads(text)["filer"]
     assert [(e["sti"], e["status"]) for e in entries] == [("data/raw/malekort/2014/a.csv", "godkjent"),
-                                                          ("data/raw/malekort/2014/b.csv", "ny")]
+                                                          ("data/raw/malekort/2014/kontor_ø.csv", "ny")]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d", entries[1]["lagt_til"])  # the build date
+    assert "kontor_ø.csv" in text
     put(data, "raw/malekort/2014/a.csv", "A;2\n")
     assert manifest.main(["report", "--out", str(out)]) == 1
     assert "data/raw/malekort/2014/a.csv: changed since it was approved" in capsys.readouterr().err
@@ -309,6 +318,14 @@ def test_publish_command_reports_what_it_wrote_and_stops_on_an_unchecked_file(tm
     assert publish.main(["--stamp", str(stamp), "--dest", str(out), str(staged[0])]) == 1
     assert capsys.readouterr().err == (f"publish: {staged[0]}: personvernkontrollen har ikke sjekket denne "
                                        "filen; publiserer ikke\n")
+
+
+def test_publish_command_publishes_into_build_by_default(tmp_path, monkeypatch):
+    staged, stamp = stage(tmp_path, {"report.html": b"<p>ny</p>"})
+    monkeypatch.setattr(paths, "BUILD", tmp_path / "build")
+    (tmp_path / "build").mkdir()
+    assert publish.main(["--stamp", str(stamp), str(staged[0])]) == 0
+    assert (tmp_path / "build" / "report.html").read_bytes() == b"<p>ny</p>"
 
 
 def test_publish_command_needs_the_stamp_and_a_file(tmp_path):
@@ -715,14 +732,14 @@ def test_the_guard_stamp_lists_the_checksum_of_every_checked_file(tmp_path, monk
     (site / "kap").mkdir(parents=True)
     (site / "index.html").write_bytes(b"<p>forside</p>")
     (site / "kap" / "a.html").write_bytes(b"<p>a</p>")
-    doc = tmp_path / "report.html"
+    doc = tmp_path / "rapport_ø.html"
     doc.write_bytes(b"<p>rapport</p>")
     stamp = tmp_path / "guard.json"
     assert privacy.main([str(doc), str(site), "--stamp", str(stamp)]) == 0
     text = stamp.read_text(encoding="utf-8")
     assert json.loads(text) == {"kontrollert": {str(f): hashlib.sha256(f.read_bytes()).hexdigest()
                                                 for f in (doc, site / "index.html", site / "kap" / "a.html")}}
-    assert text.endswith("}\n")
+    assert text.endswith("}\n") and "rapport_ø.html" in text  # written as UTF-8, not escaped
     assert privacy.main([str(doc)]) == 0  # no stamp asked for
 
 
@@ -732,8 +749,28 @@ def test_the_guard_command_counts_its_findings(tmp_path, monkeypatch, capsys):
     doc.write_text("<p>ring 22334455 eller skriv til ola@example.no</p>", encoding="utf-8")
     assert privacy.main([str(doc)]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("Personvernvakten stoppet byggingen (2 funn); ingenting er publisert:\n  ")
-    assert err.count(f"{doc}, linje 1: inneholder") == 2
+    assert err.split("\n  ") == [
+        "Personvernvakten stoppet byggingen (2 funn); ingenting er publisert:",
+        f"{doc}, linje 1: inneholder et telefonnummer «••••» (maskert)",
+        f"{doc}, linje 1: inneholder en e-postadresse «••••» (maskert)\n"]
+
+
+def test_the_guard_command_names_the_kind_of_error_in_a_broken_mapping(tmp_path, monkeypatch, capsys):
+    mapping = tmp_path / "offices.private.yaml"
+    mapping.write_text("offices:\n  C: 99031\n", encoding="utf-8")  # five digits: not a municipality number
+    monkeypatch.setattr(paths, "PRIVATE_OFFICES", mapping)
+    page = tmp_path / "report.html"
+    page.write_text("<p>tekst</p>", encoding="utf-8")
+    assert privacy.main([str(page)]) == 1
+    assert capsys.readouterr().err == (
+        "Personvernvakten kunne ikke lese den private kontorfilen (ConfigError); rett filen etter formatet i "
+        "docs/kostra.md. Ingenting er publisert.\n")
+
+
+def test_empty_names_in_the_mapping_are_not_terms(tmp_path):
+    mapping = tmp_path / "offices.private.yaml"
+    mapping.write_text("offices:\n  A: '9901'\n  B: '9902'\nnames:\n  A: null\n  B: '  '\n", encoding="utf-8")
+    assert privacy.load_terms(mapping) == [Term("9901", "A", "nummer"), Term("9902", "B", "nummer")]
 
 
 def test_expand_takes_folders_and_the_local_figures_a_chapter_shows(tmp_path, monkeypatch):
