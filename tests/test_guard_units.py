@@ -786,12 +786,13 @@ def test_expand_takes_folders_and_the_local_figures_a_chapter_shows(tmp_path, mo
                        "![mangler](fig/mangler.svg)\n![inline](data:image/png;base64,AAAA)\n![igjen](fig/a.svg)\n",
                        encoding="utf-8")
     qmd = tmp_path / "kap.qmd"
-    qmd.write_text("![Figur]( <fig/b.png>)\n", encoding="utf-8")
+    qmd.write_text("![Figur]( <fig/c.svg>)\n", encoding="utf-8")  # a figure only the .qmd shows
+    (tmp_path / "fig" / "c.svg").write_text("<svg/>", encoding="utf-8")
     other = tmp_path / "notat.txt"
     other.write_text("![Figur](fig/a.svg)\n", encoding="utf-8")
     assert privacy.expand([tmp_path / "side", chapter, qmd, other]) == [
         tmp_path / "side" / "a.html", tmp_path / "side" / "z.html", chapter, qmd, other,
-        tmp_path / "fig" / "a.svg", tmp_path / "fig" / "b.png"]
+        tmp_path / "fig" / "a.svg", tmp_path / "fig" / "b.png", tmp_path / "fig" / "c.svg"]
 
 
 def test_vendored_means_inside_a_site_libs_folder():
