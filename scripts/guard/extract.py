@@ -45,9 +45,10 @@ INLINE = ("a|abbr|b|bdi|bdo|cite|code|data|del|dfn|em|font|i|ins|kbd|mark|q|s|sa
 INLINE_TAG = re.compile(rf"</?(?:{INLINE})\b[^>]*>", re.I)
 TAG = re.compile(r"<[^>]*>")
 COMMENT = re.compile(r"<!--(.*?)-->", re.S)
-# Attributes whose values a reader, a screen reader or a click can reach.
+# Attributes whose values a reader, a screen reader or a click can reach (``Target``: a DOCX link's
+# address sits only in the package's .rels part, behind link text such as "skriv til oss").
 TEXT_ATTR = re.compile(r"""\s(?:alt|title|aria-label|aria-description|aria-roledescription|href|src|content|value|"""
-                       r"""placeholder|label|summary|download|xlink:href|data-[\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""",
+                       r"""placeholder|label|summary|download|xlink:href|target|data-[\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""",
                        re.I)
 DATA_URI = re.compile(r"data:(?P<mime>[\w.+-]+/[\w.+-]+)?(?P<params>(?:;[\w.+-]+=[^;,\"']*)*)"
                       r"(?P<b64>;base64)?,(?P<body>[^\"'\s)>]*)", re.I)
