@@ -98,12 +98,17 @@ def test_every_planted_name_is_found_wherever_and_however_it_is_written(tmp_path
     assert name.lower() not in "\n".join(map(str, found)).lower()  # and the message does not print it
 
 
-def published_text(path) -> str:
-    """All text of an output, with everything but letters removed: if the name is anywhere, it is here."""
-    return LETTERS_ONLY.sub("", privacy.normalise(" ".join(s.text for s in extract.segments(path))))
+def readable(name: str, path) -> bool:
+    """Whether ``name`` can be read in the output: its letters in order, anything but letters between
+    them, and not the tail of a longer word (``sted. aaavik`` after a dropped glyph is not ``daaavik``)."""
+    letters = LETTERS_ONLY.sub("", privacy.normalise(name))
+    text = privacy.normalise(" ".join(s.text for s in extract.segments(path)))
+    return re.search(r"(?<![^\W\d_])" + r"[\W_]*".join(map(re.escape, letters)), text) is not None
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# Derandomised: a fixed set of examples through the slow renderers, the same in every CI run.
+@settings(max_examples=12, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=NAMES, how=DISGUISES, at=st.integers(0, 50))
 def test_a_name_planted_in_a_chapter_stops_the_build_or_is_absent_from_html_and_pdf(tmp_path, name, how, at):
     """Through the real renderers: Pandoc's HTML, and Pandoc → Typst → PDF (hyphenation, fonts)."""
@@ -123,5 +128,4 @@ def test_a_name_planted_in_a_chapter_stops_the_build_or_is_absent_from_html_and_
     outputs.append(pdf)
     for out in outputs:
         stopped = any(x.kind == "navn" for x in privacy.scan_file(out, [Term(name, "C")], []))
-        absent = LETTERS_ONLY.sub("", privacy.normalise(name)) not in published_text(out)
-        assert stopped or absent, (how, out.suffix)
+        assert stopped or not readable(name, out), (how, out.suffix)
