@@ -76,7 +76,7 @@ def test_changing_a_malekort_file_reruns_only_what_depends_on_it(built_repo):
     env = dict(os.environ, NAVRAPPORT_ROOT=str(built_repo), PYTHONPATH=str(built_repo))
     try:
         blocked = run_snakemake(built_repo, "-n")
-        assert blocked.returncode != 0 and "malekort_2014.csv: changed" in blocked.stdout + blocked.stderr
+        assert blocked.returncode != 0 and "malekort_2014.csv: endret" in blocked.stdout + blocked.stderr
         subprocess.run([sys.executable, "-m", "scripts.guard.manifest", "approve"], cwd=built_repo, env=env, check=True)
         out = run_snakemake(built_repo, "-n", "--quiet", "rules")
         plan = set(re.findall(r"^(\w+)\s+\d+\s*$", out.stdout + out.stderr, re.M))

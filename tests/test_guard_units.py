@@ -48,7 +48,7 @@ def test_approve_with_a_list_approves_only_the_listed_changed_file(data):
     assert manifest.load()["data/raw/malekort/2014/b.csv"] == old_b  # untouched
     with pytest.raises(manifest.ManifestError) as info:
         manifest.verify()
-    assert "data/raw/malekort/2014/b.csv: changed" in str(info.value)
+    assert "data/raw/malekort/2014/b.csv: endret" in str(info.value)
     assert "a.csv" not in str(info.value)
 
 
@@ -93,10 +93,10 @@ def test_verify_lists_every_changed_and_missing_file_in_its_message(data):
     with pytest.raises(manifest.ManifestError) as info:
         manifest.verify()
     assert str(info.value) == (
-        "Input data differ from the approved manifest (data/manifest.json); nothing was built:\n"
-        "  data/raw/malekort/2014/a.csv: changed since it was approved (sha256 differs)\n"
-        "  data/raw/malekort/2014/b.csv: recorded in the manifest but missing\n"
-        "If the change is intended, approve it with: python -m scripts.guard.manifest approve")
+        "Inndata avviker fra det godkjente manifestet (data/manifest.json); ingenting er bygget:\n"
+        "  data/raw/malekort/2014/a.csv: endret siden den ble godkjent (sha256 er ulik)\n"
+        "  data/raw/malekort/2014/b.csv: står i manifestet, men finnes ikke\n"
+        "Er endringen tilsiktet, godkjenn den med: python -m scripts.guard.manifest approve")
 
 
 def test_record_new_without_a_date_records_an_empty_date(data):
@@ -125,7 +125,7 @@ def test_approving_a_changed_private_snapshot_replaces_its_old_entry_only(data):
     entries = manifest.load()
     private = sorted(k for k in entries if "/private/" in k)
     assert private == sorted([new_key, other_key])
-    with pytest.raises(manifest.ManifestError, match="data/raw/malekort/2014/a.csv: changed"):
+    with pytest.raises(manifest.ManifestError, match="data/raw/malekort/2014/a.csv: endret"):
         manifest.verify()
 
 
@@ -203,7 +203,7 @@ def test_manifest_command_approve_check_and_report(data, capsys):
     assert "kontor_ø.csv" in text
     put(data, "raw/malekort/2014/a.csv", "A;2\n")
     assert manifest.main(["report", "--out", str(out)]) == 1
-    assert "data/raw/malekort/2014/a.csv: changed since it was approved" in capsys.readouterr().err
+    assert "data/raw/malekort/2014/a.csv: endret siden den ble godkjent" in capsys.readouterr().err
     assert manifest.main(["approve", "data/raw/malekort/2014/a.csv"]) == 0
     assert capsys.readouterr().err == "godkjent: data/raw/malekort/2014/a.csv\n"
 

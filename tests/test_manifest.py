@@ -31,7 +31,7 @@ def test_changed_file_stops_until_approved(data_dir):
     manifest.approve()
     f = data_dir / "raw" / "malekort" / "2014" / "m.csv"
     f.write_text("kontor;verdi\nA;53\n", encoding="utf-8")
-    with pytest.raises(manifest.ManifestError, match="data/raw/malekort/2014/m.csv: changed"):
+    with pytest.raises(manifest.ManifestError, match="data/raw/malekort/2014/m.csv: endret"):
         manifest.verify()
     before = (data_dir / "manifest.json").read_text()
     manifest.record_new()  # must not silently accept the change
@@ -43,7 +43,7 @@ def test_changed_file_stops_until_approved(data_dir):
 def test_deleted_file_is_reported(data_dir):
     manifest.approve()
     (data_dir / "raw" / "malekort" / "2014" / "m.csv").unlink()
-    with pytest.raises(manifest.ManifestError, match="missing"):
+    with pytest.raises(manifest.ManifestError, match="finnes ikke"):
         manifest.verify()
 
 

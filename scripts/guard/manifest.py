@@ -123,12 +123,12 @@ def changes(recorded: dict[str, dict]) -> dict[str, list[str]]:
 def verify() -> list[str]:
     """Raise ManifestError when recorded files changed or vanished; return the new files."""
     diff = changes(load())
-    problems = [f"  {k}: changed since it was approved (sha256 differs)" for k in diff["endret"]]
-    problems += [f"  {k}: recorded in the manifest but missing" for k in diff["mangler"]]
+    problems = [f"  {k}: endret siden den ble godkjent (sha256 er ulik)" for k in diff["endret"]]
+    problems += [f"  {k}: står i manifestet, men finnes ikke" for k in diff["mangler"]]
     if problems:
-        raise ManifestError("Input data differ from the approved manifest (data/manifest.json); nothing was built:\n"
+        raise ManifestError("Inndata avviker fra det godkjente manifestet (data/manifest.json); ingenting er bygget:\n"
                             + "\n".join(problems)
-                            + "\nIf the change is intended, approve it with: python -m scripts.guard.manifest approve")
+                            + "\nEr endringen tilsiktet, godkjenn den med: python -m scripts.guard.manifest approve")
     return diff["ny"]
 
 
