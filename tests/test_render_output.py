@@ -74,7 +74,7 @@ def test_the_real_html_render_is_self_contained():
 
 
 LEAKS = ("Kontoret i Oppdikt*by* svarte. Ring 22 33 44 55 eller skriv til ola.nordmann@example.no.\n\n"
-         "| Kontor | Telefon |\n|---|---|\n| A | 123 45 678 |\n")
+         "| Kontor | Telefon |\n|---|---|\n| A | 999 99 999 |\n")
 
 
 def test_the_guard_finds_every_leak_in_the_final_pdf(tmp_path):
@@ -90,5 +90,5 @@ def test_the_guard_finds_every_leak_in_the_final_pdf(tmp_path):
     pdf.write_bytes(typst.compile(str(src), root=str(tmp_path), ignore_system_fonts=True))
     found = privacy.scan_file(pdf, [privacy.Term("Oppdiktby", "A")], [])
     assert {(f.kind, f.key) for f in found} == {("navn", "oppdiktby"), ("telefon", "22334455"),
-                                                ("telefon", "12345678"), ("e-post", "ola.nordmann@example.no")}
+                                                ("telefon", "99999999"), ("e-post", "ola.nordmann@example.no")}
     assert all(f.where.startswith("side ") for f in found)  # located by page
