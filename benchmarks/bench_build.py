@@ -13,7 +13,8 @@ What is measured, so the numbers are not flattering by accident:
   målekort export, approved in the manifest (the approval is not timed).
 * "baseline" is what a Quarto book render does with the same chapters: the same data steps
   (through Snakemake, also on 2 cores), then every chapter one after another, each in a
-  fresh Jupyter kernel subprocess (nbclient + ipykernel), then HTML and PDF one after the other.
+  fresh Jupyter kernel subprocess (nbclient + ipykernel), then HTML and PDF one after the other,
+  then the privacy guard over the same files as in the build (the report is not done unchecked).
 * "peak memory" is the largest resident set of any process of the full build (from
   ``getrusage(RUSAGE_CHILDREN)``), Snakemake's own process included.
 * "Snakemake's fixed cost" is the same ``snakemake --cores 2`` on a workflow of one job that
@@ -41,7 +42,7 @@ from tests.conftest import copy_repo  # noqa: E402
 
 # Each chapter in a new kernel process, as Quarto's Jupyter engine runs a book's chapters.
 BASELINE = """
-import nbclient, nbformat
+import glob, nbclient, nbformat
 from scripts.engine import execute
 from scripts.engine.book import chapter_md, load_book
 from scripts.engine.render import render
@@ -58,6 +59,9 @@ execute.run_notebook = in_a_kernel
 for f in load_book().files:
     execute.execute_chapter(f, chapter_md(f))
 render(["html"]); render(["pdf"])
+from scripts.guard import privacy
+checked = sorted(glob.glob("build/results/**/*.*", recursive=True) + glob.glob("build/chapters/*.md"))
+assert privacy.main(checked + ["build/staging/report.html", "build/staging/report.pdf"]) == 0
 """
 
 

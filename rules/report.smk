@@ -33,6 +33,8 @@ if ENGINE == "builtin":
             "python -m scripts.engine.execute {input.qmd} {output} 2> {log} || (cat {log} >&2; exit 1)"
 
     rule render:
+        # Before the guard of the intermediates: the PDF is the longest step left.
+        priority: 1
         input:
             code=["scripts/engine/render.py", "scripts/engine/numbering.py", "scripts/engine/book.py"],
             chapters=expand("build/chapters/{chapter}.md", chapter=CHAPTERS),
@@ -94,11 +96,12 @@ GUARDED = sorted(
 GUARD_RULES = ["scripts/guard/privacy.py", "scripts/guard/extract.py", "config/privacy_allow.yaml"]
 
 
-rule guard:
-    # The privacy guard reads the final bytes of every document and every intermediate
-    # result; its stamp lists the checksums of exactly what it checked. The private mapping
-    # is an input so that adding or changing it checks everything again (only its path is
-    # named; its content is read by the guard and written nowhere).
+rule guard_intermediates:
+    # The privacy guard over every intermediate the documents are made from, while they are
+    # rendered: every result and figure a chapter reads, and the executed chapters (built-in
+    # engine) or the chapter sources (Quarto). Its stamp lists the checksums of what it checked.
+    # The private mapping is an input so that adding or changing it checks everything again
+    # (only its path is named; its content is read by the guard and written nowhere).
     input:
         code=GUARD_RULES,
         mapping=wf.private_mapping(),
@@ -108,6 +111,28 @@ rule guard:
             if ENGINE == "builtin"
             else [str(p.relative_to(paths.ROOT)) for p in CHAPTERS.values()]
         ),
+    output:
+        temp("build/staging/guard_intermediates.json"),
+    log:
+        "logs/guard_intermediates.log",
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=10,
+    conda:
+        "../envs/navrapport.yaml"
+    shell:
+        "python -m scripts.guard.privacy {input.results} {input.chapters}"
+        " --stamp {output} 2> {log} || (cat {log} >&2; exit 1)"
+
+
+rule guard:
+    # The privacy guard over the final bytes of every document (and the Quarto site), after
+    # rendering. Publish copies exactly the bytes this stamp lists, and only when the
+    # intermediates were checked too.
+    input:
+        code=GUARD_RULES,
+        mapping=wf.private_mapping(),
         site="build/staging/quarto" if ENGINE == "quarto" else [],
         staged=STAGED,
     output:
@@ -121,7 +146,7 @@ rule guard:
     conda:
         "../envs/navrapport.yaml"
     shell:
-        "python -m scripts.guard.privacy {input.results} {input.chapters} {input.site} {input.staged}"
+        "python -m scripts.guard.privacy {input.site} {input.staged}"
         " --stamp {output} 2> {log} || (cat {log} >&2; exit 1)"
 
 
@@ -132,6 +157,7 @@ rule publish:
         wf.private_mapping(),
         staged=STAGED,
         stamp="build/staging/guard.json",
+        intermediates="build/staging/guard_intermediates.json",
     output:
         expand("build/report.{fmt}", fmt=FORMATS),
     log:

@@ -69,7 +69,8 @@ PAUSES = [
     "build/staging/report.typ@written",                   # render pdf: Typst source
     "build/staging/report.pdf@written",                   # render pdf
     "build/staging/report.html@renamed",                  # render html
-    "build/staging/guard.json@written",                   # privacy guard
+    "build/staging/guard_intermediates.json@written",     # privacy guard: intermediates
+    "build/staging/guard.json@written",                   # privacy guard: documents
     "build/report.html@renamed",                          # publish: one document out, one to go
     "build/report.pdf@written",                           # publish
 ]

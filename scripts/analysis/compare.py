@@ -18,7 +18,7 @@ import pandas as pd
 
 from scripts import paths
 from scripts.atomic import write_text
-from scripts.content import fmt
+from scripts.content import fmt, tables
 from scripts.content.fmt import md_escape
 from scripts.data.offices import DataError, load_indicators, read_office_values, read_yaml
 
@@ -47,21 +47,8 @@ def tools_table(csv: Path = paths.THESIS / "tabell_4_1.csv",
 
 
 def pipe_table(table: pd.DataFrame, widths: list[float], align: list[str]) -> str:
-    """A Pandoc pipe table (pandas + tabulate) with relative column widths.
-
-    Pandoc takes the relative widths of a wide pipe table from the dashes of its separator
-    line, so the separator is rewritten to the wanted proportions (the short office column
-    must not be squeezed to a few letters in the PDF).
-    """
-    text = table.to_markdown(index=False, tablefmt="pipe", colalign=align)
-    lines = text.splitlines()
-    total = 160  # wider than Pandoc's 72 columns, so relative widths apply
-    cells = []
-    for w, a in zip(widths, align, strict=True):
-        n = max(3, round(total * w / sum(widths)))
-        cells.append((":" if a in ("left", "center") else "-") + "-" * (n - 2) + (":" if a in ("right", "center") else "-"))
-    lines[1] = "|" + "|".join(cells) + "|"
-    return "\n".join(lines)
+    """``table`` as a Pandoc pipe table with relative column widths (:func:`tables.pipe_table`)."""
+    return tables.pipe_table(list(table.columns), table.values.tolist(), widths, align)
 
 
 def tools_markdown(wide: pd.DataFrame, spec: Path = paths.THESIS / "verktoy.yaml") -> str:

@@ -6,12 +6,10 @@ Functions take the results as a plain dict (``reportkit.resultat`` gives a dict 
 """
 from __future__ import annotations
 
-import pandas as pd
-
-from scripts.analysis.compare import pipe_table
 from scripts.content import fmt
 from scripts.content.analyse_text import liten
 from scripts.content.fmt import md_escape as esc
+from scripts.content.tables import pipe_table
 
 NBSP = "\u00a0"
 LINJE = {"stat": "statlige", "kommune": "kommunale"}
@@ -52,9 +50,8 @@ def _levels(c: dict) -> str:
 
 
 def _pipe(header: list[str], rows: list[list[str]], align: list[str], widths: list[float]) -> str:
-    """A Pandoc pipe table with relative column widths (``compare.pipe_table``, as Tabell 4.2)."""
-    table = pd.DataFrame(rows, columns=header)
-    return pipe_table(table, widths, [{"l": "left", "r": "right", "c": "center"}[a] for a in align])
+    """A Pandoc pipe table with relative column widths (``tables.pipe_table``, as Tabell 4.2)."""
+    return pipe_table(header, rows, widths, [{"l": "left", "r": "right", "c": "center"}[a] for a in align])
 
 
 def _cell(effect: float, p: float) -> str:

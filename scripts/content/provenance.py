@@ -2,13 +2,16 @@
 (the technical one: files, checksums, SSB extracts)."""
 from __future__ import annotations
 
-import pandas as pd
-
-from scripts.analysis.compare import pipe_table
 from scripts.content import escape, fmt
 from scripts.content.fmt import md_escape
+from scripts.content.tables import pipe_table
 
 STATUS = {"godkjent": "godkjent", "ny": "**ny** (ikke godkjent ennå)"}
+
+
+def _table(rows: list[dict], widths: list[float], align: list[str]) -> str:
+    """Rows of equal keys (the column headers) as a pipe table."""
+    return pipe_table(list(rows[0]), [list(r.values()) for r in rows], widths, align)
 
 
 def manifest_table(entries: list[dict]) -> str:
@@ -16,7 +19,7 @@ def manifest_table(entries: list[dict]) -> str:
     rows = [{"Fil": md_escape(e["sti"]), "Størrelse (byte)": fmt.tall(e["bytes"], min_tusen=10**12),
              "SHA-256 (begynnelsen)": f"`{e['sha256'][:16]}`", "Status": STATUS.get(e.get("status", "godkjent"))}
             for e in entries]
-    return pipe_table(pd.DataFrame(rows), [0.44, 0.14, 0.2, 0.22], ["left", "right", "left", "left"])
+    return _table(rows, [0.44, 0.14, 0.2, 0.22], ["left", "right", "left", "left"])
 
 
 def kostra_status(entries: list[dict]) -> str:
@@ -53,7 +56,7 @@ def hentet_tekst(hentet: list[dict], referanser: dict) -> str:
                  "Publisert": fmt.tall(h["publisert"], 1), "Hentet": fmt.tall(h["hentet"], 1),
                  "Differanse": fmt.tall(h["differanse"], 1)} for h in hentet]
         parts.append("Tall hentet fra SSB sammenliknet med de publiserte tallene rapporten bruker (oppgaven brukte "
-                     "ureviderte tall):\n\n" + pipe_table(pd.DataFrame(rows), [0.1, 0.1, 0.38, 0.14, 0.14, 0.14],
+                     "ureviderte tall):\n\n" + _table(rows, [0.1, 0.1, 0.38, 0.14, 0.14, 0.14],
                                                         ["left", "left", "left", "right", "right", "right"]))
     for ind, refs in sorted(referanser.items()):
         for r in refs:
