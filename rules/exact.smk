@@ -4,8 +4,9 @@
 
 
 rule exact:
-    # Data steps first: the chapters that show results, and the documents, wait for them.
-    priority: 10
+    # Before the other data steps: exact tests -> figure -> appendix 7 -> PDF is the longest
+    # chain of a clean build.
+    priority: 20
     input:
         "scripts/analysis/exact.py",
         "scripts/analysis/compare.py",
@@ -32,8 +33,9 @@ rule exact:
 
 
 rule exact_figure:
-    # Data steps first: the chapters that show results, and the documents, wait for them.
-    priority: 10
+    # Before the other data steps: exact tests -> figure -> appendix 7 -> PDF is the longest
+    # chain of a clean build.
+    priority: 20
     input:
         "scripts/content/eksakt_figur.py",
         "scripts/content/diagrams.py",
