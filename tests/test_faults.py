@@ -159,7 +159,8 @@ def test_failed_quarto_run_keeps_the_last_report(published, tmp_path):
            "FAKE_OUT": str(tmp_path / "unused"), "FAKE_QUARTO_FAIL": "1"}
     proc = run_snakemake(repo, "--config", "engine=quarto", env=env)
     assert_kept(repo, before, proc)
-    assert "failed in report/04-analyse.qmd" in proc.stderr
+    assert "quarto render --to html feilet i report/04-analyse.qmd (avslutningskode 1); forrige rapport er beholdt" \
+        in proc.stderr
 
 
 def _session_members(sid: int) -> list[str]:

@@ -31,9 +31,11 @@ def load(name: str, folder: Path = paths.THESIS) -> dict:
         with open(path, encoding="utf-8") as fh:
             data = yaml.safe_load(fh)
     except yaml.YAMLError as exc:
-        raise FactsError(f"{path}: not valid YAML: {exc}") from exc
+        mark = getattr(exc, "problem_mark", None)
+        where = f" på linje {mark.line + 1}" if mark is not None else ""
+        raise FactsError(f"{path}: YAML-feil{where}: {getattr(exc, 'problem', None) or exc}") from exc
     if not isinstance(data, dict):
-        raise FactsError(f"{path}: expected a mapping at the top level")
+        raise FactsError(f"{path}: fant {type(data).__name__} øverst; forventet en tabell (nøkkel: verdi)")
     return data
 
 
@@ -57,8 +59,9 @@ def collect(folder: Path = paths.THESIS) -> dict:
     data = {name: load(name, folder) for name in FILES}
     linked = office_keys(data["lederdemografi"])
     if linked:
-        raise FactsError(f"{folder / 'lederdemografi.yaml'}: keys {linked} tie leader demographics "
-                         "to an office; the thesis promised they would not be")
+        raise FactsError(f"{folder / 'lederdemografi.yaml'}: nøklene {', '.join(linked)} knytter ledernes "
+                         "demografi til et kontor; forventet tall for hele utvalget (oppgaven lovet at de ikke "
+                         "kobles til kontor)")
     return data
 
 
