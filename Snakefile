@@ -12,6 +12,7 @@ from snakemake.utils import min_version, validate
 from scripts import paths, workflow as wf
 from scripts.data import preflight
 from scripts.guard import manifest
+from scripts.guard.publish import stale_receipts
 
 min_version("9.0")
 
@@ -76,7 +77,8 @@ include: "rules/kontor.smk"
 
 rule all:
     input:
-        expand("build/report.{fmt}", fmt=FORMATS),
+        # build/report.{html,pdf}, through the receipt of the step that publishes them (rules/report.smk).
+        RECEIPT,
     default_target: True
 
 
