@@ -15,7 +15,7 @@ KONTOR_YEARS = sorted(set(config.get("kontor_years") or YEARS) | {YEAR})
 KONTOR_OUT = kontor_input.publish_dir(KONTOR_DATA)
 KONTOR_WORK = kontor_input.work_dir(KONTOR_DATA)
 # A receipt whose reports were deleted or replaced since is removed, so they are published again.
-stale_receipts(sorted((paths.ROOT / KONTOR_WORK / "staging").glob("*.published.json")))
+stale_receipts(sorted((paths.ROOT / KONTOR_WORK).glob("*.published.json")))
 
 
 # On a cluster, the target and the copy of checked bytes run where Snakemake runs: a
@@ -29,7 +29,7 @@ rule kontorrapporter:
     input:
         # Read only when office reports are asked for: the main report needs none of this. Each
         # office's publish receipt (its reports are published by then; see rule kontor_publish).
-        lambda wc: [f"{KONTOR_WORK}/staging/{k}.published.json" for k in kontor_input.offices(KONTOR_DATA, YEAR)],
+        lambda wc: [f"{KONTOR_WORK}/{k}.published.json" for k in kontor_input.offices(KONTOR_DATA, YEAR)],
 
 
 rule kontor_tabeller:
@@ -110,7 +110,7 @@ rule kontor_publish:
         stamp=f"{KONTOR_WORK}/staging/{{kontor}}.guard.json",
     output:
         # A receipt, not the reports: a failed publish keeps the office's last report (see rule publish).
-        f"{KONTOR_WORK}/staging/{{kontor}}.published.json",
+        f"{KONTOR_WORK}/{{kontor}}.published.json",
     wildcard_constraints:
         kontor=kontor_input.OFFICE_ID.pattern.strip("^$"),
     params:

@@ -113,6 +113,14 @@ def load_private_offices(path: str | Path = paths.PRIVATE_OFFICES) -> dict[str, 
     return offices
 
 
+def yaml_error(exc: yaml.YAMLError) -> str:
+    """A YAML error as the messages of every settings and data file put it: ``YAML-feil på
+    linje 3: <PyYAML's one-line problem>``."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f" på linje {mark.line + 1}" if mark is not None else ""
+    return f"YAML-feil{where}: {getattr(exc, 'problem', None) or exc}"
+
+
 def _load_yaml(path: Path) -> object:
     try:
         text = path.read_text(encoding="utf-8")
@@ -121,10 +129,7 @@ def _load_yaml(path: Path) -> object:
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" på linje {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(f"{path}: YAML-feil{where}: {problem}") from exc
+        raise ConfigError(f"{path}: {yaml_error(exc)}") from exc
 
 
 def _field_path(parts: Sequence[object]) -> str:

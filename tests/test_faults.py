@@ -163,48 +163,17 @@ def test_failed_quarto_run_keeps_the_last_report(published, tmp_path):
         in proc.stderr
 
 
-# Loaded by every Python process of the build (PYTHONPATH): the temporary file of the published
-# PDF (build/.report.pdf.*.tmp, written only by the publish step) gets 100 bytes, then the disk is full.
-FULL_DISK = """
-import errno, os
-_real = os.fdopen
-class _Half:
-    def __init__(self, fh, path):
-        self.fh, self.path = fh, path
-    def write(self, data):
-        self.fh.write(data[:100]); self.fh.flush()
-        raise OSError(errno.ENOSPC, "No space left on device", self.path)
-    def __getattr__(self, attr):
-        return getattr(self.fh, attr)
-    def __enter__(self):
-        return self
-    def __exit__(self, *exc):
-        self.fh.close()
-def _fdopen(fd, *args, **kwargs):
-    fh = _real(fd, *args, **kwargs)
-    try:
-        path = os.readlink(f"/proc/self/fd/{fd}")
-    except OSError:
-        return fh
-    name = os.path.basename(path)
-    if os.path.basename(os.path.dirname(path)) == "build" and name.startswith(".report.pdf."):
-        return _Half(fh, path)
-    return fh
-os.fdopen = _fdopen
-"""
-
-
 def test_a_full_disk_while_publishing_keeps_the_last_report(published, tmp_path):
     """The publish step itself fails halfway through writing the PDF. Snakemake deletes a job's
     outputs before it runs unless they are flagged update(); the script swaps in all or nothing."""
     repo, before = published
-    inject = tmp_path / "inject"
-    inject.mkdir()
-    (inject / "sitecustomize.py").write_text(FULL_DISK, encoding="utf-8")
     qmd = repo / "report" / "03-metode.qmd"
     qmd.write_text(qmd.read_text(encoding="utf-8") + "\nEn setning til, så rapporten bygges på nytt.\n",
                    encoding="utf-8")
-    proc = run_snakemake(repo, env={"SOURCE_DATE_EPOCH": "1430352000", "PYTHONPATH": f"{inject}{os.pathsep}{repo}"})
+    # Every Python process of the build loads tests/fixtures/diskfull: the temporary file of the
+    # published PDF (written only by the publish step) gets 100 bytes, then the disk is full.
+    proc = run_snakemake(repo, env={"SOURCE_DATE_EPOCH": "1430352000", "NAVRAPPORT_FULL_DISK": "*/build/.report.pdf.*.tmp",
+                                    "PYTHONPATH": f"{repo / 'tests/fixtures/diskfull'}{os.pathsep}{repo}"})
     assert_kept(repo, before, proc)
     assert ("build/report.pdf: kunne ikke skrive rapporten (disken er full); ingenting er publisert; forrige "
             "rapport er beholdt uendret") in proc.stderr

@@ -11,6 +11,7 @@ import pytest
 
 from scripts import atomic
 from scripts.guard import publish
+from tests.fixtures.diskfull.sitecustomize import filling_fdopen
 
 OLD = {"report.html": b"<p>forrige rapport</p>", "report.pdf": b"%PDF forrige rapport",
        "quarto/index.html": b"<p>forrige side</p>", "quarto/kap/a.html": b"<p>forrige a</p>"}
@@ -40,44 +41,23 @@ def setup(tmp_path):
     return docs, stamp, out, files(out)
 
 
+def failure(docs, stamp, out) -> str:
+    """The message of a publish that must fail."""
+    with pytest.raises(publish.PublishError) as info:
+        publish.publish(docs, stamp, dest=out)
+    return str(info.value)
+
+
 def full_disk_after(name: str, after: int):
-    """An ``os.fdopen`` whose files, when writing a temporary file of ``name``, write ``after``
-    bytes and then fail as a full disk does."""
-    real = os.fdopen
-
-    class Half:
-        def __init__(self, fh, path):
-            self.fh, self.path = fh, path
-
-        def write(self, data):
-            self.fh.write(data[:after])
-            self.fh.flush()
-            raise OSError(errno.ENOSPC, "No space left on device", self.path)
-
-        def __getattr__(self, attr):
-            return getattr(self.fh, attr)
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self.fh.close()
-
-    def fdopen(fd, *args, **kwargs):
-        fh = real(fd, *args, **kwargs)
-        path = os.readlink(f"/proc/self/fd/{fd}")
-        return Half(fh, path) if os.path.basename(path).startswith(f".{name}.") else fh
-
-    return fdopen
+    """An ``os.fdopen`` whose temporary files of ``name`` get ``after`` bytes, then the disk is full."""
+    return filling_fdopen(lambda path: os.path.basename(path).startswith(f".{name}."), after)
 
 
 @pytest.mark.parametrize("name", ["report.html", "report.pdf"])
 def test_a_full_disk_halfway_through_a_document_keeps_the_whole_previous_set(setup, monkeypatch, name):
     docs, stamp, out, before = setup
     monkeypatch.setattr(atomic.os, "fdopen", full_disk_after(name, 100))
-    with pytest.raises(publish.PublishError) as info:
-        publish.publish(docs, stamp, dest=out)
-    assert str(info.value) == f"{out / name}: kunne ikke skrive rapporten (disken er full); {KEPT}"
+    assert failure(docs, stamp, out) == f"{out / name}: kunne ikke skrive rapporten (disken er full); {KEPT}"
     assert files(out) == before
 
 
@@ -92,9 +72,7 @@ def test_a_full_disk_while_copying_the_website_keeps_the_previous_website(setup,
         return real(fin, fout, *args)
 
     monkeypatch.setattr(publish.shutil, "copyfileobj", copy)
-    with pytest.raises(publish.PublishError) as info:
-        publish.publish(docs, stamp, dest=out)
-    assert str(info.value) == f"{out / 'quarto'}: kunne ikke skrive rapporten (disken er full); {KEPT}"
+    assert failure(docs, stamp, out) == f"{out / 'quarto'}: kunne ikke skrive rapporten (disken er full); {KEPT}"
     assert files(out) == before
 
 
@@ -108,9 +86,7 @@ def test_no_write_access_for_one_document_publishes_nothing(setup, monkeypatch):
         return real(prefix=prefix, **kwargs)
 
     monkeypatch.setattr(atomic.tempfile, "mkstemp", mkstemp)
-    with pytest.raises(publish.PublishError) as info:
-        publish.publish(docs, stamp, dest=out)
-    assert str(info.value) == f"{out / 'report.pdf'}: kunne ikke skrive rapporten (mangler skrivetilgang); {KEPT}"
+    assert failure(docs, stamp, out) == f"{out / 'report.pdf'}: kunne ikke skrive rapporten (mangler skrivetilgang); {KEPT}"
     assert files(out) == before
 
 
@@ -127,9 +103,7 @@ def test_a_rename_that_fails_halfway_puts_back_the_ones_already_replaced(setup, 
         return real(src, dst)
 
     monkeypatch.setattr(publish.os, "replace", replace)
-    with pytest.raises(publish.PublishError) as info:
-        publish.publish(docs, stamp, dest=out)
-    assert str(info.value) == (f"{out / fails}: kunne ikke bytte inn den nye rapporten (lese- eller skrivefeil på "
+    assert failure(docs, stamp, out) == (f"{out / fails}: kunne ikke bytte inn den nye rapporten (lese- eller skrivefeil på "
                                f"disken); {KEPT}")
     assert files(out) == before
 

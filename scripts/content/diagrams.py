@@ -34,6 +34,7 @@ from matplotlib.text import Text
 
 from scripts import paths
 from scripts.atomic import write_bytes
+from scripts.settings import yaml_error
 
 NAMES = ("hofstede", "samstyring", "resultatkjede", "rapportering", "modell")
 
@@ -628,9 +629,7 @@ def load_specs(src: Path = paths.THESIS / "diagrammer.yaml") -> dict:
     except FileNotFoundError:
         raise ValueError(f"{src}: fila finnes ikke; forventet diagrambeskrivelsene der") from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" på linje {mark.line + 1}" if mark is not None else ""
-        raise ValueError(f"{src}: YAML-feil{where}: {getattr(exc, 'problem', None) or exc}") from None
+        raise ValueError(f"{src}: {yaml_error(exc)}") from None
     if not isinstance(specs, dict):
         raise ValueError(f"{src}: forventet en tabell med diagramnavn øverst, fant {type(specs).__name__}")
     missing = [n for n in NAMES if n not in specs]

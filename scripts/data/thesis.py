@@ -15,6 +15,7 @@ import yaml
 
 from scripts import paths
 from scripts.atomic import write_text
+from scripts.settings import yaml_error
 
 FILES = ("fakta", "lederdemografi", "hypoteser", "vedlegg")
 OFFICE_KEY = re.compile(r"^(kontor_?[a-f]|[A-F])$", re.I)
@@ -31,9 +32,7 @@ def load(name: str, folder: Path = paths.THESIS) -> dict:
         with open(path, encoding="utf-8") as fh:
             data = yaml.safe_load(fh)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" på linje {mark.line + 1}" if mark is not None else ""
-        raise FactsError(f"{path}: YAML-feil{where}: {getattr(exc, 'problem', None) or exc}") from exc
+        raise FactsError(f"{path}: {yaml_error(exc)}") from exc
     if not isinstance(data, dict):
         raise FactsError(f"{path}: fant {type(data).__name__} øverst; forventet en tabell (nøkkel: verdi)")
     return data
