@@ -253,8 +253,11 @@ def test_publish_names_a_report_it_cannot_write(tmp_path):
     stamp = tmp_path / "guard.json"
     stamp.write_text(json.dumps({"kontrollert": {str(staged): hashlib.sha256(b"<html></html>").hexdigest()}}))
     (tmp_path / "out" / "report.html").mkdir(parents=True)
-    with pytest.raises(publish.PublishError, match=r"out/report.html: kunne ikke skrive rapporten"):
+    with pytest.raises(publish.PublishError) as info:
         publish.publish([staged], stamp, dest=tmp_path / "out")
+    assert str(info.value) == (f"{tmp_path / 'out' / 'report.html'}: kunne ikke skrive rapporten (det ligger en "
+                               "mappe der rapportfilen skal ligge); ingenting er publisert; forrige rapport er "
+                               "beholdt uendret")
     staged.write_bytes(b"<html>endret etter kontrollen</html>")
     with pytest.raises(publish.PublishError, match="endret etter personvernkontrollen"):
         publish.publish([staged], stamp, dest=tmp_path / "fresh")
