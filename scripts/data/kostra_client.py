@@ -176,7 +176,7 @@ def split_query(
     each. Selections with expressions cannot be counted and are returned whole.
     """
     if max_cells < 1:
-        raise ValueError("max_cells must be at least 1")
+        raise ValueError(f"max_cells er {max_cells}; forventet minst 1")
     query = {dim: list(codes) for dim, codes in value_codes.items()}
     cells = count_cells(query)
     if cells is None or cells <= max_cells:
@@ -209,7 +209,7 @@ def snapshot_name(table_id: str, value_codes: Mapping[str, Sequence[str]], lang:
 def merge_frames(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
     """Stack the parsed parts of a split query; they must have the same columns."""
     if not frames:
-        raise ValueError("nothing to merge")
+        raise ValueError("ingen deler å slå sammen; forventet minst én")
     columns = list(frames[0].columns)
     for frame in frames[1:]:
         if list(frame.columns) != columns:
@@ -305,7 +305,7 @@ class RateLimiter:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if max_calls < 1 or period <= 0:
-            raise ValueError("max_calls must be >= 1 and period > 0")
+            raise ValueError(f"max_calls er {max_calls} og period {period}; forventet max_calls >= 1 og period > 0")
         self.max_calls = max_calls
         self.period = period
         self.clock = clock
@@ -419,7 +419,7 @@ class SsbClient:
             conf = response.json()
             cells, calls, window = conf["maxDataCells"], conf["maxCallsPerTimeWindow"], conf["timeWindow"]
             if not all(isinstance(x, int) and not isinstance(x, bool) and x > 0 for x in (cells, calls, window)):
-                raise ValueError("limits must be positive integers")
+                raise ValueError(f"grensene {cells}, {calls}, {window} er ikke positive heltall")
         except (requests.RequestException, ValueError, KeyError, TypeError) as exc:
             self.log(f"  /config: {_one_line(str(exc))}; bruker standardgrensene")
             return None
