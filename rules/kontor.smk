@@ -14,6 +14,8 @@ KONTOR_DATA = kontor_input.data_dir(config.get("kontor_data"))
 KONTOR_YEARS = sorted(set(config.get("kontor_years") or YEARS) | {YEAR})
 KONTOR_OUT = kontor_input.publish_dir(KONTOR_DATA)
 KONTOR_WORK = kontor_input.work_dir(KONTOR_DATA)
+# A receipt whose reports were deleted or replaced since is removed, so they are published again.
+stale_receipts(sorted((paths.ROOT / KONTOR_WORK).glob("*.published.json")))
 
 
 # On a cluster, the target and the copy of checked bytes run where Snakemake runs: a
@@ -25,8 +27,9 @@ localrules:
 
 rule kontorrapporter:
     input:
-        # Read only when office reports are asked for: the main report needs none of this.
-        lambda wc: kontor_input.report_paths(KONTOR_DATA, YEAR, KONTOR_OUT),
+        # Read only when office reports are asked for: the main report needs none of this. Each
+        # office's publish receipt (its reports are published by then; see rule kontor_publish).
+        lambda wc: [f"{KONTOR_WORK}/{k}.published.json" for k in kontor_input.offices(KONTOR_DATA, YEAR)],
 
 
 rule kontor_tabeller:
@@ -106,12 +109,12 @@ rule kontor_publish:
         staged=[f"{KONTOR_WORK}/staging/{{kontor}}.html", f"{KONTOR_WORK}/staging/{{kontor}}.pdf"],
         stamp=f"{KONTOR_WORK}/staging/{{kontor}}.guard.json",
     output:
-        f"{KONTOR_OUT}/{{kontor}}.html",
-        f"{KONTOR_OUT}/{{kontor}}.pdf",
+        # A receipt, not the reports: a failed publish keeps the office's last report (see rule publish).
+        f"{KONTOR_WORK}/{{kontor}}.published.json",
     wildcard_constraints:
         kontor=kontor_input.OFFICE_ID.pattern.strip("^$"),
     params:
-        dest=lambda wc, output: os.path.dirname(output[0]),
+        dest=KONTOR_OUT,
     log:
         "logs/kontor/{kontor}.publish.log",
     threads: 1
@@ -121,5 +124,5 @@ rule kontor_publish:
     conda:
         "../envs/navrapport.yaml"
     shell:
-        "python -m scripts.guard.publish --stamp {input.stamp} --dest {params.dest} {input.staged}"
+        "python -m scripts.guard.publish --stamp {input.stamp} --dest {params.dest} --receipt {output} {input.staged}"
         " 2> {log} || (cat {log} >&2; exit 1)"

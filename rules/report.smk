@@ -4,6 +4,10 @@
 # last step writes build/report.*: a failed chapter, render or guard leaves the previous
 # report as it was.
 STAGED = expand("build/staging/report.{fmt}", fmt=FORMATS)
+# What `publish` produces for Snakemake: the list of what it published (see rule publish). A
+# receipt whose reports were deleted or replaced since is removed here, so they are published again.
+RECEIPT = "build/staging/published.json"
+stale_receipts([paths.ROOT / RECEIPT])
 
 if ENGINE == "builtin":
 
@@ -159,7 +163,11 @@ rule publish:
         stamp="build/staging/guard.json",
         intermediates="build/staging/guard_intermediates.json",
     output:
-        expand("build/report.{fmt}", fmt=FORMATS),
+        # A receipt, not build/report.*: Snakemake deletes a job's outputs before it runs and
+        # after it fails, which would cost the last good report whenever publishing itself
+        # failed (a full disk, no write access). The script swaps in the whole new set or
+        # nothing (scripts/guard/publish.py) and writes the receipt last.
+        RECEIPT,
     log:
         "logs/publish.log",
     threads: 1
@@ -169,4 +177,5 @@ rule publish:
     conda:
         "../envs/navrapport.yaml"
     shell:
-        "python -m scripts.guard.publish --stamp {input.stamp} {input.staged} 2> {log} || (cat {log} >&2; exit 1)"
+        "python -m scripts.guard.publish --stamp {input.stamp} --receipt {output} {input.staged}"
+        " 2> {log} || (cat {log} >&2; exit 1)"

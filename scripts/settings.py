@@ -40,7 +40,7 @@ def load_catalogue(
     errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
     if errors:
         shown = "; ".join(f"{_field_path(e.absolute_path)}: {e.message}" for e in errors[:5])
-        more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+        more = f" (og {len(errors) - 5} feil til)" if len(errors) > 5 else ""
         raise ConfigError(f"{path}: {shown}{more}")
     _check_catalogue_consistency(data, path)
     return data
@@ -52,21 +52,23 @@ def _check_catalogue_consistency(data: dict, path: Path) -> None:
     for i, indicator in enumerate(data["indicators"]):
         where = f"{path}: indicators/{i} ({indicator['id']})"
         if indicator["id"] in seen:
-            raise ConfigError(f"{where}: id is used twice")
+            raise ConfigError(f"{where}: id «{indicator['id']}» er brukt to ganger; forventet en unik id per indikator")
         seen.add(indicator["id"])
         _check_years(indicator["years"], f"{where}/years")
         if indicator["content_code"] is None and indicator["verified"]:
-            raise ConfigError(f"{where}/content_code: null is only allowed with verified: false")
+            raise ConfigError(f"{where}/content_code: verdien er null, men verified er true; forventet en kode, "
+                              "eller verified: false")
         codes = [r["code"] for r in indicator["regions"]]
         if len(set(codes)) != len(codes):
-            raise ConfigError(f"{where}/regions: a region code is listed twice")
+            dup = sorted({c for c in codes if codes.count(c) > 1})
+            raise ConfigError(f"{where}/regions: regionkoden {', '.join(dup)} står to ganger; forventet hver kode én gang")
         for j, region in enumerate(indicator["regions"]):
             _check_years(region["years"], f"{where}/regions/{j}/years")
 
 
 def _check_years(years: dict, where: str) -> None:
     if years["from"] > years["to"]:
-        raise ConfigError(f"{where}: 'from' ({years['from']}) is after 'to' ({years['to']})")
+        raise ConfigError(f"{where}: «from» ({years['from']}) er etter «to» ({years['to']}); forventet from <= to")
 
 
 def load_private_offices(path: str | Path = paths.PRIVATE_OFFICES) -> dict[str, str]:
@@ -86,44 +88,52 @@ def load_private_offices(path: str | Path = paths.PRIVATE_OFFICES) -> dict[str, 
     if data is None:
         return {}
     if not isinstance(data, dict) or not isinstance(data.get("offices"), dict):
-        raise ConfigError(f"{path}: expected a mapping 'offices:' of office letter -> number")
+        raise ConfigError(f"{path}: forventet en tabell «offices:» med kontorbokstav -> kommunenummer")
     unknown = set(data) - {"offices", "names"}  # names: used only by the privacy guard
     if unknown:
-        raise ConfigError(f"{path}: unknown top-level key(s) {sorted(unknown)}")
+        raise ConfigError(f"{path}: ukjent(e) nøkkel(er) øverst: {', '.join(sorted(map(str, unknown)))}; "
+                          "forventet bare offices og names")
     offices: dict[str, str] = {}
     for letter, number in data["offices"].items():
         if not isinstance(letter, str) or letter not in OFFICE_LETTERS:
             raise ConfigError(
-                f"{path}: offices/{letter}: office must be one of {', '.join(OFFICE_LETTERS)}"
+                f"{path}: offices/{letter}: ukjent kontor; forventet en av {', '.join(OFFICE_LETTERS)}"
             )
         if not isinstance(number, str):
-            # YAML reads 0123 as a number (even octal), losing the leading zero.
+            # YAML reads 0123 as a number (even octal), losing the leading zero. The value itself
+            # is never echoed: it is (nearly) a private municipality number.
             raise ConfigError(
-                f"{path}: offices/{letter}: write the municipality number in quotes, "
-                f'e.g. "9901" (got {number!r})'
+                f"{path}: offices/{letter}: kommunenummeret står uten anførselstegn (leses som "
+                f'{type(number).__name__}); forventet det i anførselstegn, f.eks. "9901"'
             )
         if not MUNICIPALITY.match(number):
-            raise ConfigError(f"{path}: offices/{letter}: expected four digits, got {number!r}")
+            raise ConfigError(f"{path}: offices/{letter}: verdien har {len(number)} tegn; forventet fire sifre "
+                              '(verdien vises ikke: den hører til den private filen)')
         offices[letter] = number
     return offices
+
+
+def yaml_error(exc: yaml.YAMLError) -> str:
+    """A YAML error as the messages of every settings and data file put it: ``YAML-feil på
+    linje 3: <PyYAML's one-line problem>``."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f" på linje {mark.line + 1}" if mark is not None else ""
+    return f"YAML-feil{where}: {getattr(exc, 'problem', None) or exc}"
 
 
 def _load_yaml(path: Path) -> object:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found") from None
+        raise ConfigError(f"{path}: fila finnes ikke") from None
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(f"{path}: YAML syntax error{where}: {problem}") from exc
+        raise ConfigError(f"{path}: {yaml_error(exc)}") from exc
 
 
 def _field_path(parts: Sequence[object]) -> str:
-    return "/".join(str(p) for p in parts) or "(top level)"
+    return "/".join(str(p) for p in parts) or "(øverste nivå)"
 
 
 def build_date(env: dict | None = None) -> dt.date:

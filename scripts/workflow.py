@@ -173,8 +173,9 @@ def private_mapping() -> list[str]:
 
 
 def output_problems(formats: list[str]) -> list[str]:
-    """What would stop the build from writing its outputs, found before any job runs (a job
-    that fails on it would already have cost the previous report)."""
+    """What would stop the build from writing its outputs, found before any job runs, so the
+    reader learns it at once instead of after every chapter has run (a publish that fails on it
+    keeps the previous report, but only after the whole build)."""
     import os
 
     build = paths.BUILD

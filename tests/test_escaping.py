@@ -96,8 +96,14 @@ def test_cross_references_are_not_read_inside_code_or_raw_blocks():
     code = "Filen `data/@tbl-y.csv` finnes.\n"
     assert numbering.resolve_xrefs(raw + code, labels, prefixes) == raw + code
     assert numbering.resolve_xrefs("Se @tbl-a.\n" + raw, labels, prefixes) == "Se [tabell 4.1](#tbl-a).\n" + raw
-    with pytest.raises(KeyError, match="@tbl-x"):
-        numbering.resolve_xrefs("Se @tbl-x.\n", labels, prefixes)
+    with pytest.raises(KeyError) as info:
+        numbering.resolve_xrefs("Se @tbl-x.\n", labels, prefixes, "report/04-analyse.qmd")
+    assert str(info.value) == ("report/04-analyse.qmd: kryssreferansen @tbl-x peker ikke på noen tabell, figur "
+                               "eller seksjon; forventet en definert etikett, f.eks. @tbl-a")
+    with pytest.raises(KeyError) as info:
+        numbering.resolve_xrefs("Se @tbl-helt-annet.\n", labels, prefixes, "report/04-analyse.qmd")
+    assert str(info.value).endswith("@tbl-helt-annet peker ikke på noen tabell, figur eller seksjon; forventet en "
+                                    "definert etikett; det finnes 1 som begynner med tbl-")
 
 
 def test_escaped_text_has_no_live_link_in_the_pdf(tmp_path):

@@ -202,5 +202,9 @@ def test_figure_marks_exactly_the_observed_tail_and_is_deterministic():
 def test_figure_refuses_results_without_a_strongest_test():
     from scripts.content import eksakt_figur
 
-    with pytest.raises(eksakt_figur.EksaktError):
+    with pytest.raises(eksakt_figur.EksaktError, match="^resultatene har ingen «sterkest»-test .*; "
+                       "forventet feltet «sterkest» med koding og indikator$"):
         eksakt_figur.chosen_test({"sterkest": None, "tester": []})
+    with pytest.raises(eksakt_figur.EksaktError, match="^«sterkest» peker på koding 'k' og indikator 'i', men den "
+                       "testen finnes ikke blant «tester»"):
+        eksakt_figur.chosen_test({"sterkest": {"koding": "k", "indikator": "i"}, "tester": []})

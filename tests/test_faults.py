@@ -160,7 +160,43 @@ def test_failed_quarto_run_keeps_the_last_report(published, tmp_path):
            "FAKE_OUT": str(tmp_path / "unused"), "FAKE_QUARTO_FAIL": "1"}
     proc = run_snakemake(repo, "--config", "engine=quarto", env=env)
     assert_kept(repo, before, proc)
-    assert "failed in report/04-analyse.qmd" in proc.stderr
+    assert "quarto render --to html feilet i report/04-analyse.qmd (avslutningskode 1); forrige rapport er beholdt" \
+        in proc.stderr
+
+
+def test_a_full_disk_while_publishing_keeps_the_last_report(published, tmp_path):
+    """The publish step itself fails halfway through writing the PDF. Snakemake deletes a job's
+    outputs before it runs unless they are flagged update(); the script swaps in all or nothing."""
+    repo, before = published
+    qmd = repo / "report" / "03-metode.qmd"
+    qmd.write_text(qmd.read_text(encoding="utf-8") + "\nEn setning til, så rapporten bygges på nytt.\n",
+                   encoding="utf-8")
+    # Every Python process of the build loads tests/fixtures/diskfull: the temporary file of the
+    # published PDF (written only by the publish step) gets 100 bytes, then the disk is full.
+    proc = run_snakemake(repo, env={"SOURCE_DATE_EPOCH": "1430352000", "NAVRAPPORT_FULL_DISK": "*/build/.report.pdf.*.tmp",
+                                    "PYTHONPATH": f"{repo / 'tests/fixtures/diskfull'}{os.pathsep}{repo}"})
+    assert_kept(repo, before, proc)
+    assert ("build/report.pdf: kunne ikke skrive rapporten (disken er full); ingenting er publisert; forrige "
+            "rapport er beholdt uendret") in proc.stderr
+    assert [p.name for p in (repo / "build").iterdir() if p.name.startswith(".")] == []
+    assert not (repo / "build" / "staging" / "published.json").exists()  # so the next build publishes
+    # The disk has room again: the next build publishes the new report, both documents.
+    done = run_snakemake(repo, env={"SOURCE_DATE_EPOCH": "1430352000"})
+    assert done.returncode == 0, done.stderr[-3000:]
+    for name in ("report.html", "report.pdf"):
+        assert (repo / "build" / name).read_bytes() != before[name], name
+
+
+def test_a_deleted_report_is_published_again(published):
+    """The reports are not Snakemake outputs (a receipt is): the receipt no longer matches, so
+    the next build publishes the same checked bytes again, and then has nothing to do."""
+    repo, before = published
+    (repo / "build" / "report.pdf").unlink()
+    proc = run_snakemake(repo, env={"SOURCE_DATE_EPOCH": "1430352000"})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert {n: (repo / "build" / n).read_bytes() for n in before} == before
+    again = run_snakemake(repo, "-n", env={"SOURCE_DATE_EPOCH": "1430352000"})
+    assert "Nothing to be done" in again.stdout + again.stderr
 
 
 def _session_members(sid: int) -> list[str]:
@@ -218,8 +254,11 @@ def test_publish_names_a_report_it_cannot_write(tmp_path):
     stamp = tmp_path / "guard.json"
     stamp.write_text(json.dumps({"kontrollert": {str(staged): hashlib.sha256(b"<html></html>").hexdigest()}}))
     (tmp_path / "out" / "report.html").mkdir(parents=True)
-    with pytest.raises(publish.PublishError, match=r"out/report.html: kunne ikke skrive rapporten"):
+    with pytest.raises(publish.PublishError) as info:
         publish.publish([staged], stamp, dest=tmp_path / "out")
+    assert str(info.value) == (f"{tmp_path / 'out' / 'report.html'}: kunne ikke skrive rapporten (det ligger en "
+                               "mappe der rapportfilen skal ligge); ingenting er publisert; forrige rapport er "
+                               "beholdt uendret")
     staged.write_bytes(b"<html>endret etter kontrollen</html>")
     with pytest.raises(publish.PublishError, match="endret etter personvernkontrollen"):
         publish.publish([staged], stamp, dest=tmp_path / "fresh")

@@ -80,7 +80,7 @@ def test_load_specs_rejects_a_diagram_without_alt_text(specs, tmp_path):
     broken["modell"]["alt"] = " "
     f = tmp_path / "d.yaml"
     f.write_text(yaml.safe_dump(broken, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(ValueError, match="modell.alt"):
+    with pytest.raises(ValueError, match=f"^{re.escape(str(f))}: feltet «modell.alt» mangler eller er tomt; forventet en tekst$"):
         diagrams.load_specs(f)
 
 
@@ -217,8 +217,25 @@ def test_model_arrows_carry_their_hypothesis(specs):
     assert badges == {"pil-H1": "H1", "pil-H2": "H2", "pil-H3": "H3", "pil-H4": "H4"}
 
 
+def test_a_broken_diagram_description_is_named_in_norwegian(specs):
+    twice = copy.deepcopy(specs["samstyring"])
+    twice["celler"][1].update(rad=0, kolonne=0)
+    with pytest.raises(ValueError, match=r"^samstyring: to celler står på rad 0, kolonne 0 \(nr 1 og 2\); "
+                       "forventet høyst én celle per plass$"):
+        diagrams.draw("samstyring", twice)
+    no_lines = {k: v for k, v in specs["rapportering"].items() if k != "styringslinjer"}
+    with pytest.raises(ValueError, match="^rapportering: feltet «styringslinjer» mangler; forventet det i "
+                       "beskrivelsen av diagrammet$"):
+        diagrams.draw("rapportering", no_lines)
+    one_line = copy.deepcopy(specs["rapportering"])
+    one_line["styringslinjer"] = one_line["styringslinjer"][:1]
+    with pytest.raises(ValueError, match=r"^rapportering: styringslinjer har 1 linje\(r\); forventet nøyaktig to "
+                       r"\(stat og kommune\)$"):
+        diagrams.draw("rapportering", one_line)
+
+
 def test_unknown_diagram_name_is_an_error(specs):
-    with pytest.raises(ValueError, match="unknown diagram"):
+    with pytest.raises(ValueError, match=f"^ukjent diagram «styringshjul»; forventet en av {', '.join(diagrams.NAMES)}$"):
         diagrams.draw("styringshjul", specs["modell"])
 
 
@@ -262,7 +279,9 @@ def test_cli_reports_a_broken_yaml(tmp_path, capsys):
     f = tmp_path / "d.yaml"
     f.write_text("hofstede: {}\n", encoding="utf-8")
     assert diagrams.main(["--src", str(f), "--outdir", str(tmp_path / "out")]) == 1
-    assert "missing diagram" in capsys.readouterr().err
+    assert capsys.readouterr().err == (f"diagrams: {f}: mangler diagram(mer) "
+                                       f"{', '.join(n for n in diagrams.NAMES if n != 'hofstede')}; "
+                                       f"forventet alle av {', '.join(diagrams.NAMES)}\n")
     assert not (tmp_path / "out").exists()
 
 

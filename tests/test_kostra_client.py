@@ -158,17 +158,17 @@ def test_url_encodes_plus_and_keeps_expressions_literal():
 @pytest.mark.parametrize(
     ("table", "query", "message"),
     [
-        ("../etc", QUERY, "table id"),
-        (TABLE, {}, "no dimensions"),
-        (TABLE, {"Region": []}, "non-empty list"),
-        (TABLE, {"Region": "EAK"}, "non-empty list"),
-        (TABLE, {"Region": [""]}, "non-empty list"),
-        (TABLE, {"Reg ion": ["EAK"]}, "dimension name"),
+        ("../etc", QUERY, "SSB-tabell '../etc': ugyldig tabell-id; forventet bare bokstaver, sifre, '_' eller '-'"),
+        (TABLE, {}, f"SSB-tabell {TABLE}: utvalget er tomt; forventet minst én dimensjon med koder"),
+        (TABLE, {"Region": []}, f"SSB-tabell {TABLE}: dimensjonen 'Region' har kodene []; forventet en ikke-tom liste"),
+        (TABLE, {"Region": "EAK"}, f"SSB-tabell {TABLE}: dimensjonen 'Region' har kodene 'EAK'; forventet en ikke-tom"),
+        (TABLE, {"Region": [""]}, f"SSB-tabell {TABLE}: dimensjonen 'Region' har kodene ['']; forventet en ikke-tom"),
+        (TABLE, {"Reg ion": ["EAK"]}, f"SSB-tabell {TABLE}: dimensjonsnavnet 'Reg ion' er ugyldig; forventet bare"),
     ],
 )
 def test_bad_queries_are_refused_before_any_request(mocked, table, query, message):
     client, _ = make_client()
-    with pytest.raises(KostraApiError, match=message):
+    with pytest.raises(KostraApiError, match=re.escape(message)):
         client.fetch(table, query)
     assert len(mocked.calls) == 0
 
@@ -554,7 +554,7 @@ def test_failure_while_moving_into_place_leaves_old_snapshot_and_no_temp_files(m
 
 def test_snapshot_refuses_a_selection_that_needs_several_requests(mocked, tmp_path):
     client, _ = make_client(max_cells=4)
-    with pytest.raises(KostraApiError, match="needs 2 requests"):
+    with pytest.raises(KostraApiError, match=r"SSB-tabell \w+: utvalget trenger 2 spørringer; forventet én\."):
         fetch_to_snapshot(client, TABLE, QUERY, tmp_path)
     assert len(mocked.calls) == 0
     assert list(tmp_path.iterdir()) == []
@@ -599,9 +599,9 @@ def write_catalogue(tmp_path: Path, change) -> Path:
         (lambda d: d["indicators"][0]["regions"][1]["years"].update(to="2019"), "indicators/0/regions/1/years/to"),
         (lambda d: d["indicators"][0].pop("unknown"), "indicators/0: 'unknown' is a required property"),
         (lambda d: d["indicators"][0]["years"].update({"from": 2016, "to": 2014}), "indicators/0 (sosialhjelpsmottakere_andel)/years"),
-        (lambda d: d["indicators"][1].update(verified=True), "content_code: null is only allowed"),
-        (lambda d: d["indicators"][1].update(id=d["indicators"][0]["id"]), "id is used twice"),
-        (lambda d: d.update(extra=1), "(top level): Additional properties"),
+        (lambda d: d["indicators"][1].update(verified=True), "content_code: verdien er null, men verified er true; forventet en kode"),
+        (lambda d: d["indicators"][1].update(id=d["indicators"][0]["id"]), "(sosialhjelpsmottakere_andel): id «sosialhjelpsmottakere_andel» er brukt to ganger; forventet en unik id"),
+        (lambda d: d.update(extra=1), "(øverste nivå): Additional properties"),
     ],
 )
 def test_catalogue_errors_name_file_and_field(tmp_path, change, where):
@@ -615,12 +615,12 @@ def test_catalogue_errors_name_file_and_field(tmp_path, change, where):
 def test_catalogue_yaml_syntax_error_names_the_line(tmp_path):
     path = tmp_path / "catalogue.yaml"
     path.write_text("version: 1\nindicators:\n  - id: [unclosed\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"catalogue.yaml: YAML syntax error at line \d"):
+    with pytest.raises(ConfigError, match=r"catalogue.yaml: YAML-feil på linje \d+: expected"):
         load_catalogue(path)
 
 
 def test_missing_catalogue(tmp_path):
-    with pytest.raises(ConfigError, match="file not found"):
+    with pytest.raises(ConfigError, match=r"nope\.yaml: fila finnes ikke$"):
         load_catalogue(tmp_path / "nope.yaml")
 
 
@@ -640,12 +640,14 @@ def test_private_offices_made_up_mapping(tmp_path):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("offices:\n  A: 9901\n", "in quotes"),
-        ("offices:\n  A: 0123\n", "in quotes"),  # YAML would read this as a number
-        ('offices:\n  G: "9901"\n', "one of A, B, C, D, E, F"),
-        ('offices:\n  A: "99011"\n', "four digits"),
-        ('A: "9901"\n', "expected a mapping 'offices:'"),
-        ('offices:\n  A: "9901"\nextra: 1\n', "unknown top-level"),
+        ("offices:\n  A: 9901\n", "offices/A: kommunenummeret står uten anførselstegn (leses som int); "
+                                   'forventet det i anførselstegn, f.eks. "9901"'),
+        # YAML would read this as a number
+        ("offices:\n  A: 0123\n", "offices/A: kommunenummeret står uten anførselstegn (leses som int)"),
+        ('offices:\n  G: "9901"\n', "offices/G: ukjent kontor; forventet en av A, B, C, D, E, F"),
+        ('offices:\n  A: "99011"\n', "offices/A: verdien har 5 tegn; forventet fire sifre"),
+        ('A: "9901"\n', "forventet en tabell «offices:» med kontorbokstav -> kommunenummer"),
+        ('offices:\n  A: "9901"\nextra: 1\n', "ukjent(e) nøkkel(er) øverst: extra; forventet bare offices og names"),
     ],
 )
 def test_private_offices_errors(tmp_path, text, message):
@@ -653,7 +655,9 @@ def test_private_offices_errors(tmp_path, text, message):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError) as info:
         load_private_offices(path)
-    assert message in str(info.value) and "offices.private.yaml" in str(info.value)
+    assert f"{path}: {message}" in str(info.value)
+    # The mistyped value is (nearly) a private municipality number: never echoed.
+    assert "9901" not in str(info.value).replace('f.eks. "9901"', "") and "0123" not in str(info.value)
 
 
 def test_empty_private_file_means_no_offices(tmp_path):

@@ -114,3 +114,47 @@ def test_missing_data_message_lists_only_the_incomplete_year(tmp_path):
     assert "Data mangler for 2015; ingenting er bygget." in out
     assert "Mangler for 2015:\n  data/raw/kostra_kontor/2015.csv finnes ikke" in out
     assert "Mangler for 2014" not in out and "data/raw/malekort/2015/ har ingen" not in out
+
+
+def bad_malekort_repo(tmp_path):
+    """A copy of the project whose 2014 målekort export has a share of 250 for office B
+    (oppdiktet feil)."""
+    repo = copy_repo(tmp_path)
+    f = repo / "data/raw/malekort/2014/malekort_2014.csv"
+    lines = f.read_text(encoding="utf-8").splitlines(keepends=True)
+    row = next(i for i, line in enumerate(lines) if line.startswith("B;2014;") and ";stat;" in line)
+    cells = lines[row].split(";")
+    cells[7] = "250"
+    lines[row] = ";".join(cells)
+    f.write_text("".join(lines), encoding="utf-8")
+    return repo, row + 1, cells[4]
+
+
+def test_with_fetch_the_malekort_values_are_still_checked_but_kostra_is_left_to_the_fetch(tmp_path, monkeypatch):
+    repo, row, indicator = bad_malekort_repo(tmp_path)
+    monkeypatch.setattr(preflight.paths, "RAW_MALEKORT", repo / "data/raw/malekort")
+    monkeypatch.setattr(preflight.paths, "RAW_KOSTRA_OFFICES", tmp_path / "ingen")  # no KOSTRA file at all
+    message = preflight.problems(2014, [2014, 2015], OFFICES, fetch=True)
+    assert message.splitlines() == [
+        "Ugyldige verdier; ingenting er bygget:",
+        f"  {repo / 'data/raw/malekort/2014/malekort_2014.csv'}, rad {row}, kolonne 'verdi': verdien '250' "
+        f"({indicator}, kontor B) er utenfor det mulige; forventet en andel fra 0 til 100 (prosent)",
+        "Se README.md, «Oppdatere med nye tall», og docs/malekort-format.md."]
+    # Without fetch the missing KOSTRA files and the missing 2015 exports are reported too.
+    assert "Data mangler for 2014, 2015" in preflight.problems(2014, [2014, 2015], OFFICES)
+
+
+def test_fetch_true_still_stops_a_build_with_a_bad_malekort_value(tmp_path):
+    repo, row, indicator = bad_malekort_repo(tmp_path)
+    proc = run_snakemake(repo, "-n", "--config", "fetch=true")
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert (f"data/raw/malekort/2014/malekort_2014.csv, rad {row}, kolonne 'verdi': verdien '250' "
+            f"({indicator}, kontor B) er utenfor det mulige; forventet en andel fra 0 til 100 (prosent)") in out
+
+
+def test_fetch_true_lets_a_new_year_be_fetched_before_its_malekort_exports_are_in(tmp_path):
+    repo = copy_repo(tmp_path)
+    proc = run_snakemake(repo, "-n", "fetch_kostra", "--config", "fetch=true", "year=2015", "years=[2014,2015]")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "fetch_kostra" in proc.stdout

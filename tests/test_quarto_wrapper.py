@@ -70,19 +70,23 @@ def test_renders_each_format_with_year_into_staging(fake_quarto, tmp_path):
 
 def test_too_old_quarto_is_refused(fake_quarto, monkeypatch):
     monkeypatch.setenv("FAKE_QUARTO_VERSION", "1.3.450")
-    with pytest.raises(quarto.QuartoError, match="1.3.450 is too old"):
+    with pytest.raises(quarto.QuartoError, match=r"^quarto 1\.3\.450 er for gammel; rapporten trenger >= 1\.4\. "
+                       r"Oppgrader Quarto eller bygg med --config engine=builtin\.$"):
         quarto.render(["html"], 2014)
 
 
 def test_failure_names_the_chapter(fake_quarto, monkeypatch):
     monkeypatch.setenv("FAKE_QUARTO_FAIL", "1")
-    with pytest.raises(quarto.QuartoError, match="failed in report/04-analyse.qmd"):
+    with pytest.raises(quarto.QuartoError, match=r"^quarto render --to typst feilet i report/04-analyse\.qmd "
+                       r"\(avslutningskode 1\); forrige rapport er beholdt\. Quartos melding:\n"
+                       r"ERROR: An error occurred while executing report/04-analyse\.qmd$"):
         quarto.render(["pdf"], 2014)
 
 
 def test_missing_binary(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(quarto.QuartoError, match="not found on PATH"):
+    with pytest.raises(quarto.QuartoError, match=r"^fant ikke programmet «quarto» på PATH; forventet Quarto >= 1\.4\. "
+                       r"Installer Quarto eller bygg med --config engine=builtin\.$"):
         quarto.check_quarto()
 
 

@@ -57,13 +57,15 @@ def test_stylesheet_and_images_are_inlined(site):
 def test_an_image_that_is_not_a_local_file_stops_the_render(site, src):
     root, css = site
     (root / "fig" / "a.gif").write_bytes(b"GIF89a")
-    with pytest.raises(RuntimeError, match=re.escape(src)):
+    with pytest.raises(RuntimeError, match=re.escape(f"bildet «{src}» er ikke en lokal SVG-, PNG- eller JPEG-fil "
+                                                     f"under {root}; forventet en fil som finnes der")):
         render.embed_resources(page(css, f'<img src="{src}" alt="x" />'), css, root)
 
 
 def test_a_template_without_the_stylesheet_link_is_an_error(site):
     root, css = site
-    with pytest.raises(RuntimeError, match="stylesheet"):
+    with pytest.raises(RuntimeError, match=re.escape(f"HTML-malen lenker ikke lenger til stilarket {css}; forventet "
+                                                     f'«<link rel="stylesheet" href="{css}" />»')):
         render.embed_resources("<html><body></body></html>", css, root)
 
 

@@ -66,7 +66,8 @@ def hypotese(hypoteser: dict, hid: str) -> dict:
     for h in hypoteser["hypoteser"]:
         if h["id"] == hid:
             return h
-    raise KeyError(f"no hypothesis {hid!r} in hypoteser.yaml")
+    raise KeyError(f"hypotesen «{hid}» finnes ikke i hypoteser.yaml; forventet en av "
+                   f"{', '.join(h['id'] for h in hypoteser['hypoteser'])}")
 
 
 def vurdering(h: dict, utgave_aar: int | None = None, oppgave_aar: int | None = None) -> str:
@@ -93,7 +94,7 @@ def hofstede(typer: list[str], *navn: str) -> str:
     for n in navn:
         treff = [t for t in typer if t.split(" (")[0].lower() == n.lower()]
         if not treff:
-            raise KeyError(f"no Hofstede type {n!r} in {typer}")
+            raise KeyError(f"Hofstede-typen «{n}» finnes ikke; forventet en av {', '.join(typer)}")
         funnet.append(esc(treff[0]))
     return fmt.liste(funnet)
 

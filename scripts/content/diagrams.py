@@ -34,6 +34,7 @@ from matplotlib.text import Text
 
 from scripts import paths
 from scripts.atomic import write_bytes
+from scripts.settings import yaml_error
 
 NAMES = ("hofstede", "samstyring", "resultatkjede", "rapportering", "modell")
 
@@ -204,7 +205,8 @@ def _tree(node: dict, depth: int, counter: list[int]) -> dict:
         return {"q": node["sporsmal"], "depth": depth, "kids": kids,
                 "row": sum(k["row"] for _, k in kids) / len(kids)}
     if "type" not in node or "navn" not in node:
-        raise ValueError(f"hofstede: a node needs 'sporsmal' (with ja/nei) or 'type' and 'navn': {node}")
+        raise ValueError(f"hofstede: noden {node} er ufullstendig; forventet enten «sporsmal» (med «ja» og "
+                         "«nei») eller både «type» og «navn»")
     counter[0] += 1
     return {"leaf": node, "depth": depth, "row": counter[0] - 1}
 
@@ -288,7 +290,8 @@ def draw_samstyring(spec: dict) -> Figure:
     for cell in spec["celler"]:
         key = (cell["rad"], cell["kolonne"])
         if key in cells:
-            raise ValueError(f"samstyring: two cells at rad {key[0]}, kolonne {key[1]}")
+            raise ValueError(f"samstyring: to celler står på rad {key[0]}, kolonne {key[1]} (nr {cells[key][0]['nr']} "
+                             f"og {cell['nr']}); forventet høyst én celle per plass")
         extra = marker_w if cell["nr"] == hl.get("celle") else 0
         cells[key] = (cell, wrap(cell["linjer"], col_w - 2 * pad - num_w - extra))
     row_h = [max([row_blocks[r].h] + [b.h for (rr, _), (_, b) in cells.items() if rr == r]) + 2 * pad
@@ -322,7 +325,8 @@ def draw_samstyring(spec: dict) -> Figure:
         badge(c, margin + marker_w / 2 - 0.1, ny + line_height_cm(BASE_PT) / 2, hl["markor"], size=SMALL_PT)
         c.text(margin + marker_w + 0.05, ny, note, color=MUTED, ha="left", va="top")
     elif hl:
-        raise ValueError(f"samstyring: uthev.celle {hl.get('celle')} is not a cell number")
+        raise ValueError(f"samstyring: uthev.celle er {hl.get('celle')!r}; forventet nummeret («nr») på en av "
+                         f"cellene ({', '.join(str(cell['nr']) for cell, _ in sorted(cells.values(), key=lambda v: v[0]['nr']))})")
     return c.fig
 
 
@@ -384,7 +388,8 @@ def draw_rapportering(spec: dict) -> Figure:
     margin, pad, box_w, off = 0.15, 0.15, 4.4, 0.55
     lines = spec["styringslinjer"]
     if len(lines) != 2:
-        raise ValueError("rapportering: expected exactly two lines (stat and kommune)")
+        raise ValueError(f"rapportering: styringslinjer har {len(lines)} linje(r); forventet nøyaktig to "
+                         "(stat og kommune)")
     centres = [3.9, WIDTH_CM - 3.9]
     outer = [-1, 1]  # which side of its column each line's downward arrows sit on
     kontor = spec["kontor"]
@@ -440,7 +445,8 @@ def draw_rapportering(spec: dict) -> Figure:
             continue
         first = min(b["level"] for b in boxes.values() if b["line"] == li)
         if first == 0:
-            raise ValueError(f"rapportering: no free level above line {lines[li]['id']!r} for its merknad")
+            raise ValueError(f"rapportering: styringslinjen «{lines[li]['id']}» har en merknad, men ingen ledig rad "
+                             "over seg; forventet at linjens første boks ikke står på øverste nivå")
         y_mid = (y_level[0] + y_level[first]) / 2
         c.text(centres[li], y_mid, note, color=MUTED)
 
@@ -467,7 +473,8 @@ def draw_rapportering(spec: dict) -> Figure:
     if part:
         a, b2 = boxes[part["mellom"][0]], boxes[part["mellom"][1]]
         if a.get("level") != b2.get("level"):
-            raise ValueError("rapportering: partnerskap must join two boxes on the same level")
+            raise ValueError(f"rapportering: partnerskap.mellom {part['mellom']} står på nivå {a.get('level')} og "
+                             f"{b2.get('level')}; forventet to bokser på samme nivå")
         x0, x1 = a["x0"] + box_w, b2["x0"]
         ym = (a["y0"] + a["y1"]) / 2
         c.arrow((x0, ym), (x1, ym), style="<|-|>", ls=(0, (1, 1.6)), lw=1.4, color=ACCENT)
@@ -547,9 +554,14 @@ def draw(name: str, spec: dict) -> Figure:
     try:
         drawer = DRAWERS[name]
     except KeyError:
-        raise ValueError(f"unknown diagram {name!r}; expected one of {', '.join(NAMES)}") from None
+        raise ValueError(f"ukjent diagram «{name}»; forventet en av {', '.join(NAMES)}") from None
     with matplotlib.rc_context(STYLE):  # the house style even if someone changed rcParams
-        return drawer(spec)
+        try:
+            return drawer(spec)
+        except KeyError as exc:
+            # A bare KeyError would print only the key; say which diagram lacks which field.
+            raise ValueError(f"{name}: feltet «{exc.args[0]}» mangler; forventet det i beskrivelsen av "
+                             "diagrammet") from None
 
 
 # --------------------------------------------------------------------------- output and checks
@@ -611,15 +623,22 @@ def layout_problems(fig: Figure, min_pt: float = MIN_PT) -> list[str]:
 
 
 def load_specs(src: Path = paths.THESIS / "diagrammer.yaml") -> dict:
-    with open(src, encoding="utf-8") as fh:
-        specs = yaml.safe_load(fh)
+    """The diagram descriptions, checked for the fields every figure needs."""
+    try:
+        specs = yaml.safe_load(src.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ValueError(f"{src}: fila finnes ikke; forventet diagrambeskrivelsene der") from None
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{src}: {yaml_error(exc)}") from None
+    if not isinstance(specs, dict):
+        raise ValueError(f"{src}: forventet en tabell med diagramnavn øverst, fant {type(specs).__name__}")
     missing = [n for n in NAMES if n not in specs]
     if missing:
-        raise ValueError(f"{src}: missing diagram(s) {missing}")
+        raise ValueError(f"{src}: mangler diagram(mer) {', '.join(missing)}; forventet alle av {', '.join(NAMES)}")
     for n in NAMES:
         for key in ("figur", "tittel", "kilde", "alt"):
             if not str(specs[n].get(key, "")).strip():
-                raise ValueError(f"{src}: {n}.{key} is missing or empty")
+                raise ValueError(f"{src}: feltet «{n}.{key}» mangler eller er tomt; forventet en tekst")
     return specs
 
 
@@ -632,9 +651,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         specs = load_specs(a.src)
         for name in a.only or NAMES:
-            fig = draw(name, specs[name])
+            try:
+                fig = draw(name, specs[name])
+            except ValueError as exc:
+                raise ValueError(f"{a.src}: {exc}") from None
             write_bytes(a.outdir / f"{name}.svg", svg_bytes(fig))
-    except (ValueError, KeyError, FileNotFoundError, yaml.YAMLError) as exc:
+    except ValueError as exc:
         print(f"diagrams: {exc}", file=sys.stderr)
         return 1
     return 0

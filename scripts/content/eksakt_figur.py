@@ -41,11 +41,13 @@ def chosen_test(results: dict) -> dict:
     """The test named by ``sterkest`` in the results."""
     pick = results.get("sterkest")
     if not pick:
-        raise EksaktError("no 'sterkest' test in the results (no testable main coding)")
+        raise EksaktError("resultatene har ingen «sterkest»-test (ingen hovedkoding kunne testes); "
+                          "forventet feltet «sterkest» med koding og indikator")
     for t in results["tester"]:
         if t["koding"] == pick["koding"] and t["indikator"] == pick["indikator"]:
             return t
-    raise EksaktError(f"the test {pick} is not among the results")
+    raise EksaktError(f"«sterkest» peker på koding {pick.get('koding')!r} og indikator {pick.get('indikator')!r}, "
+                      "men den testen finnes ikke blant «tester»; forventet en av dem")
 
 
 def in_tail(value: float, test: dict) -> bool:

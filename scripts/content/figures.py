@@ -216,7 +216,7 @@ def _reference_lines(ax, results: dict, ind: dict, vertical: bool) -> None:
 def _draw_results(results: dict) -> Figure:
     inds = results.get("indikatorer") or []
     if not inds:
-        raise ResultsError("no indikatorer in the results")
+        raise ResultsError("resultatene har ingen «indikatorer»; forventet minst én indikator å tegne")
     n_cols = 2
     n_rows = math.ceil(len(inds) / n_cols)
     several = len(years(results)) > 1

@@ -37,7 +37,7 @@ class Obj(dict):
         try:
             return self[name]
         except KeyError:
-            raise AttributeError(f"no key '{name}' (have: {', '.join(self)})") from None
+            raise AttributeError(f"nøkkelen «{name}» finnes ikke; forventet en av {', '.join(self)}") from None
 
 
 def _wrap(value):
@@ -87,7 +87,7 @@ class SvgFigur:
         text = self.path.read_text(encoding="utf-8")
         root = SVG_ROOT.search(text)
         if root is None:
-            raise ValueError(f"{self.path} is not an SVG image: it has no <svg> element")
+            raise ValueError(f"{self.path} er ikke et SVG-bilde: fila har ikke noe <svg>-element")
         return text[root.start():]
 
 

@@ -136,22 +136,24 @@ def check_query(table_id: str, value_codes: Mapping[str, Sequence[str]]) -> None
     """Reject table ids and selections SSB could only answer with a confusing error."""
     if not isinstance(table_id, str) or not NAME.match(table_id):
         raise KostraApiError(
-            f"table id {table_id!r} is not valid (letters, digits, '_' or '-' only)",
+            f"SSB-tabell {table_id!r}: ugyldig tabell-id; forventet bare bokstaver, sifre, '_' eller '-'",
             table_id=str(table_id),
         )
     if not value_codes:
-        raise KostraApiError(f"SSB-tabell {table_id}: no dimensions selected", table_id=table_id)
+        raise KostraApiError(f"SSB-tabell {table_id}: utvalget er tomt; forventet minst én dimensjon med koder",
+                             table_id=table_id)
     for dim, codes in value_codes.items():
         if not isinstance(dim, str) or not NAME.match(dim):
             raise KostraApiError(
-                f"SSB-tabell {table_id}: dimension name {dim!r} is not valid", table_id=table_id
+                f"SSB-tabell {table_id}: dimensjonsnavnet {dim!r} er ugyldig; forventet bare bokstaver, "
+                "sifre, '_' eller '-'", table_id=table_id
             )
         if isinstance(codes, str) or not codes or not all(
             isinstance(c, str) and c for c in codes
         ):
             raise KostraApiError(
-                f"SSB-tabell {table_id}: dimension {dim!r} needs a non-empty list of "
-                f"non-empty value codes, got {codes!r}",
+                f"SSB-tabell {table_id}: dimensjonen {dim!r} har kodene {codes!r}; forventet en "
+                f"ikke-tom liste med ikke-tomme koder",
                 table_id=table_id,
             )
 
@@ -174,7 +176,7 @@ def split_query(
     each. Selections with expressions cannot be counted and are returned whole.
     """
     if max_cells < 1:
-        raise ValueError("max_cells must be at least 1")
+        raise ValueError(f"max_cells er {max_cells}; forventet minst 1")
     query = {dim: list(codes) for dim, codes in value_codes.items()}
     cells = count_cells(query)
     if cells is None or cells <= max_cells:
@@ -207,13 +209,13 @@ def snapshot_name(table_id: str, value_codes: Mapping[str, Sequence[str]], lang:
 def merge_frames(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
     """Stack the parsed parts of a split query; they must have the same columns."""
     if not frames:
-        raise ValueError("nothing to merge")
+        raise ValueError("ingen deler å slå sammen; forventet minst én")
     columns = list(frames[0].columns)
     for frame in frames[1:]:
         if list(frame.columns) != columns:
             raise KostraApiError(
-                f"parts of a split query came back with different dimensions: "
-                f"{columns} vs {list(frame.columns)}"
+                f"delene av en oppdelt spørring kom tilbake med ulike dimensjoner: "
+                f"{columns} og {list(frame.columns)}; forventet de samme"
             )
     return pd.concat(frames, ignore_index=True)
 
@@ -303,7 +305,7 @@ class RateLimiter:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if max_calls < 1 or period <= 0:
-            raise ValueError("max_calls must be >= 1 and period > 0")
+            raise ValueError(f"max_calls er {max_calls} og period {period}; forventet max_calls >= 1 og period > 0")
         self.max_calls = max_calls
         self.period = period
         self.clock = clock
@@ -417,7 +419,7 @@ class SsbClient:
             conf = response.json()
             cells, calls, window = conf["maxDataCells"], conf["maxCallsPerTimeWindow"], conf["timeWindow"]
             if not all(isinstance(x, int) and not isinstance(x, bool) and x > 0 for x in (cells, calls, window)):
-                raise ValueError("limits must be positive integers")
+                raise ValueError(f"grensene {cells}, {calls}, {window} er ikke positive heltall")
         except (requests.RequestException, ValueError, KeyError, TypeError) as exc:
             self.log(f"  /config: {_one_line(str(exc))}; bruker standardgrensene")
             return None
@@ -554,8 +556,8 @@ class SsbClient:
         codes = value_codes[dim]
         if len(codes) < 2:
             raise KostraApiError(
-                f"SSB-tabell {table_id}: the request URL is longer than "
-                f"{self.max_url_length} characters even with one code per dimension",
+                f"SSB-tabell {table_id}: adressen til spørringen er lenger enn "
+                f"{self.max_url_length} tegn selv med én kode per dimensjon; forventet kortere koder",
                 table_id=table_id,
             )
         half = len(codes) // 2
@@ -589,8 +591,8 @@ def fetch_to_snapshot(
     parts = client.plan(table_id, value_codes)
     if len(parts) != 1:
         raise KostraApiError(
-            f"SSB-tabell {table_id}: this selection needs {len(parts)} requests; store "
-            f"each part of SsbClient.plan() as its own snapshot",
+            f"SSB-tabell {table_id}: utvalget trenger {len(parts)} spørringer; forventet én. "
+            f"Lagre hver del fra SsbClient.plan() som sitt eget øyeblikksbilde",
             table_id=table_id,
         )
     name = snapshot_name(table_id, value_codes, client.lang)

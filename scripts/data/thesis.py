@@ -15,6 +15,7 @@ import yaml
 
 from scripts import paths
 from scripts.atomic import write_text
+from scripts.settings import yaml_error
 
 FILES = ("fakta", "lederdemografi", "hypoteser", "vedlegg")
 OFFICE_KEY = re.compile(r"^(kontor_?[a-f]|[A-F])$", re.I)
@@ -31,9 +32,9 @@ def load(name: str, folder: Path = paths.THESIS) -> dict:
         with open(path, encoding="utf-8") as fh:
             data = yaml.safe_load(fh)
     except yaml.YAMLError as exc:
-        raise FactsError(f"{path}: not valid YAML: {exc}") from exc
+        raise FactsError(f"{path}: {yaml_error(exc)}") from exc
     if not isinstance(data, dict):
-        raise FactsError(f"{path}: expected a mapping at the top level")
+        raise FactsError(f"{path}: fant {type(data).__name__} øverst; forventet en tabell (nøkkel: verdi)")
     return data
 
 
@@ -57,8 +58,9 @@ def collect(folder: Path = paths.THESIS) -> dict:
     data = {name: load(name, folder) for name in FILES}
     linked = office_keys(data["lederdemografi"])
     if linked:
-        raise FactsError(f"{folder / 'lederdemografi.yaml'}: keys {linked} tie leader demographics "
-                         "to an office; the thesis promised they would not be")
+        raise FactsError(f"{folder / 'lederdemografi.yaml'}: nøklene {', '.join(linked)} knytter ledernes "
+                         "demografi til et kontor; forventet tall for hele utvalget (oppgaven lovet at de ikke "
+                         "kobles til kontor)")
     return data
 
 

@@ -214,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m scripts.engine.execute CHAPTER.qmd OUT.md``: execute one chapter."""
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 2:
-        print("usage: python -m scripts.engine.execute CHAPTER.qmd OUT.md", file=sys.stderr)
+        print("bruk: python -m scripts.engine.execute KAPITTEL.qmd UT.md", file=sys.stderr)
         return 2
     src, out = Path(argv[0]), Path(argv[1])
 

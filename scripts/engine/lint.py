@@ -70,11 +70,11 @@ def main(argv: list[str] | None = None) -> int:
     for f in argv:
         text = Path(f).read_text(encoding="utf-8")
         for line, snippet in numbers_in_prose(text):
-            print(f"{f}:{line}: number in prose (use data): {snippet}")
+            print(f"{f}:{line}: tall i løpende tekst: «{snippet}»; forventet tallet hentet fra dataene")
             bad += 1
         if seed:
             for run in shared_runs(text, seed):
-                print(f"{f}: repeats the thesis word for word: '{run} …'")
+                print(f"{f}: gjentar oppgaven ord for ord: «{run} …»; forventet egne formuleringer")
                 bad += 1
     return 1 if bad else 0
 

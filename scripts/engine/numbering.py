@@ -7,6 +7,7 @@ numbering of its own. A cross-reference to a label that does not exist is an err
 """
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,24 @@ FIGURE_DIV = re.compile(r"^:::+\s*\{#(?P<label>fig-[\w-]+)(?P<rest>[^}]*)\}\s*$"
 XREF = re.compile(r"(?<![\w@\[\\])@(?P<cap>[Tt]bl|[Ff]ig|[Ss]ec)-(?P<name>[\w-]*\w)")
 FENCE = re.compile(r"^(```|~~~)")
 
+
+
+class XrefError(KeyError):
+    """A cross-reference to a label that no table, figure or section carries."""
+
+    def __str__(self) -> str:
+        # KeyError's own str() wraps the message in quotes.
+        return str(self.args[0])
+
+
+def _expected(label: str, labels: dict) -> str:
+    """What the author probably meant: the nearest defined labels of the same kind."""
+    kind = label.split("-", 1)[0] + "-"
+    same = [k for k in labels if k.startswith(kind)]
+    near = difflib.get_close_matches(label, same, n=3, cutoff=0.6)
+    if near:
+        return "en definert etikett, f.eks. " + ", ".join(f"@{k}" for k in near)
+    return f"en definert etikett; det finnes {len(same)} som begynner med {kind}"
 
 
 def _attrs(text: str | None) -> tuple[str | None, set[str], str]:
@@ -140,7 +159,8 @@ def resolve_xrefs(md: str, labels: dict, prefixes: dict, source: str = "report")
         kind = m["cap"].lower()
         label = f"{kind}-{m['name']}"
         if label not in labels:
-            raise KeyError(f"{source}: cross-reference @{label} points to no table, figure or section")
+            raise XrefError(f"{source}: kryssreferansen @{label} peker ikke på noen tabell, figur eller "
+                            f"seksjon; forventet {_expected(label, labels)}")
         number = labels[label]
         if number.startswith(prefixes["appendix"]):
             # Appendices carry their own word: "vedlegg 2", not "kapittel Vedlegg 2".

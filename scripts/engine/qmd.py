@@ -24,11 +24,11 @@ INLINE = re.compile(r"`\{python\}\s+([^`]+)`")
 SHORTCODE = re.compile(r"\{\{<\s*(\S+)\s*(.*?)\s*>\}\}")
 OPTION = re.compile(r"^#\|\s*([\w-]+)\s*:\s*(.*)$")
 QUARTO_ONLY = [
-    (re.compile(r"^:::+\s*\{?\.?callout", re.M), "callout blocks"),
-    (re.compile(r"^:::+\s*\{?\.?panel-", re.M), "panel layouts"),
-    (re.compile(r"^:::+\s*\{?\.?column-", re.M), "column layouts"),
-    (re.compile(r"\{\{%"), "{{% %}} shortcodes"),
-    (re.compile(r"(?<!`)`\{(?!python\})\w+\}"), "inline code in a language other than python"),
+    (re.compile(r"^:::+\s*\{?\.?callout", re.M), "callout-blokker"),
+    (re.compile(r"^:::+\s*\{?\.?panel-", re.M), "panel-oppsett"),
+    (re.compile(r"^:::+\s*\{?\.?column-", re.M), "kolonneoppsett"),
+    (re.compile(r"\{\{%"), "kortkoder av typen {{% %}}"),
+    (re.compile(r"(?<!`)`\{(?!python\})\w+\}"), "innebygd kode i et annet språk enn python"),
 ]
 
 
@@ -72,6 +72,17 @@ def _line_of(text: str, pos: int) -> int:
     return text.count("\n", 0, pos) + 1
 
 
+def _yaml_line(exc: yaml.YAMLError, first_line: int) -> int:
+    """The file line of a YAML error in text that starts on ``first_line``."""
+    mark = getattr(exc, "problem_mark", None)
+    return first_line + mark.line if mark is not None else first_line
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """PyYAML's one-line problem (e.g. "expected ',' or ']'") without its multi-line context."""
+    return getattr(exc, "problem", None) or str(exc).splitlines()[0]
+
+
 def split_options(body: str, path: Path, line: int) -> tuple[dict, str]:
     """Split leading ``#| key: value`` lines (YAML values) from a cell's code."""
     options, code, in_header = {}, [], True
@@ -80,31 +91,37 @@ def split_options(body: str, path: Path, line: int) -> tuple[dict, str]:
         if m:
             key, value = m.group(1), m.group(2)
             if key not in CELL_OPTIONS:
-                raise QmdError(f"{path}:{line + 1 + i}: cell option '{key}' is not supported "
-                               f"by the built-in engine (supported: {', '.join(sorted(CELL_OPTIONS))})")
+                raise QmdError(f"{path}:{line + 1 + i}: celleinnstillingen «{key}» støttes ikke av den "
+                               f"innebygde motoren; forventet en av {', '.join(sorted(CELL_OPTIONS))}")
             try:
                 options[key] = yaml.safe_load(value) if value.strip() else None
             except yaml.YAMLError as exc:
-                raise QmdError(f"{path}:{line + 1 + i}: cell option '{key}': {exc}") from exc
+                raise QmdError(f"{path}:{line + 1 + i}: celleinnstillingen «{key}»: verdien «{value.strip()}» "
+                               f"er ikke gyldig YAML ({_yaml_problem(exc)})") from exc
             continue
         in_header = False
         code.append(raw)
     return options, "\n".join(code).strip("\n") + "\n"
 
 
-def expand_includes(text: str, base: Path, seen: tuple = ()) -> str:
-    """Replace ``{{< include file >}}`` by the file's text, relative to ``base``."""
+def expand_includes(text: str, base: Path, seen: tuple = (), source: Path | None = None) -> str:
+    """Replace ``{{< include file >}}`` by the file's text, relative to ``base``; ``source``
+    is the file ``text`` comes from, named in the messages."""
+    where = source or base
 
     def repl(m: re.Match) -> str:
         if m.group(1) != "include":
             return m.group(0)
-        target = (base / m.group(2).strip()).resolve()
+        name = m.group(2).strip()
+        target = (base / name).resolve()
         if target in seen:
-            raise QmdError(f"{base}: include cycle through {target}")
+            raise QmdError(f"{where}: «{{{{< include {name} >}}}}» går i ring: {target} tar (direkte eller "
+                           "via andre filer) med seg selv; forventet at ingen fil inkluderer seg selv")
         if not target.is_file():
-            raise QmdError(f"{base}: included file not found: {m.group(2).strip()}")
+            raise QmdError(f"{where}: «{{{{< include {name} >}}}}»: fila finnes ikke; "
+                           f"forventet en fil med denne stien relativt til {base}")
         body = FRONT_MATTER.sub("", target.read_text(encoding="utf-8"))
-        return expand_includes(body, target.parent, seen + (target,))
+        return expand_includes(body, target.parent, seen + (target,), target)
 
     return SHORTCODE.sub(repl, text)
 
@@ -119,15 +136,17 @@ def parse(path: Path | str, text: str | None = None) -> Qmd:
         try:
             meta = yaml.safe_load(m.group(1)) or {}
         except yaml.YAMLError as exc:
-            raise QmdError(f"{path}: front matter is not valid YAML: {exc}") from exc
+            raise QmdError(f"{path}:{_yaml_line(exc, 2)}: YAML-hodet øverst i fila (mellom linjene ---) er "
+                           f"ikke gyldig YAML ({_yaml_problem(exc)})") from exc
         offset = m.end()
-    body = expand_includes(text[offset:], path.parent)
-    lint_text(body, path)
+    body = expand_includes(text[offset:], path.parent, (path.resolve(),), path)
+    lint_text(body, path, _line_of(text, offset))
     parts, pos = [], 0
     for c in CELL.finditer(body):
         line = _line_of(text, offset) + _line_of(body, c.start()) - 1
         if c.group("lang").split()[0] != "python":
-            raise QmdError(f"{path}:{line}: only python cells are supported, got '{c.group('lang')}'")
+            raise QmdError(f"{path}:{line}: kodecelle i «{c.group('lang')}» støttes ikke; "
+                           "forventet bare ```{python}-celler")
         if c.start() > pos:
             parts.append(Chunk(body[pos:c.start()], _line_of(text, offset) + _line_of(body, pos) - 1))
         options, code = split_options(c.group("body"), path, line)
@@ -138,16 +157,20 @@ def parse(path: Path | str, text: str | None = None) -> Qmd:
     return Qmd(path, meta, parts)
 
 
-def lint_text(body: str, path: Path) -> None:
-    """Raise QmdError for Quarto syntax outside the subset the built-in engine renders."""
+def lint_text(body: str, path: Path, first_line: int = 1) -> None:
+    """Raise QmdError for Quarto syntax outside the subset the built-in engine renders.
+
+    ``first_line`` is the file line ``body`` starts on (after the front matter), so the
+    message points at the right line of the file."""
     for m in SHORTCODE.finditer(body):
         if m.group(1) not in SHORTCODES:
-            raise QmdError(f"{path}:{_line_of(body, m.start())}: shortcode '{m.group(1)}' "
-                           f"is not supported (supported: {', '.join(sorted(SHORTCODES))})")
+            raise QmdError(f"{path}:{first_line + _line_of(body, m.start()) - 1}: kortkoden «{m.group(1)}» "
+                           f"støttes ikke; forventet en av {', '.join(sorted(SHORTCODES))}")
     for pattern, what in QUARTO_ONLY:
         m = pattern.search(body)
         if m:
-            raise QmdError(f"{path}:{_line_of(body, m.start())}: {what} are not supported by the built-in engine")
+            raise QmdError(f"{path}:{first_line + _line_of(body, m.start()) - 1}: {what} («{m.group(0).strip()}») "
+                           "støttes ikke av den innebygde motoren; skriv det om med vanlig Pandoc-markdown")
 
 
 def inline_expressions(text: str) -> list[str]:

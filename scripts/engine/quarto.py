@@ -35,12 +35,13 @@ def check_quarto(exe: str = "quarto") -> tuple[int, ...]:
     """Return Quarto's version or raise a QuartoError that tells the user what to do."""
     version = quarto_version(exe)
     if version is None:
-        raise QuartoError("quarto was not found on PATH. Install Quarto >= 1.4 or build with "
+        raise QuartoError(f"fant ikke programmet «{exe}» på PATH; forventet Quarto >= "
+                          f"{'.'.join(map(str, QUARTO_MIN))}. Installer Quarto eller bygg med "
                           "--config engine=builtin.")
     if version[:2] < QUARTO_MIN:
         have = ".".join(map(str, version))
-        raise QuartoError(f"quarto {have} is too old; the report needs >= {'.'.join(map(str, QUARTO_MIN))}. "
-                          "Upgrade Quarto or build with --config engine=builtin.")
+        raise QuartoError(f"quarto {have} er for gammel; rapporten trenger >= {'.'.join(map(str, QUARTO_MIN))}. "
+                          "Oppgrader Quarto eller bygg med --config engine=builtin.")
     return version
 
 
@@ -58,14 +59,15 @@ def render(formats: list[str], year: int, exe: str = "quarto") -> list[Path]:
     written = []
     for fmt in formats:
         if fmt not in TO:
-            raise QuartoError(f"unknown format '{fmt}' (expected {', '.join(TO)})")
+            raise QuartoError(f"ukjent format «{fmt}»; forventet en av {', '.join(TO)}")
         cmd = [shutil.which(exe) or exe, "render", str(paths.REPORT), "--to", TO[fmt], "--output-dir", str(OUT_DIR),
                "-P", f"year:{year}", "-P", f"root:{paths.ROOT}"]
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=paths.ROOT)
         if proc.returncode != 0:
             where = failed_file(proc.stderr)
-            raise QuartoError(f"quarto render --to {TO[fmt]} failed" + (f" in {where}" if where else "")
-                              + f" (exit {proc.returncode}):\n{proc.stderr.strip()[-4000:]}")
+            raise QuartoError(f"quarto render --to {TO[fmt]} feilet" + (f" i {where}" if where else "")
+                              + f" (avslutningskode {proc.returncode}); forrige rapport er beholdt. "
+                              f"Quartos melding:\n{proc.stderr.strip()[-4000:]}")
         written.append(stage(fmt))
     return written
 
@@ -76,7 +78,7 @@ def stage(fmt: str) -> Path:
     if fmt == "html":
         index = OUT_DIR / "index.html"
         if not index.is_file():
-            raise QuartoError(f"quarto reported success but {index} is missing")
+            raise QuartoError(f"quarto meldte at alt gikk bra, men {index} mangler; forventet HTML-boka der")
         write_text(out, '<!DOCTYPE html>\n<html lang="nb"><head><meta charset="utf-8">'
                         "<title>Styring i NAV – hva gir resultater?</title></head><body>"
                         '<p>Rapporten er laget med Quarto: <a href="quarto/index.html">åpne boka</a>.</p>'
@@ -84,7 +86,7 @@ def stage(fmt: str) -> Path:
     else:
         src = OUT_DIR / f"report.{fmt}"
         if not src.is_file():
-            raise QuartoError(f"quarto reported success but {src} is missing")
+            raise QuartoError(f"quarto meldte at alt gikk bra, men {src} mangler; forventet {fmt}-fila der")
         write_bytes(out, src.read_bytes())
     return out
 

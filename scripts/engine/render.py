@@ -63,7 +63,8 @@ def run_pandoc(args: list[str], text: str) -> bytes:
     proc = subprocess.run([pandoc_path(), *args], input=text.encode("utf-8"), capture_output=True,
                           cwd=paths.ROOT)
     if proc.returncode != 0:
-        raise RuntimeError(f"pandoc {' '.join(args[:4])} … failed:\n{proc.stderr.decode('utf-8', 'replace')}")
+        raise RuntimeError(f"pandoc {' '.join(args[:4])} … feilet (avslutningskode {proc.returncode}); "
+                           f"Pandocs melding:\n{proc.stderr.decode('utf-8', 'replace')}")
     return proc.stdout
 
 
@@ -108,7 +109,8 @@ def embed_resources(html: str, css: Path, root: Path = paths.ROOT) -> str:
     when the report is read."""
     link = STYLESHEET.format(href=css)
     if link not in html:
-        raise RuntimeError(f"the HTML template no longer links {css}; cannot inline the stylesheet")
+        raise RuntimeError(f"HTML-malen lenker ikke lenger til stilarket {css}; forventet «{link}» i "
+                           "HTML-en fra Pandoc, så stilarket kan ikke bygges inn")
     html = html.replace(link, "<style>\n" + css.read_text(encoding="utf-8") + "</style>")
 
     def inline(m: re.Match) -> str:
@@ -120,7 +122,8 @@ def embed_resources(html: str, css: Path, root: Path = paths.ROOT) -> str:
         mime = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
                 ".jpeg": "image/jpeg"}.get(path.suffix.lower())
         if "://" in src.group("src") or mime is None or not path.is_file():
-            raise RuntimeError(f"image '{src.group('src')}' is not a local SVG/PNG/JPEG file under {root}")
+            raise RuntimeError(f"bildet «{src.group('src')}» er ikke en lokal SVG-, PNG- eller JPEG-fil under "
+                               f"{root}; forventet en fil som finnes der (ingenting hentes fra nettet)")
         uri = f'src="data:{mime};base64,{base64.b64encode(path.read_bytes()).decode("ascii")}"'
         rest = SRC.sub("", attrs).strip()
         alt = ALT.search(attrs)

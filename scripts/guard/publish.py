@@ -4,25 +4,58 @@ This is the last step of a build and the only one that writes ``build/report.*``
 removes a job's outputs before the job runs, so rendering straight into ``build/`` would
 delete the last good report whenever a render, a chapter or the privacy guard failed. Here
 the previous report is replaced only after everything before this step succeeded, and only
-by the exact bytes the guard checked (its stamp lists their SHA-256). Each file is replaced
-atomically (temporary file, then rename), so a reader never sees half a file.
+by the exact bytes the guard checked (its stamp lists their SHA-256). The reports are not
+even this step's Snakemake outputs (that would have them deleted before it runs): its output
+is a receipt, written last (``write_receipt``).
+
+A failure while publishing (a full disk, a write that fails halfway, a folder that cannot be
+written) must not cost the previous report either, nor leave a mixed set (a new HTML beside
+an old PDF). So publishing has two phases. *Stage:* every file is written in full to a hidden
+temporary file beside its target (same file system) and fsynced; the Quarto website is copied
+the same way into a hidden folder. Any failure here removes what was staged and leaves the
+published files as they were. *Replace:* each target is swapped for its staged file by
+rename, which needs no free space and is atomic; the previous version is kept as a hard link
+(a folder: renamed aside) until the whole set is in place, so a failure halfway puts back
+the ones already replaced. A reader never sees half a file.
 """
 from __future__ import annotations
 
 import argparse
+import errno
 import hashlib
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
 
 from scripts import paths
-from scripts.atomic import write_bytes
+from scripts.atomic import pause_point, temp_beside, write_text
 from scripts.cli import run_step
 
 
 class PublishError(RuntimeError):
-    """A staged document is missing or differs from what the guard checked."""
+    """A staged document is missing, differs from what the guard checked, or cannot be published."""
+
+
+KEPT = "ingenting er publisert; forrige rapport er beholdt uendret"
+
+# What the operating system's English error text means for the reader of the message.
+REASONS = {
+    errno.ENOSPC: "disken er full",
+    errno.EDQUOT: "diskkvoten er brukt opp",
+    errno.EACCES: "mangler skrivetilgang",
+    errno.EPERM: "mangler skrivetilgang",
+    errno.EROFS: "filsystemet er skrivebeskyttet",
+    errno.EISDIR: "det ligger en mappe der rapportfilen skal ligge",
+    errno.ENOTDIR: "en del av stien er en fil, ikke en mappe",
+    errno.EIO: "lese- eller skrivefeil på disken",
+}
+
+
+def reason(exc: OSError) -> str:
+    """Why a write failed, in Norwegian where the error is a common one."""
+    return REASONS.get(exc.errno, exc.strerror or str(exc))
 
 
 def checked_bytes(staged: Path, stamp: dict) -> bytes:
@@ -36,34 +69,194 @@ def checked_bytes(staged: Path, stamp: dict) -> bytes:
     return data
 
 
-def replace_tree(src: Path, dest: Path) -> None:
-    """Replace the folder ``dest`` by a copy of ``src`` (a Quarto website), swapping by rename."""
-    tmp = dest.with_name(f".{dest.name}.new")
-    old = dest.with_name(f".{dest.name}.old")
-    shutil.rmtree(tmp, ignore_errors=True)
-    shutil.copytree(src, tmp)
-    if dest.exists():
+def _remove(path: Path) -> None:
+    """Remove a file or a folder, if it is there."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _aside(dest: Path, kind: str) -> Path:
+    """The hidden name beside ``dest`` for its staged (``new``) or previous (``old``) version."""
+    return dest.with_name(f".{dest.name}.{kind}")
+
+
+def stage_tree(src: Path, dest: Path) -> Path:
+    """Copy the folder ``src`` (a Quarto website) to a hidden folder beside ``dest``, every file
+    fsynced; return that folder. A folder left by a killed publish is removed first."""
+    tmp = _aside(dest, "new")
+    _remove(tmp)
+    tmp.mkdir(parents=True)
+    for f in sorted(src.rglob("*")):
+        target = tmp / f.relative_to(src)
+        if f.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(f, "rb") as fin, open(target, "wb") as fout:
+            shutil.copyfileobj(fin, fout)
+            fout.flush()
+            os.fsync(fout.fileno())
+    return tmp
+
+
+def _keep_previous(dest: Path) -> Path | None:
+    """Keep the current ``dest`` under a hidden name until the new set is complete: a file as a
+    hard link (no space needed, ``dest`` stays in place), a folder renamed aside."""
+    if not (dest.exists() or dest.is_symlink()):
+        return None
+    old = _aside(dest, "old")
+    _remove(old)  # left by a killed publish
+    if dest.is_dir() and not dest.is_symlink():
         dest.rename(old)
-    tmp.rename(dest)
-    shutil.rmtree(old, ignore_errors=True)
+        return old
+    try:
+        os.link(dest, old)
+    except OSError:  # a file system without hard links: a copy (the new files are already staged)
+        try:
+            shutil.copy2(dest, old)
+        except OSError:
+            old.unlink(missing_ok=True)
+            raise
+    return old
 
 
-def publish(staged: list[Path], stamp_file: Path, dest: Path = paths.BUILD) -> list[Path]:
-    """Check every staged document against the guard's stamp, then copy them all to ``dest``."""
+def replace_all(pairs: list[tuple[Path, Path]]) -> None:
+    """Move each staged ``tmp`` to its ``dest``; if one fails, put back those already replaced
+    (and the one being replaced), then raise the error."""
+    done: list[tuple[Path, Path | None, bool]] = []  # dest, its previous version, replaced yet
+    try:
+        for tmp, dest in pairs:
+            done.append((dest, _keep_previous(dest), False))
+            os.replace(tmp, dest)
+            done[-1] = (dest, done[-1][1], True)
+            pause_point(dest, "renamed")
+    except OSError:
+        for dest, old, replaced in reversed(done):
+            try:
+                if old is not None and old.is_dir():
+                    if replaced:
+                        _remove(dest)
+                    old.rename(dest)
+                elif old is not None and replaced:
+                    os.replace(old, dest)
+                elif old is not None:
+                    # Not replaced: ``dest`` is still the previous file, and ``old`` a second name
+                    # for it (renaming a hard link onto its twin would do nothing).
+                    old.unlink()
+                elif replaced:
+                    _remove(dest)
+            except OSError as exc:
+                # Renames back in the same folder hardly fail; if one does, say where the previous
+                # version is rather than claim it is in place.
+                raise PublishError(f"{dest}: publiseringen feilet, og forrige versjon kunne ikke settes "
+                                   f"tilbake ({reason(exc)}); den ligger i {old}") from None
+        raise
+    for _, old, _ in done:
+        if old is not None:
+            _remove(old)
+
+
+def replace_tree(src: Path, dest: Path) -> None:
+    """Replace the folder ``dest`` by a copy of ``src``, swapping by rename."""
+    replace_all([(stage_tree(src, dest), dest)])
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the renames in ``folder`` durable (a crash right after publishing keeps them)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot sync a folder; the renames are done all the same
+    finally:
+        os.close(fd)
+
+
+def _discard(pairs: list[tuple[Path, Path]], dest: Path) -> None:
+    """After a failed publish: remove what was staged beside the targets."""
+    for tmp, _ in pairs:
+        _remove(tmp)
+    _remove(_aside(dest / "quarto", "new"))
+
+
+# The publish rules' output is a receipt, not the reports: Snakemake deletes a job's outputs
+# before it runs and after it fails (and a restored ``update()`` output counts as up to date),
+# so the reports themselves are never Snakemake outputs. The receipt is written last, only after
+# the whole set is in place; a failed publish leaves none, so the next build publishes.
+def write_receipt(receipt: Path, published: list[Path]) -> None:
+    """List each published file with its size and SHA-256 (the same bytes give the same receipt)."""
+    listed = {}
+    for f in published:
+        data = f.read_bytes()
+        name = f.resolve().relative_to(paths.ROOT) if f.resolve().is_relative_to(paths.ROOT) else f
+        listed[str(name)] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    write_text(receipt, json.dumps({"publisert": listed}, indent=1, sort_keys=True) + "\n")
+
+
+def stale_receipts(receipts: list[Path]) -> list[Path]:
+    """Remove each receipt whose files are no longer all there as published (one deleted, or of
+    another size), so Snakemake publishes them again; return the removed ones. Run when the
+    workflow is read, so it checks sizes only: a stat per file, not a checksum."""
+    removed = []
+    for r in receipts:
+        try:
+            listed = json.loads(r.read_text(encoding="utf-8"))["publisert"]
+        except (OSError, ValueError, KeyError, TypeError):
+            listed = None
+        ok = listed is not None
+        for name, info in (listed or {}).items():
+            f = Path(name) if Path(name).is_absolute() else paths.ROOT / name
+            try:
+                ok = ok and f.stat().st_size == info["bytes"]
+            except (OSError, KeyError, TypeError):
+                ok = False
+        if not ok:
+            r.unlink(missing_ok=True)
+            removed.append(r)
+    return removed
+
+
+def publish(staged: list[Path], stamp_file: Path, dest: Path = paths.BUILD, receipt: Path | None = None) -> list[Path]:
+    """Check every staged document against the guard's stamp, then publish them all to ``dest``
+    as one set, all or nothing; then write the ``receipt``."""
     stamp = json.loads(stamp_file.read_text(encoding="utf-8"))
     approved = {f: checked_bytes(f, stamp) for f in staged}  # all checked before any is written
     site = staged[0].parent / "quarto" if staged else None
-    if site is not None and site.is_dir():
+    if site is not None and not site.is_dir():
+        site = None
+    if site is not None:
         for page in sorted(site.rglob("*.html")):
             checked_bytes(page, stamp)
-        replace_tree(site, dest / "quarto")
-    written = []
-    for f, data in approved.items():
-        try:
-            write_bytes(dest / f.name, data)
-        except OSError as exc:
-            raise PublishError(f"{dest / f.name}: kunne ikke skrive rapporten ({exc.strerror})") from None
-        written.append(dest / f.name)
+    pairs: list[tuple[Path, Path]] = []
+    target = dest
+    try:
+        if site is not None:
+            target = dest / "quarto"
+            pairs.append((stage_tree(site, target), target))
+        for f, data in approved.items():
+            target = dest / f.name
+            if target.is_dir() and not target.is_symlink():
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
+            pairs.append((temp_beside(target, data), target))
+            pause_point(target, "written")
+    except OSError as exc:
+        _discard(pairs, dest)
+        raise PublishError(f"{target}: kunne ikke skrive rapporten ({reason(exc)}); {KEPT}") from None
+    try:
+        replace_all(pairs)
+    except OSError as exc:
+        _discard(pairs, dest)
+        raise PublishError(f"{exc.filename or dest}: kunne ikke bytte inn den nye rapporten ({reason(exc)}); "
+                           f"{KEPT}") from None
+    _sync_folder(dest)
+    written = [dest / f.name for f in approved]
+    if receipt is not None:
+        write_receipt(receipt, written)
     return written
 
 
@@ -72,9 +265,11 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m scripts.guard.publish")
     p.add_argument("--stamp", type=Path, required=True)
     p.add_argument("--dest", type=Path, default=paths.BUILD, help="folder to publish into (office reports)")
+    p.add_argument("--receipt", type=Path, help="written last, listing what was published (the rule's output)")
     p.add_argument("staged", nargs="+", type=Path)
     a = p.parse_args(argv)
-    return run_step("publish", lambda: publish(a.staged, a.stamp, a.dest), (PublishError,))
+    return run_step("publish", lambda: publish(a.staged, a.stamp, a.dest, a.receipt), (PublishError,))
+
 
 if __name__ == "__main__":
     sys.exit(main())
