@@ -101,11 +101,6 @@ def offices(folder: Path, year: int) -> list[str]:
     return sorted(found)
 
 
-def report_paths(folder: Path, year: int, out: str) -> list[str]:
-    """The published reports, HTML and PDF, of every office in ``year``'s målekort files."""
-    return [f"{out}/{k}.{fmt}" for k in offices(folder, year) for fmt in ("html", "pdf")]
-
-
 def is_made_up(folder: Path) -> bool:
     """Whether a data folder holds made-up test data (the generator's marker file is there)."""
     return (folder / MARKER).is_file()
