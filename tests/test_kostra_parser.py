@@ -232,6 +232,25 @@ def test_a_sparse_value_object_may_use_any_key_that_is_a_whole_number():
     assert parse_jsonstat(obj)["value"].tolist()[::5] == [1.0, 6.0]
 
 
+def test_a_single_status_in_a_list_applies_to_every_cell():
+    obj = small()
+    obj.update(size=[2, 1], value=[1, 2], status=["p"])
+    obj["dimension"]["B"]["category"]["index"] = ["b1"]
+    assert parse_jsonstat(obj)["status"].tolist() == ["p", "p"]
+
+
+def test_a_dataset_with_an_extra_field_named_dataset_is_still_a_dataset():
+    obj = small()
+    obj["dataset"] = "navn på en utvidelse"  # only a 1.x bundle lacks 'id'
+    assert parse_jsonstat(obj)["value"].tolist() == [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+
+
+def test_a_python_object_that_json_never_gives_is_named_by_its_type():
+    with pytest.raises(KostraFormatError) as info:
+        parse_jsonstat(("id", "size"))
+    assert str(info.value) == "JSON-stat: forventet et datasett (et JSON-objekt), fikk tuple"
+
+
 def test_a_single_status_is_not_spread_when_the_dataset_has_one_cell():
     obj = small()
     obj.update(id=["A"], size=[1], value=[1], status=["p"])
@@ -354,7 +373,7 @@ def test_cli_needs_a_command_and_a_file(capsys):
         with pytest.raises(SystemExit) as exit_info:
             kostra.main(argv)
         assert exit_info.value.code == 2
-    assert "python -m scripts.data.kostra" in capsys.readouterr().err
+    assert capsys.readouterr().err.startswith("usage: python -m scripts.data.kostra ")
 
 
 def test_cli_runs_as_module():

@@ -915,3 +915,78 @@ def test_cli_refuses_an_incomplete_command(argv, capsys):
         mk.main(argv)
     assert exc.value.code == 2
     assert capsys.readouterr().err.startswith("usage: python -m scripts.data.malekort")
+
+
+# --------------------------------------------------------------------------- #
+# More of what the reader promises
+# --------------------------------------------------------------------------- #
+
+
+def test_a_formula_cell_is_read_as_the_value_excel_saved(tmp_path):
+    path = write_xlsx(tmp_path / "formel.xlsx", [made_up_row(verdi="=40+12")])
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    assert b"<f>40+12</f><v />" in parts[sheet]
+    parts[sheet] = parts[sheet].replace(b"<f>40+12</f><v />", b"<f>40+12</f><v>52</v>")  # as Excel saves it
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    assert mk.read_file(path, OFFICES).loc[0, "verdi"] == 52.0
+
+
+@pytest.mark.parametrize(("length", "shown"), [(60, "x" * 60), (61, "x" * 59 + "…"), (200, "x" * 59 + "…")])
+def test_a_long_bad_cell_is_shortened_to_sixty_characters_in_the_message(tmp_path, length, shown):
+    path = write_csv(tmp_path / "lang.csv", [made_up_row(verdi="x" * length)])
+    with pytest.raises(mk.MalekortError) as exc:
+        mk.read_file(path, OFFICES)
+    assert problems_of(exc) == [f"{path}, rad 2, kolonne 'verdi': forventet et tall, fikk '{shown}'"]
+
+
+def test_a_file_the_system_refuses_is_named_with_the_reason(tmp_path, monkeypatch):
+    path = write_csv(tmp_path / "laast.csv", [made_up_row()])
+
+    def refuse(self):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    with pytest.raises(mk.MalekortError) as exc:
+        mk.read_file(path, OFFICES)
+    assert problems_of(exc) == [f"{path}: kunne ikke lese filen: mangler lesetilgang til filen"]
+
+    def broken(self):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(Path, "read_bytes", broken)
+    with pytest.raises(mk.MalekortError) as exc:
+        mk.read_file(path, OFFICES)
+    assert problems_of(exc) == [f"{path}: kunne ikke lese filen: systemet svarte «Input/output error»"]
+
+
+def test_read_file_checks_the_year_it_is_given(tmp_path):
+    path = write_csv(tmp_path / "aar.csv", [made_up_row(aar=2015)])
+    assert mk.read_file(path, OFFICES).loc[0, "aar"] == 2015
+    with pytest.raises(mk.MalekortError) as exc:
+        mk.read_file(path, OFFICES, 2014)
+    assert problems_of(exc) == [f"{path}, rad 2, kolonne 'aar': året 2015 stemmer ikke med mappens år 2014; "
+                                "flytt filen til mappen for 2015 eller rett året"]
+
+
+def test_files_that_are_skipped_do_not_hide_the_files_after_them(tmp_path):
+    folder = year_folder(tmp_path)
+    (folder / ".skjult.csv").write_bytes(b"%PDF")
+    (folder / "README.md").write_text("notater", encoding="utf-8")
+    (folder / "Arkiv").mkdir()
+    write_csv(folder / "b.CSV", [made_up_row(kontor="B")])
+    write_csv(folder / "c.csv", [made_up_row(kontor="C")])
+    (folder / "~$c.csv").write_bytes(b"lock")
+    assert mk.read_year(2014, OFFICES, folder)["kontor"].tolist() == ["B", "C"]
+
+
+def test_indicator_counts_are_whole_numbers(tmp_path):
+    rows = [made_up_row(kontor="A", indikator_id="s1", linje="stat"),
+            made_up_row(kontor="B", indikator_id="k1", linje="kommune")]
+    counts = mk.indicator_counts(made_up_year(tmp_path, rows))
+    assert {c: str(t) for c, t in counts.dtypes.items() if c != "kontor"} == {
+        "aar": "int64", "antall_stat": "int64", "antall_kommune": "int64", "antall_totalt": "int64"}
+    assert counts.to_csv(index=False) == "kontor,aar,antall_stat,antall_kommune,antall_totalt\nA,2014,1,0,1\nB,2014,0,1,1\n"

@@ -34,6 +34,17 @@ def test_a_file_without_a_year_column_takes_the_year_asked_for(tmp_path):
 
 @pytest.mark.parametrize("text, message", [
     ("kontor,verdi\nA,1\n", ": mangler kolonnen/kolonnene indikator_id; forventet indikator_id, kontor, verdi"),
+    ("kontor\nA\n", ": mangler kolonnen/kolonnene indikator_id, verdi; forventet indikator_id, kontor, verdi"),
+    ("kontor,aar,indikator_id,verdi\nA,i fjor,s1,1\n",
+     ", rad 2, kolonne 'aar': verdien «i fjor» stemmer ikke med året; forventet 2014"),
+    ("kontor,indikator_id,verdi\nA,s1,1e400\n",
+     ", rad 2, kolonne 'verdi': verdien '1e400' (s1, kontor A) er ikke et endelig tall; forventet et vanlig tall"),
+    ("kontor,indikator_id,verdi\nA,sosialhjelpsmottakere_andel,250\n",
+     ", rad 2, kolonne 'verdi': verdien '250' (sosialhjelpsmottakere_andel, kontor A) er utenfor det mulige; "
+     "forventet en andel fra 0 til 100 (prosent)"),
+    ("kontor,indikator_id,verdi\nA,netto_driftsutgifter_sosialtjenesten,-1\n",
+     ", rad 2, kolonne 'verdi': verdien '-1' (netto_driftsutgifter_sosialtjenesten, kontor A) er utenfor det "
+     "mulige; forventet et beløp fra 0 til 1 000 000 000 kroner"),
     ("kontor,aar,indikator_id,verdi\nA,2014,s1,1\nA,2013,k1,2\n",
      ", rad 3, kolonne 'aar': verdien «2013» stemmer ikke med året; forventet 2014"),
     ("kontor,indikator_id,verdi\nA,s1,1\nG,s1,2\n", ", rad 3, kolonne 'kontor': ukjent kontor 'G'; forventet én av A, B"),
@@ -43,8 +54,17 @@ def test_a_file_without_a_year_column_takes_the_year_asked_for(tmp_path):
 def test_bad_rows_are_named_with_file_row_column_value_and_expectation(tmp_path, text, message):
     path = office_file(tmp_path, text)
     with pytest.raises(offices.DataError) as exc:
-        offices.read_office_values(path, 2014, ["A", "B"], IDS)
+        offices.read_office_values(path, 2014, ["A", "B"], IDS | {"sosialhjelpsmottakere_andel",
+                                                                 "netto_driftsutgifter_sosialtjenesten"})
     assert str(exc.value) == f"{path}{message}"
+
+
+def test_codes_and_sources_are_kept_as_written(tmp_path):
+    path = office_file(tmp_path, "kontor,aar,indikator_id,verdi,kilde\n01,2014,007,5,\n02,2014,007,6,SSB\n")
+    df = offices.read_office_values(path, 2014, ["01", "02"], {"007"})
+    assert df.to_dict(orient="records") == [
+        {"kontor": "01", "aar": 2014, "indikator_id": "007", "verdi": 5.0, "kilde": ""},
+        {"kontor": "02", "aar": 2014, "indikator_id": "007", "verdi": 6.0, "kilde": "SSB"}]
 
 
 def test_a_bad_value_in_an_indicator_not_asked_for_is_ignored(tmp_path):
@@ -105,7 +125,7 @@ def test_without_a_typed_in_file_the_command_uses_the_fetched_figures_and_remove
     asked = []
 
     def fetched(year, mapping, catalogue):
-        asked.append((year, mapping))
+        asked.append((year, mapping, catalogue == settings.load_catalogue()))
         return [{"kontor": "A", "aar": year, "indikator_id": KOSTRA_IDS[1], "verdi": "2841", "kilde": "SSB"},
                 {"kontor": "B", "aar": year, "indikator_id": KOSTRA_IDS[0], "verdi": "2,9", "kilde": "SSB"}]
 
@@ -115,7 +135,7 @@ def test_without_a_typed_in_file_the_command_uses_the_fetched_figures_and_remove
     assert offices.main(["--year", "2013", "--offices", "A", "B", "--src", str(tmp_path / "finnes_ikke.csv"),
                          "--out", str(out)]) == 0
     assert capsys.readouterr().err == ""
-    assert asked == [(2013, {"A": "9901", "B": "9902"})]
+    assert asked == [(2013, {"A": "9901", "B": "9902"}, True)]
     assert pd.read_csv(out).to_dict(orient="records") == [
         {"kontor": "A", "aar": 2013, "indikator_id": KOSTRA_IDS[1], "verdi": 2841.0, "kilde": "SSB"},
         {"kontor": "B", "aar": 2013, "indikator_id": KOSTRA_IDS[0], "verdi": 2.9, "kilde": "SSB"}]
@@ -154,6 +174,7 @@ def test_without_a_typed_in_file_or_fetched_figures_the_command_says_what_is_mis
                                   ["--year", "i fjor", "--offices", "A", "--src", "x.csv", "--out", "y.csv"],
                                   ["--year", "2014", "--offices", "--src", "x.csv", "--out", "y.csv"],
                                   ["--year", "2014", "--offices", "A", "--out", "y.csv"],
+                                  ["--year", "2014", "--src", "x.csv", "--out", "y.csv"],
                                   ["--offices", "A", "--src", "x.csv", "--out", "y.csv"]])
 def test_the_command_refuses_an_incomplete_call(argv, capsys):
     with pytest.raises(SystemExit) as exc:

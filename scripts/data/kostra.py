@@ -338,13 +338,12 @@ def _reject_constant(token: str) -> float:
 
 
 def _json_type(x: object) -> str:
-    """What a parsed JSON value is, in the words of a message."""
+    """What a parsed JSON value is, in the words of a message (never called with an object:
+    every field it describes is wrong because it is not one)."""
     if x is None:
         return "null"
     if isinstance(x, bool):
         return f"{str(x).lower()} (sannhetsverdi)"
-    if isinstance(x, dict):
-        return "et objekt"
     if isinstance(x, list):
         return "en liste"
     if isinstance(x, str):

@@ -604,7 +604,7 @@ def _os_reason(exc: OSError) -> str:
         return "filen finnes ikke"
     if isinstance(exc, PermissionError):
         return "mangler lesetilgang til filen"
-    return str(exc.strerror or exc)
+    return f"systemet svarte «{exc.strerror or exc}»"
 
 
 def _check_offices(offices: Iterable[str]) -> list[str]:
