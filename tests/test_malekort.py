@@ -1001,3 +1001,21 @@ def test_office_codes_and_years_in_a_csv_are_read_as_written(tmp_path):
     path = write_csv(tmp_path / "koder.csv", [made_up_row(kontor="01"), made_up_row(kontor="1", indikator_id="b")])
     df = mk.read_file(path, ["01", "1"])
     assert df["kontor"].tolist() == ["01", "1"]
+
+
+@pytest.mark.parametrize("column", ["kontor", "aar", "maaned", "perspektiv", "indikator_id", "indikator", "linje",
+                                    "verdi"])
+def test_an_empty_required_cell_is_one_problem_not_also_a_bad_value(tmp_path, column):
+    path = write_csv(tmp_path / "tom_celle.csv", [made_up_row(**{column: ""})])
+    with pytest.raises(mk.MalekortError) as exc:
+        mk.read_file(path, OFFICES)
+    assert problems_of(exc) == [f"{path}, rad 2, kolonne '{column}': verdi mangler (kolonnen er påkrevd)"]
+
+
+def test_a_problem_with_the_whole_file_comes_before_the_problems_of_its_rows(tmp_path):
+    header = [c for c in HEADER if c != "verdi"] + ["farge"]
+    path = write_csv(tmp_path / "begge.csv", [made_up_row()], header=header)
+    with pytest.raises(mk.MalekortError) as exc:
+        mk.read_file(path, OFFICES)
+    assert problems_of(exc) == [f"{path}: mangler påkrevd(e) kolonne(r) 'verdi'; " + EXPECTED,
+                                f"{path}, rad 1: ukjent kolonne 'farge'; " + EXPECTED]

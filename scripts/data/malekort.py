@@ -272,7 +272,7 @@ def _read_csv_text(path: Path) -> tuple[list[str], pd.DataFrame]:
                             na_filter=False, skip_blank_lines=False, engine="c")
     except (pd.errors.ParserError, ValueError) as exc:
         raise _FileProblem(_csv_problem(str(exc), sep)) from None
-    frame = frame.fillna("")  # a row shorter than the header: the missing cells are empty
+    frame = frame.fillna("")
     header = [str(h).strip().lower() for h in frame.iloc[0]]
     if not any(header):
         raise _FileProblem("filen er tom (ingen rad med kolonnenavn på rad 1)")
