@@ -24,6 +24,9 @@ from scripts.paths import ROOT, TEMPLATES, malekort_dir
 
 OFFICES = ["A", "B", "C", "D", "E", "F"]
 HEADER = list(mk.COLUMN_NAMES)
+# What every message about the header ends with: the format, as docs/malekort-format.md gives it.
+EXPECTED = ("forventede kolonner: kontor, aar, maaned, perspektiv, indikator_id, indikator, linje, verdi "
+            "(påkrevd) og maal, grense_rod, grense_gul, grense_gronn (valgfri)")
 
 # Real data: thesis Tabell 4.2, page 40 (2014 year-end, percent).
 ARBEIDSSOKERE = "arbeidssokere_overgang_arbeid"
@@ -229,17 +232,29 @@ def test_header_without_data_rows(tmp_path, writer):
 
 
 @pytest.mark.parametrize(("content", "expected"), [
-    (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj", "dette er en PDF-fil"),
+    (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj",
+     "dette er en PDF-fil; eksporter målekortet som .xlsx eller .csv"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(64),
+     "gammel Excel (.xls) eller annet binært Office-format; åpne filen i Excel og lagre som .xlsx"),
     (bytes(range(256)) * 3, "ikke en gyldig .xlsx-fil (ikke et zip-arkiv)"),
+    (b"   \n\t", None),
 ])
-def test_not_a_spreadsheet_renamed_xlsx(tmp_path, content, expected):
-    path = tmp_path / "kontor_d.xlsx"
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_not_a_spreadsheet_is_named_with_what_it_is_and_what_to_do(tmp_path, content, expected, suffix):
+    path = tmp_path / f"kontor_d{suffix}"
     path.write_bytes(content)
     with pytest.raises(mk.MalekortError) as exc:
         mk.read_file(path, OFFICES)
-    [problem] = problems_of(exc)
-    assert problem.startswith(f"{path}: ikke et regneark")
-    assert expected in problem
+    if expected is None:  # only white space
+        expected_problem = f"{path}: filen er tom"
+    elif "zip" in expected and suffix == ".csv":  # bytes 0..255 hold a NUL byte
+        expected_problem = f"{path}: ikke et regneark: filen inneholder binærdata"
+    elif expected.startswith("gammel"):
+        expected_problem = f"{path}: ikke et regneark programmet leser: {expected}"
+    else:
+        expected_problem = f"{path}: ikke et regneark: {expected}"
+    assert problems_of(exc) == [expected_problem]
+    assert str(exc.value) == f"1 feil i målekortdata:\n  - {expected_problem}"
 
 
 def test_zip_that_is_not_a_workbook(tmp_path):
@@ -249,22 +264,66 @@ def test_zip_that_is_not_a_workbook(tmp_path):
     with pytest.raises(mk.MalekortError) as exc:
         mk.read_file(path, OFFICES)
     [problem] = problems_of(exc)
-    assert problem.startswith(f"{path}: ikke et regneark: kunne ikke åpnes som .xlsx")
+    # The library's own reason follows in parentheses, after its error type.
+    assert re.fullmatch(rf"{re.escape(str(path))}: ikke et regneark: kunne ikke åpnes som \.xlsx "
+                        r"\((KeyError|BadZipFile|InvalidFileException): .*\)", problem, re.S), problem
 
 
 @pytest.mark.parametrize(("content", "expected"), [
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "ikke et regneark: filen inneholder binærdata"),
-    ("kontor;aar\nø;2014\n".encode("latin-1"), "ikke UTF-8-tekst"),
-    (b"PK\x03\x04rest", "ser ut som en Excel-arbeidsbok"),
+    ("kontor;aar\nø;2014\n".encode("latin-1"),
+     "ikke UTF-8-tekst (byte 11); velg «CSV UTF-8» når du lagrer i Excel"),
+    (b"PK\x03\x04rest", "ikke en csv-fil: dette ser ut som en Excel-arbeidsbok; gi den endelsen .xlsx, "
+                         "eller lagre som CSV UTF-8"),
+    (b"kontor;aar\nA;2014;x\n", "rad 2 har 3 felt, men raden med kolonnenavn har 2; tekst som inneholder "
+                                  "skilletegnet «;» må stå i anførselstegn (\")"),
+    (b"kontor,aar\nA,2014\n\nB,\"2014,5\n", "rad 4: et anførselstegn (\") åpner en tekst som ikke lukkes før "
+                                             "filen slutter"),
+    (b"\nkontor;aar\nA;2014\n", "rad 1 er tom; raden med kolonnenavn skal stå på rad 1"),
+    (b";;\nA;2014;\n", "filen er tom (ingen rad med kolonnenavn på rad 1)"),
 ])
-def test_csv_that_is_not_utf8_text(tmp_path, content, expected):
+def test_csv_that_cannot_be_read_is_named_with_the_reason_and_what_to_do(tmp_path, content, expected):
     path = tmp_path / "feil.csv"
     path.write_bytes(content)
     with pytest.raises(mk.MalekortError) as exc:
         mk.read_file(path, OFFICES)
-    [problem] = problems_of(exc)
-    assert problem.startswith(f"{path}: ")
-    assert expected in problem
+    assert problems_of(exc) == [f"{path}: {expected}"]
+
+
+def test_a_csv_with_a_byte_order_mark_and_a_comma_header_is_read(tmp_path):
+    path = write_csv(tmp_path / "bom.csv", [made_up_row(verdi="7")], sep=",")
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert mk.read_file(path, OFFICES).loc[0, "verdi"] == 7.0
+
+
+def test_an_xlsx_whose_first_row_is_empty_has_no_header(tmp_path):
+    workbook = openpyxl.Workbook()
+    workbook.active["A2"] = "kontor"
+    path = tmp_path / "uten_header.xlsx"
+    workbook.save(path)
+    with pytest.raises(mk.MalekortError) as exc:
+        mk.read_file(path, OFFICES)
+    assert problems_of(exc) == [f"{path}: filen er tom (ingen rad med kolonnenavn på rad 1)"]
+
+
+@pytest.mark.parametrize("suffix", [".ods", ".txt", ""])
+def test_a_file_that_is_neither_xlsx_nor_csv_is_named(tmp_path, suffix):
+    path = tmp_path / f"kontor{suffix}"
+    path.write_text("kontor;aar\n", encoding="utf-8")
+    with pytest.raises(mk.MalekortError) as exc:
+        mk.read_file(path, OFFICES)
+    assert problems_of(exc) == [f"{path}: ikke et regneark: bare .xlsx og .csv-filer leses"]
+
+
+def test_a_file_that_cannot_be_opened_is_named_with_the_reason(tmp_path):
+    folder = tmp_path / "mappe.csv"
+    folder.mkdir()
+    with pytest.raises(mk.MalekortError) as exc:
+        mk.read_file(folder, OFFICES)
+    assert problems_of(exc) == [f"{folder}: kunne ikke lese filen: dette er en mappe, ikke en fil"]
+    with pytest.raises(mk.MalekortError) as exc:
+        mk.read_file(tmp_path / "borte.xlsx", OFFICES)
+    assert problems_of(exc) == [f"{tmp_path / 'borte.xlsx'}: kunne ikke lese filen: filen finnes ikke"]
 
 
 def test_missing_required_column_names_it_and_lists_expected(tmp_path):
@@ -272,10 +331,7 @@ def test_missing_required_column_names_it_and_lists_expected(tmp_path):
     path = write_csv(tmp_path / "mangler.csv", [made_up_row()], header=header)
     with pytest.raises(mk.MalekortError) as exc:
         mk.read_file(path, OFFICES)
-    [problem] = problems_of(exc)
-    assert problem.startswith(f"{path}: mangler påkrevd(e) kolonne(r) 'linje', 'verdi'; ")
-    assert "forventede kolonner: " + ", ".join(mk.REQUIRED_COLUMNS) in problem
-    assert ", ".join(mk.OPTIONAL_COLUMNS) + " (valgfri)" in problem
+    assert problems_of(exc) == [f"{path}: mangler påkrevd(e) kolonne(r) 'linje', 'verdi'; " + EXPECTED]
 
 
 def test_unknown_and_repeated_column_names(tmp_path):
@@ -283,10 +339,32 @@ def test_unknown_and_repeated_column_names(tmp_path):
     path = write_csv(tmp_path / "ekstra.csv", [made_up_row()], header=header)
     with pytest.raises(mk.MalekortError) as exc:
         mk.read_file(path, OFFICES)
-    problems = problems_of(exc)
-    assert len(problems) == 2
-    assert problems[0].startswith(f"{path}, rad 1: ukjent kolonne 'grense_grønn'; forventede kolonner:")
-    assert problems[1] == f"{path}, rad 1: kolonnen 'verdi' står to ganger"
+    assert problems_of(exc) == [f"{path}, rad 1: ukjent kolonne 'grense_grønn'; " + EXPECTED,
+                                f"{path}, rad 1: kolonnen 'verdi' står to ganger"]
+
+
+def test_header_problems_are_listed_in_the_order_of_the_columns_in_the_file(tmp_path):
+    header = ["verdi", "kontor", "verdi", "farge", *[c for c in HEADER if c not in ("kontor", "verdi")], ""]
+    path = write_csv(tmp_path / "rekkefolge.csv", [made_up_row(**{"": "løs verdi"})], header=header)
+    with pytest.raises(mk.MalekortError) as exc:
+        mk.read_file(path, OFFICES)
+    assert problems_of(exc) == [
+        f"{path}, rad 1: kolonnen 'verdi' står to ganger",
+        f"{path}, rad 1: ukjent kolonne 'farge'; " + EXPECTED,
+        f"{path}, rad 1: kolonne {len(header)} har verdier, men ikke noe kolonnenavn; " + EXPECTED]
+
+
+def test_a_column_without_a_name_is_allowed_when_it_is_empty(tmp_path):
+    path = write_csv(tmp_path / "tom_kolonne.csv", [made_up_row()], header=[*HEADER[:3], "", *HEADER[3:]])
+    assert mk.read_file(path, OFFICES).loc[0, "verdi"] == 4.2
+
+
+def test_header_names_are_read_without_case_or_surrounding_space(tmp_path):
+    path = write_csv(tmp_path / "store.csv", [], header=[f" {c.upper()} " for c in HEADER])
+    row = made_up_row()
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(";".join(str(row[c]) for c in HEADER) + "\n")
+    assert mk.read_file(path, OFFICES).loc[0, "kontor"] == "A"
 
 
 @pytest.mark.parametrize(("month", "message"), [
@@ -324,8 +402,12 @@ def test_unknown_office(tmp_path):
 def test_offices_come_from_the_caller(tmp_path):
     path = write_csv(tmp_path / "kontor.csv", [made_up_row(kontor="G")])
     assert mk.read_file(path, ["G"]).loc[0, "kontor"] == "G"
-    with pytest.raises(ValueError, match="no offices"):
+    with pytest.raises(ValueError) as exc:
         mk.read_file(path, [])
+    assert str(exc.value) == "ingen kontorer oppgitt: gi kontornavnene fra config (A–F)"
+    with pytest.raises(ValueError) as exc:
+        mk.read_year(2014, [], tmp_path)
+    assert str(exc.value) == "ingen kontorer oppgitt: gi kontornavnene fra config (A–F)"
 
 
 def test_bad_indicator_id_and_missing_required_value(tmp_path):
@@ -344,9 +426,9 @@ def test_year_differs_from_folder_year(tmp_path):
     path = write_csv(folder / "feil_aar.csv", [made_up_row(), made_up_row(aar=2015, maaned=1)])
     with pytest.raises(mk.MalekortError) as exc:
         mk.read_year(2014, OFFICES, folder)
-    [problem] = problems_of(exc)
-    assert problem.startswith(
-        f"{path}, rad 3, kolonne 'aar': året 2015 stemmer ikke med mappens år 2014")
+    assert problems_of(exc) == [
+        f"{path}, rad 3, kolonne 'aar': året 2015 stemmer ikke med mappens år 2014; "
+        "flytt filen til mappen for 2015 eller rett året"]
 
 
 def test_implausible_year(tmp_path):
@@ -399,18 +481,23 @@ def test_all_problems_in_all_files_are_collected(tmp_path):
     c.write_bytes(b"%PDF-1.7")
     with pytest.raises(mk.MalekortError) as exc:
         mk.read_year(2014, OFFICES, folder)
-    problems = problems_of(exc)
-    assert [p.split(":")[0] for p in problems] == [
-        f"{a}, rad 2, kolonne 'verdi'", f"{a}, rad 3, kolonne 'maaned'", str(b), str(c)]
-    assert str(exc.value).startswith("4 feil i målekortdata:")
+    problems = [f"{a}, rad 2, kolonne 'verdi': forventet et tall, fikk '?'",
+                f"{a}, rad 3, kolonne 'maaned': måned utenfor 1–12, fikk '14'",
+                f"{b}: ikke et regneark: dette er en PDF-fil; eksporter målekortet som .xlsx eller .csv",
+                f"{c}: ikke et regneark: bare .xlsx- og .csv-filer leses i en målekortmappe"]
+    assert problems_of(exc) == problems
+    assert str(exc.value) == "4 feil i målekortdata:\n" + "\n".join(f"  - {p}" for p in problems)
 
 
 def test_missing_or_empty_folder(tmp_path):
-    with pytest.raises(mk.MalekortError, match="mappen finnes ikke"):
+    with pytest.raises(mk.MalekortError) as exc:
         mk.read_year(2014, OFFICES, tmp_path / "2014")
+    assert problems_of(exc) == [f"{tmp_path / '2014'}: mappen finnes ikke"]
     folder = year_folder(tmp_path)
-    (folder / "README.md").write_text("notater", encoding="utf-8")
+    (folder / "ReadMe.txt").write_text("notater", encoding="utf-8")
     (folder / "~$laast.xlsx").write_bytes(b"lock")
+    (folder / ".skjult.csv").write_bytes(b"%PDF")
+    (folder / "undermappe.csv").mkdir()
     with pytest.raises(mk.MalekortError) as exc:
         mk.read_year(2014, OFFICES, folder)
     assert problems_of(exc) == [f"{folder}: ingen .xlsx- eller .csv-filer i mappen"]
@@ -656,3 +743,279 @@ def test_a_fractional_or_infinite_year_is_refused(tmp_path, text):
         mk.read_file(path, OFFICES)
     assert problems_of(exc) == [
         f"{path}, rad 2, kolonne 'aar': forventet et årstall mellom 2000 og 2100, fikk {text!r}"]
+
+
+# --------------------------------------------------------------------------- #
+# Cells of an .xlsx file read as the user sees them
+# --------------------------------------------------------------------------- #
+
+
+class Cell:
+    """A stand-in for an openpyxl cell: a value and (maybe) a number format."""
+
+    def __init__(self, value, number_format="General"):
+        self.value = value
+        self.number_format = number_format
+
+
+@pytest.mark.parametrize(("value", "number_format", "shown"), [
+    (None, "General", ""),
+    (2014, "General", "2014"),
+    (2014.0, "General", "2014"),
+    (3.6, "General", "3.6"),
+    (-0.25, "General", "-0.25"),
+    (0.52, "0%", "52"),           # Excel stores "52 %" as 0.52
+    (0.525, "0.0%", "52.5"),
+    (0.07, "0%", "7"),            # 0.07 * 100 is 7.000000000000001 in floating point
+    (1, "0%", "100"),
+    (0.52, None, "0.52"),         # no number format at all: shown as stored
+    (0.52, "0.00", "0.52"),
+    (True, "General", "True"),
+    ("  4,2 ", "General", "4,2"),
+    ("52 %", "@", "52 %"),
+])
+def test_cell_text_is_what_the_spreadsheet_shows(value, number_format, shown):
+    assert mk._cell_text(Cell(value, number_format)) == shown
+
+
+def test_cell_text_of_a_cell_without_a_number_format_or_a_value():
+    class Bare:
+        value = 12.0
+
+    assert mk._cell_text(Bare()) == "12"
+    assert mk._cell_text(object()) == ""
+
+
+def test_a_date_cell_is_shown_as_an_iso_date():
+    import datetime
+
+    assert mk._cell_text(Cell(datetime.date(2014, 12, 31), "yyyy-mm-dd")) == "2014-12-31"
+
+
+def test_a_percent_cell_in_a_real_workbook_is_read_as_percent_points(tmp_path):
+    path = write_xlsx(tmp_path / "prosent.xlsx", [made_up_row(verdi=0.07), made_up_row(indikator_id="b", verdi=0.415)])
+    workbook = openpyxl.load_workbook(path)
+    workbook.active["H2"].number_format = "0%"
+    workbook.active["H3"].number_format = "0.0 %"
+    workbook.save(path)
+    assert mk.read_file(path, OFFICES).sort_values("rad")["verdi"].tolist() == [7.0, 41.5]
+
+
+# --------------------------------------------------------------------------- #
+# Year-end rows: order
+# --------------------------------------------------------------------------- #
+
+
+def test_year_end_rows_are_sorted_by_office_then_state_before_municipal_then_id(tmp_path):
+    rows = [made_up_row(kontor=k, indikator_id=i, linje=line, maaned=m)
+            for k in ("B", "A") for i, line in (("k_b", "kommune"), ("s_b", "stat"), ("k_a", "kommune"),
+                                                 ("s_a", "stat")) for m in (11, 12)]
+    result = mk.year_end(made_up_year(tmp_path, rows[::-1]))
+    assert result[["kontor", "linje", "indikator_id"]].values.tolist() == [
+        [k, line, i] for k in ("A", "B")
+        for line, i in (("stat", "s_a"), ("stat", "s_b"), ("kommune", "k_a"), ("kommune", "k_b"))]
+    assert result.index.tolist() == list(range(8))
+    assert set(result["maaned"]) == {12}
+
+
+def test_year_end_of_two_years_keeps_the_years_in_order():
+    frame = pd.DataFrame([{**made_up_row(aar=aar, maaned=m), "verdi": float(aar + m)}
+                          for aar in (2015, 2014) for m in (12, 6)])
+    result = mk.year_end(frame)
+    assert result[["aar", "maaned", "verdi"]].values.tolist() == [[2014, 12, 2026.0], [2015, 12, 2027.0]]
+
+
+def test_year_end_of_nothing_is_an_empty_table_with_the_import_columns():
+    empty = pd.DataFrame(columns=[*HEADER, "kilde", "rad"])
+    result = mk.year_end(empty)
+    assert list(result.columns) == HEADER and result.empty
+    assert list(mk.year_end(pd.DataFrame()).columns) == HEADER
+
+
+# --------------------------------------------------------------------------- #
+# The xlsx template's layout
+# --------------------------------------------------------------------------- #
+
+
+def test_the_template_header_is_bold_frozen_and_wide_enough_to_read(tmp_path):
+    xlsx, _ = mk.write_templates(tmp_path / "ny" / "maler")
+    workbook = openpyxl.load_workbook(xlsx)
+    data = workbook["Målekort"]
+    assert data.freeze_panes == "A2"  # the header stays in view while scrolling
+    assert [c.font.b for c in data[1]] == [True] * len(HEADER)
+    widths = [data.column_dimensions[c.column_letter].width for c in data[1]]
+    assert widths == [max(12, len(name) + 4) for name in HEADER]
+    help_sheet = workbook["Forklaring"]
+    assert [c.font.b for c in help_sheet[1]] == [True] * 6
+    assert not any(c.font.b for row in help_sheet.iter_rows(min_row=2) for c in row)
+    help_widths = [help_sheet.column_dimensions[letter].width for letter in "ABCDEF"]
+    # each column fits its header; "Forklaring" (E) holds the longest texts and is the widest
+    assert all(w >= len(h) for w, h in zip(help_widths, mk.TEMPLATE_HELP_HEADER, strict=True))
+    assert help_widths[4] == max(help_widths)
+    assert help_widths == [16, 9, 9, 40, 70, 30]
+    rows = list(help_sheet.iter_rows(values_only=True))
+    assert rows[1:13] == [tuple(r) for r in mk.template_help_rows()]
+    assert rows[13] == (None,) * 6 and rows[14][0] == mk.TEMPLATE_HELP_NOTE and len(rows) == 15
+
+
+def test_templates_go_to_the_shipped_folder_by_default(tmp_path, monkeypatch):
+    monkeypatch.setattr(mk, "TEMPLATES", tmp_path / "maler")
+    assert mk.write_templates() == (tmp_path / "maler" / "malekort_mal.xlsx", tmp_path / "maler" / "malekort_mal.csv")
+    assert sorted(p.name for p in (tmp_path / "maler").iterdir()) == ["malekort_mal.csv", "malekort_mal.xlsx"]
+
+
+# --------------------------------------------------------------------------- #
+# The command, in-process
+# --------------------------------------------------------------------------- #
+
+
+def test_cli_templates_writes_both_files_and_names_them(tmp_path, capsys):
+    assert mk.main(["templates", "--folder", str(tmp_path)]) == 0
+    assert capsys.readouterr().err == f"skrev {tmp_path / 'malekort_mal.xlsx'}\nskrev {tmp_path / 'malekort_mal.csv'}\n"
+    assert (tmp_path / "malekort_mal.csv").read_text(encoding="utf-8") == ";".join(HEADER) + "\n"
+
+
+def test_cli_templates_in_the_repository_names_them_relative_to_it(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(mk, "ROOT", tmp_path)
+    monkeypatch.setattr(mk, "TEMPLATES", tmp_path / "data" / "maler")
+    assert mk.main(["templates"]) == 0
+    assert capsys.readouterr().err == "skrev data/maler/malekort_mal.xlsx\nskrev data/maler/malekort_mal.csv\n"
+
+
+def test_cli_clean_reads_the_shipped_year_and_writes_to_the_default_place(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(mk, "BUILD_DATA", tmp_path)
+    assert mk.main(["clean", "--year", "2014", "--offices", *OFFICES]) == 0
+    out = tmp_path / "malekort_2014.csv"
+    assert capsys.readouterr().err == f"skrev {out} (12 rader med årsresultat)\n"
+    written = pd.read_csv(out)
+    assert list(written.columns) == HEADER
+    assert written["kontor"].tolist() == sorted(OFFICES * 2)
+
+
+def test_cli_clean_with_bad_data_prints_every_problem_and_writes_nothing(tmp_path, capsys):
+    folder = year_folder(tmp_path)
+    bad = write_csv(folder / "a.csv", [made_up_row(verdi="ca 50"), made_up_row(indikator_id="b", kontor="Z")])
+    out = tmp_path / "ut.csv"
+    assert mk.main(["clean", "--year", "2014", "--offices", *OFFICES, "--folder", str(folder),
+                    "--out", str(out)]) == 1
+    assert capsys.readouterr().err == (
+        f"målekort: ingenting er skrevet til {out}.\n2 feil i målekortdata:\n"
+        f"  - {bad}, rad 2, kolonne 'verdi': forventet et tall, fikk 'ca 50'\n"
+        f"  - {bad}, rad 3, kolonne 'kontor': ukjent kontor 'Z'; kjente kontorer: A, B, C, D, E, F\n")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("argv", [
+    [], ["clean"], ["clean", "--year", "2014"], ["clean", "--offices", "A"],
+    ["clean", "--year", "i fjor", "--offices", "A"], ["clean", "--year", "2014", "--offices"],
+    ["maler"],
+])
+def test_cli_refuses_an_incomplete_command(argv, capsys):
+    with pytest.raises(SystemExit) as exc:
+        mk.main(argv)
+    assert exc.value.code == 2
+    assert capsys.readouterr().err.startswith("usage: python -m scripts.data.malekort")
+
+
+# --------------------------------------------------------------------------- #
+# More of what the reader promises
+# --------------------------------------------------------------------------- #
+
+
+def test_a_formula_cell_is_read_as_the_value_excel_saved(tmp_path):
+    path = write_xlsx(tmp_path / "formel.xlsx", [made_up_row(verdi="=40+12")])
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    assert b"<f>40+12</f><v />" in parts[sheet]
+    parts[sheet] = parts[sheet].replace(b"<f>40+12</f><v />", b"<f>40+12</f><v>52</v>")  # as Excel saves it
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    assert mk.read_file(path, OFFICES).loc[0, "verdi"] == 52.0
+
+
+@pytest.mark.parametrize(("length", "shown"), [(60, "x" * 60), (61, "x" * 59 + "…"), (200, "x" * 59 + "…")])
+def test_a_long_bad_cell_is_shortened_to_sixty_characters_in_the_message(tmp_path, length, shown):
+    path = write_csv(tmp_path / "lang.csv", [made_up_row(verdi="x" * length)])
+    with pytest.raises(mk.MalekortError) as exc:
+        mk.read_file(path, OFFICES)
+    assert problems_of(exc) == [f"{path}, rad 2, kolonne 'verdi': forventet et tall, fikk '{shown}'"]
+
+
+@pytest.mark.parametrize(("error", "reason"), [
+    (PermissionError(13, "Permission denied"), "mangler lesetilgang til filen"),
+    (OSError(5, "Input/output error"), "systemet svarte «Input/output error»"),
+])
+def test_a_file_the_system_refuses_is_named_with_the_reason(tmp_path, monkeypatch, error, reason):
+    path = write_csv(tmp_path / "laast.csv", [made_up_row()])
+
+    def refuse(self):
+        raise error
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    with pytest.raises(mk.MalekortError) as exc:
+        mk.read_file(path, OFFICES)
+    assert problems_of(exc) == [f"{path}: kunne ikke lese filen: {reason}"]
+
+
+def test_read_file_checks_the_year_it_is_given(tmp_path):
+    path = write_csv(tmp_path / "aar.csv", [made_up_row(aar=2015)])
+    assert mk.read_file(path, OFFICES).loc[0, "aar"] == 2015
+    with pytest.raises(mk.MalekortError) as exc:
+        mk.read_file(path, OFFICES, 2014)
+    assert problems_of(exc) == [f"{path}, rad 2, kolonne 'aar': året 2015 stemmer ikke med mappens år 2014; "
+                                "flytt filen til mappen for 2015 eller rett året"]
+
+
+def test_files_that_are_skipped_do_not_hide_the_files_after_them(tmp_path):
+    folder = year_folder(tmp_path)
+    (folder / ".skjult.csv").write_bytes(b"%PDF")
+    (folder / "README.md").write_text("notater", encoding="utf-8")
+    (folder / "Arkiv").mkdir()
+    write_csv(folder / "b.CSV", [made_up_row(kontor="B")])
+    write_csv(folder / "c.csv", [made_up_row(kontor="C")])
+    (folder / "~$c.csv").write_bytes(b"lock")
+    assert mk.read_year(2014, OFFICES, folder)["kontor"].tolist() == ["B", "C"]
+
+
+def test_indicator_counts_are_whole_numbers(tmp_path):
+    rows = [made_up_row(kontor="A", indikator_id="s1", linje="stat"),
+            made_up_row(kontor="B", indikator_id="k1", linje="kommune")]
+    counts = mk.indicator_counts(made_up_year(tmp_path, rows))
+    assert {c: str(t) for c, t in counts.dtypes.items() if c != "kontor"} == {
+        "aar": "int64", "antall_stat": "int64", "antall_kommune": "int64", "antall_totalt": "int64"}
+    assert counts.to_csv(index=False) == "kontor,aar,antall_stat,antall_kommune,antall_totalt\nA,2014,1,0,1\nB,2014,0,1,1\n"
+
+
+def test_a_csv_row_may_stop_before_the_empty_optional_cells(tmp_path):
+    """Hand-typed rows often end after the value; the cells not typed are empty, not an error."""
+    path = tmp_path / "kort_rad.csv"
+    path.write_text(";".join(HEADER) + "\nA;2014;12;bruker;x;X;kommune;4,2\n", encoding="utf-8")
+    df = mk.read_file(path, OFFICES)
+    assert df.loc[0, "verdi"] == 4.2
+    assert df[list(mk.OPTIONAL_COLUMNS)].isna().all().all()
+
+
+def test_office_codes_and_years_in_a_csv_are_read_as_written(tmp_path):
+    path = write_csv(tmp_path / "koder.csv", [made_up_row(kontor="01"), made_up_row(kontor="1", indikator_id="b")])
+    df = mk.read_file(path, ["01", "1"])
+    assert df["kontor"].tolist() == ["01", "1"]
+
+
+@pytest.mark.parametrize("column", ["kontor", "aar", "maaned", "perspektiv", "indikator_id", "indikator", "linje",
+                                    "verdi"])
+def test_an_empty_required_cell_is_one_problem_not_also_a_bad_value(tmp_path, column):
+    path = write_csv(tmp_path / "tom_celle.csv", [made_up_row(**{column: ""})])
+    with pytest.raises(mk.MalekortError) as exc:
+        mk.read_file(path, OFFICES)
+    assert problems_of(exc) == [f"{path}, rad 2, kolonne '{column}': verdi mangler (kolonnen er påkrevd)"]
+
+
+def test_a_problem_with_the_whole_file_comes_before_the_problems_of_its_rows(tmp_path):
+    header = [c for c in HEADER if c != "verdi"] + ["farge"]
+    path = write_csv(tmp_path / "begge.csv", [made_up_row()], header=header)
+    with pytest.raises(mk.MalekortError) as exc:
+        mk.read_file(path, OFFICES)
+    assert problems_of(exc) == [f"{path}: mangler påkrevd(e) kolonne(r) 'verdi'; " + EXPECTED,
+                                f"{path}, rad 1: ukjent kolonne 'farge'; " + EXPECTED]

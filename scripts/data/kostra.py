@@ -33,7 +33,8 @@ RESERVED_COLUMNS = (VALUE, STATUS)
 
 
 class KostraFormatError(ValueError):
-    """The input is not a JSON-stat 2.0 dataset this module can read; says what is wrong."""
+    """The input is not a JSON-stat 2.0 dataset this module can read; the message (in Norwegian)
+    names the field, the value found and what was expected."""
 
 
 def parse_jsonstat(obj: dict) -> pd.DataFrame:
@@ -42,7 +43,7 @@ def parse_jsonstat(obj: dict) -> pd.DataFrame:
     Columns: one per dimension (category codes as strings, in ``id`` order), then
     ``value`` (float, NaN where the dataset has null) and ``status`` (marker string or
     missing). Rows follow the dataset's row-major order, so the last dimension in ``id``
-    varies fastest. Raises ``KostraFormatError`` naming the offending field.
+    varies fastest. Raises ``KostraFormatError`` naming the offending field and value.
     """
     _check_is_dataset(obj)
     ids, sizes = _dimension_ids_and_sizes(obj)
@@ -66,8 +67,16 @@ def read_snapshot(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     try:
         obj = json.loads(path.read_bytes(), parse_constant=_reject_constant)
-    except (json.JSONDecodeError, UnicodeDecodeError, ValueError) as exc:
-        raise KostraFormatError(f"{path}: not valid JSON: {exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise KostraFormatError(
+            f"{path}: ikke gyldig JSON på linje {exc.lineno}, kolonne {exc.colno} ({exc.msg})"
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise KostraFormatError(
+            f"{path}: ikke gyldig JSON: ikke UTF-8-tekst (byte {exc.start})"
+        ) from exc
+    except ValueError as exc:
+        raise KostraFormatError(f"{path}: ikke gyldig JSON: {exc}") from exc
     try:
         return parse_jsonstat(obj)
     except KostraFormatError as exc:
@@ -92,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         frame = read_snapshot(args.file)
     except (KostraFormatError, OSError) as exc:
         # One line on stderr: callers (Snakemake, shell scripts) show it as is.
-        print(f"kostra: error: {_one_line(str(exc))}", file=sys.stderr)
+        print(f"kostra: feil: {_one_line(str(exc))}", file=sys.stderr)
         return 2
     sys.stdout.write(to_csv_text(frame))
     return 0
@@ -105,49 +114,72 @@ def _check_is_dataset(obj: object) -> None:
     """Refuse anything that is not a single JSON-stat 2.0 dataset object."""
     if not isinstance(obj, dict):
         raise KostraFormatError(
-            f"JSON-stat: expected a dataset object, got {type(obj).__name__}"
+            f"JSON-stat: forventet et datasett (et JSON-objekt), fikk {_json_type(obj)}"
         )
     klass = obj.get("class")
     if klass is not None and klass != "dataset":
         raise KostraFormatError(
-            f"JSON-stat: not a dataset (class is {klass!r}); only class 'dataset' is supported"
+            f"JSON-stat: 'class' er {klass!r}; bare class 'dataset' kan leses"
         )
     version = obj.get("version")
     if version is not None and not str(version).startswith("2"):
-        raise KostraFormatError(f"JSON-stat: version {version!r} is not 2.x")
+        raise KostraFormatError(f"JSON-stat: 'version' er {version!r}; forventet 2.x")
     if "dataset" in obj and "id" not in obj:
         # JSON-stat 1.x bundles wrap datasets under a name; SSB's v2 API never does.
-        raise KostraFormatError("JSON-stat: this looks like a 1.x bundle, not a 2.0 dataset")
+        raise KostraFormatError(
+            "JSON-stat: dette ser ut som en samling (bundle) i format 1.x; forventet et "
+            "datasett i format 2.0"
+        )
     for key in ("id", "size", "dimension"):
         if key not in obj:
-            raise KostraFormatError(f"JSON-stat: missing {key!r} (not a dataset?)")
+            raise KostraFormatError(f"JSON-stat: mangler {key!r} (ikke et datasett?)")
     if VALUE not in obj:
-        raise KostraFormatError("JSON-stat: missing 'value' (metadata-only answer?)")
+        raise KostraFormatError("JSON-stat: mangler 'value' (et svar med bare metadata?)")
 
 
 def _dimension_ids_and_sizes(obj: dict) -> tuple[list[str], list[int]]:
     """Validated ``id`` and ``size`` lists of equal length."""
     ids, sizes = obj["id"], obj["size"]
     if not isinstance(ids, list) or not all(isinstance(i, str) and i for i in ids):
-        raise KostraFormatError("JSON-stat: 'id' must be a list of non-empty strings")
+        raise KostraFormatError(
+            f"JSON-stat: 'id' er {ids!r}; forventet en liste med dimensjonsnavn (tekst, ikke tom)"
+        )
     if not ids:
-        raise KostraFormatError("JSON-stat: 'id' is empty (dataset without dimensions)")
-    if len(set(ids)) != len(ids):
-        raise KostraFormatError(f"JSON-stat: 'id' repeats a dimension: {ids}")
+        raise KostraFormatError("JSON-stat: 'id' er tom; forventet minst én dimensjon")
+    repeated = _first_repeat(ids)
+    if repeated is not None:
+        raise KostraFormatError(
+            f"JSON-stat: 'id' har dimensjonen {repeated!r} mer enn én gang: {ids}"
+        )
     clash = [i for i in ids if i in RESERVED_COLUMNS]
     if clash:
         raise KostraFormatError(
-            f"JSON-stat: dimension named {clash[0]!r} clashes with the output column of that name"
+            f"JSON-stat: dimensjonen {clash[0]!r} har samme navn som en kolonne i tabellen som "
+            f"lages; navnene {' og '.join(map(repr, RESERVED_COLUMNS))} er opptatt"
         )
     if not isinstance(sizes, list) or not all(_is_count(s) for s in sizes):
-        raise KostraFormatError("JSON-stat: 'size' must be a list of non-negative integers")
+        raise KostraFormatError(
+            f"JSON-stat: 'size' er {sizes!r}; forventet en liste med hele tall, 0 eller større"
+        )
     if len(sizes) != len(ids):
         raise KostraFormatError(
-            f"JSON-stat: 'id' has {len(ids)} dimensions but 'size' has {len(sizes)} entries"
+            f"JSON-stat: 'id' har {len(ids)} dimensjoner, men 'size' har {len(sizes)} tall"
         )
     if not isinstance(obj["dimension"], dict):
-        raise KostraFormatError("JSON-stat: 'dimension' must be an object")
+        raise KostraFormatError(
+            f"JSON-stat: 'dimension' er {_json_type(obj['dimension'])}; forventet et objekt"
+        )
     return ids, sizes
+
+
+def _first_repeat(items: list[str]) -> str | None:
+    """The first item that occurs a second time, or None."""
+    seen: set[str] = set()
+    for item in items:
+        if item in seen:
+            return item
+        seen.add(item)
+    return None
 
 
 def _is_count(x: object) -> bool:
@@ -156,13 +188,13 @@ def _is_count(x: object) -> bool:
 
 def _category_codes(obj: dict, dim: str, size: int) -> list[str]:
     """Category codes of one dimension in storage order, checked against ``size``."""
-    where = f"JSON-stat: dimension {dim!r}"
+    where = f"JSON-stat: dimensjonen {dim!r}"
     spec = obj["dimension"].get(dim)
     if not isinstance(spec, dict):
-        raise KostraFormatError(f"{where} is listed in 'id' but missing from 'dimension'")
+        raise KostraFormatError(f"{where} står i 'id', men mangler i 'dimension'")
     category = spec.get("category")
     if not isinstance(category, dict):
-        raise KostraFormatError(f"{where} has no 'category' object")
+        raise KostraFormatError(f"{where} har ikke noe 'category'-objekt")
     index = category.get("index")
     if index is None:
         # The format lets a one-category dimension omit index and give only a label.
@@ -170,33 +202,44 @@ def _category_codes(obj: dict, dim: str, size: int) -> list[str]:
         if isinstance(labels, dict) and len(labels) == 1:
             index = list(labels)
         else:
-            raise KostraFormatError(f"{where}: category has no 'index'")
+            raise KostraFormatError(
+                f"{where}: 'category' har ingen 'index' (bare en dimensjon med én kategori kan "
+                "klare seg med 'label')"
+            )
     if isinstance(index, list):
         codes = index
     elif isinstance(index, dict):
         codes = _codes_from_positions(index, where)
     else:
-        raise KostraFormatError(f"{where}: category 'index' must be a list or an object")
-    if not all(isinstance(c, str) for c in codes):
-        raise KostraFormatError(f"{where}: category codes must be strings")
-    if len(set(codes)) != len(codes):
-        raise KostraFormatError(f"{where}: category codes repeat")
+        raise KostraFormatError(
+            f"{where}: 'index' er {_json_type(index)}; forventet en liste eller et objekt"
+        )
+    not_text = [c for c in codes if not isinstance(c, str)]
+    if not_text:
+        raise KostraFormatError(
+            f"{where}: kategorikoden {not_text[0]!r} er ikke tekst; forventet tekst som \"0301\""
+        )
+    repeated = _first_repeat(codes)
+    if repeated is not None:
+        raise KostraFormatError(f"{where}: kategorikoden {repeated!r} står mer enn én gang")
     if len(codes) != size:
         raise KostraFormatError(
-            f"{where} has {len(codes)} categories but 'size' says {size}"
+            f"{where} har {len(codes)} kategorier, men 'size' sier {size}"
         )
     return codes
 
 
 def _codes_from_positions(index: dict, where: str) -> list[str]:
     """Order codes by their position; positions must be exactly 0..n-1."""
-    positions = list(index.values())
-    if not all(_is_count(p) for p in positions) or sorted(positions) != list(
-        range(len(positions))
-    ):
-        raise KostraFormatError(
-            f"{where}: category 'index' positions must be 0..{len(positions) - 1}, each once"
-        )
+    n = len(index)
+    seen: set[int] = set()
+    for code, p in index.items():
+        if not _is_count(p) or p >= n or p in seen:
+            raise KostraFormatError(
+                f"{where}: kategorien {code!r} har posisjon {p!r} i 'index'; forventet "
+                f"posisjonene 0..{n - 1}, hver én gang"
+            )
+        seen.add(p)
     return sorted(index, key=index.__getitem__)
 
 
@@ -205,8 +248,8 @@ def _values(raw: object, n_cells: int, sizes: list[int]) -> list[float]:
     if isinstance(raw, list):
         if len(raw) != n_cells:
             raise KostraFormatError(
-                f"JSON-stat: 'value' has {len(raw)} entries, expected {n_cells} "
-                f"(product of size {sizes})"
+                f"JSON-stat: 'value' har {len(raw)} tall, forventet {n_cells} "
+                f"(produktet av 'size' {sizes})"
             )
         return [_number(v, i) for i, v in enumerate(raw)]
     if isinstance(raw, dict):
@@ -215,7 +258,9 @@ def _values(raw: object, n_cells: int, sizes: list[int]) -> list[float]:
         for key, v in raw.items():
             out[_flat_index(key, n_cells, VALUE)] = _number(v, key)
         return out
-    raise KostraFormatError("JSON-stat: 'value' must be a list or an object")
+    raise KostraFormatError(
+        f"JSON-stat: 'value' er {_json_type(raw)}; forventet en liste eller et objekt"
+    )
 
 
 def _number(v: object, where: object) -> float:
@@ -224,7 +269,7 @@ def _number(v: object, where: object) -> float:
         return math.nan
     if isinstance(v, bool) or not isinstance(v, Real):
         raise KostraFormatError(
-            f"JSON-stat: value[{where}] is {v!r}, expected a number or null"
+            f"JSON-stat: value[{where}] er {v!r}; forventet et tall eller null"
         )
     return float(v)
 
@@ -241,7 +286,7 @@ def _statuses(raw: object, n_cells: int) -> list[str | None]:
             return [_marker(raw[0], 0)] * n_cells
         if len(raw) != n_cells:
             raise KostraFormatError(
-                f"JSON-stat: 'status' has {len(raw)} entries, expected {n_cells} or 1"
+                f"JSON-stat: 'status' har {len(raw)} merker, forventet {n_cells} eller 1"
             )
         return [_marker(s, i) for i, s in enumerate(raw)]
     if isinstance(raw, dict):
@@ -249,13 +294,15 @@ def _statuses(raw: object, n_cells: int) -> list[str | None]:
         for key, s in raw.items():
             out[_flat_index(key, n_cells, STATUS)] = _marker(s, key)
         return out
-    raise KostraFormatError("JSON-stat: 'status' must be a string, a list or an object")
+    raise KostraFormatError(
+        f"JSON-stat: 'status' er {_json_type(raw)}; forventet tekst, en liste eller et objekt"
+    )
 
 
 def _marker(s: object, where: object) -> str | None:
     if s is None or isinstance(s, str):
         return s
-    raise KostraFormatError(f"JSON-stat: status[{where}] is {s!r}, expected a string")
+    raise KostraFormatError(f"JSON-stat: status[{where}] er {s!r}; forventet tekst eller null")
 
 
 def _flat_index(key: object, n_cells: int, field: str) -> int:
@@ -264,11 +311,12 @@ def _flat_index(key: object, n_cells: int, field: str) -> int:
         i = int(key)
     except (TypeError, ValueError):
         raise KostraFormatError(
-            f"JSON-stat: {field!r} key {key!r} is not a cell index"
+            f"JSON-stat: nøkkelen {key!r} i {field!r} er ikke et cellenummer; "
+            f"forventet et helt tall 0..{n_cells - 1}"
         ) from None
     if not 0 <= i < n_cells:
         raise KostraFormatError(
-            f"JSON-stat: {field!r} key {key!r} is outside 0..{n_cells - 1}"
+            f"JSON-stat: nøkkelen {key!r} i {field!r} er utenfor cellene 0..{n_cells - 1}"
         )
     return i
 
@@ -286,7 +334,23 @@ def _row_major_codes(codes: list[list[str]], sizes: list[int]) -> list[np.ndarra
 
 
 def _reject_constant(token: str) -> float:
-    raise ValueError(f"non-standard JSON constant {token}")
+    raise ValueError(f"{token} er ikke en JSON-verdi (SSB sender aldri NaN eller Infinity)")
+
+
+def _json_type(x: object) -> str:
+    """What a parsed JSON value is, in the words of a message (never called with an object:
+    every field it describes is wrong because it is not one)."""
+    if x is None:
+        return "null"
+    if isinstance(x, bool):
+        return f"{str(x).lower()} (sannhetsverdi)"
+    if isinstance(x, list):
+        return "en liste"
+    if isinstance(x, str):
+        return f"teksten {x!r}"
+    if isinstance(x, Real):
+        return f"tallet {x!r}"
+    return type(x).__name__
 
 
 def _one_line(text: str) -> str:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import re
 import sys
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -264,13 +265,13 @@ def _read_csv_text(path: Path) -> tuple[list[str], pd.DataFrame]:
     # The header has no quoted commas, so it reliably reveals the separator even
     # when values use decimal commas.
     sep = ";" if first_line.count(";") >= first_line.count(",") and ";" in first_line else ","
+    if not text.split("\n", 1)[0].strip():
+        raise _FileProblem("rad 1 er tom; raden med kolonnenavn skal stå på rad 1")
     try:
         frame = pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype="str",
                             na_filter=False, skip_blank_lines=False, engine="c")
     except (pd.errors.ParserError, ValueError) as exc:
-        raise _FileProblem(f"kunne ikke leses som csv: {exc}".strip()) from None
-    if frame.empty:
-        raise _FileProblem("filen er tom")
+        raise _FileProblem(_csv_problem(str(exc), sep)) from None
     frame = frame.fillna("")
     header = [str(h).strip().lower() for h in frame.iloc[0]]
     if not any(header):
@@ -278,6 +279,24 @@ def _read_csv_text(path: Path) -> tuple[list[str], pd.DataFrame]:
     data = frame.iloc[1:].copy()
     data.index = range(2, len(frame) + 1)
     return header, data
+
+
+_TOO_MANY_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_OPEN_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
+
+
+def _csv_problem(error: str, sep: str) -> str:
+    """pandas' reason why a csv file cannot be read, in the user's terms (row, separator, quote)."""
+    many = _TOO_MANY_FIELDS.search(error)
+    if many:
+        expected, line, saw = many.groups()
+        return (f"rad {line} har {saw} felt, men raden med kolonnenavn har {expected}; "
+                f"tekst som inneholder skilletegnet «{sep}» må stå i anførselstegn (\")")
+    quote = _OPEN_QUOTE.search(error)
+    if quote:
+        return (f"rad {int(quote.group(1)) + 1}: et anførselstegn (\") åpner en tekst som "
+                "ikke lukkes før filen slutter")
+    return f"kunne ikke leses som csv ({error})"
 
 
 def _cell_text(cell: object) -> str:
@@ -571,14 +590,25 @@ def _read_one(path: Path, offices: Sequence[str], year: int | None
     except _FileProblem as exc:
         return None, [Problem(source, 0, None, str(exc))]
     except OSError as exc:
-        return None, [Problem(source, 0, None, f"kunne ikke lese filen: {exc.strerror or exc}")]
+        return None, [Problem(source, 0, None, f"kunne ikke lese filen: {_os_reason(exc)}")]
     return _validate_table(header, data, offices, year, source)
+
+
+def _os_reason(exc: OSError) -> str:
+    """Why the system refused to read a file, in Norwegian where the reason is a common one."""
+    if isinstance(exc, IsADirectoryError):
+        return "dette er en mappe, ikke en fil"
+    if isinstance(exc, FileNotFoundError):
+        return "filen finnes ikke"
+    if isinstance(exc, PermissionError):
+        return "mangler lesetilgang til filen"
+    return f"systemet svarte «{exc.strerror or exc}»"
 
 
 def _check_offices(offices: Iterable[str]) -> list[str]:
     offices = [str(o) for o in offices]
     if not offices:
-        raise ValueError("no offices given: pass the office names from the config (A–F)")
+        raise ValueError("ingen kontorer oppgitt: gi kontornavnene fra config (A–F)")
     return offices
 
 
@@ -657,7 +687,9 @@ def year_end(df: pd.DataFrame) -> pd.DataFrame:
     office's indicator, the latest month reported for it is used instead and
     ``maaned`` tells which month the value comes from, so a reader can see it
     is not a full-year figure. Returns the import columns (no provenance), so
-    the result is itself a valid import file.
+    the result is itself a valid import file. Rows are sorted by office, year,
+    line (``stat`` before ``kommune``, the order of Tabell 4.2) and indicator
+    id, so the output does not depend on the order of files or rows.
     """
     columns = list(COLUMN_NAMES)
     if df.empty:
@@ -709,9 +741,11 @@ def template_help_rows() -> list[tuple[str, ...]]:
 def write_templates(folder: Path | str | None = None) -> tuple[Path, Path]:
     """Write the empty import templates (xlsx and csv) from ``COLUMNS``.
 
-    The xlsx has the header on sheet "Målekort" and a "Forklaring" sheet in
-    Norwegian; the csv is ``;``-separated, which Norwegian Excel opens directly.
-    Returns ``(xlsx_path, csv_path)``.
+    The xlsx has the header on sheet "Målekort" (bold, the first row frozen so
+    it stays in view, each column 12 characters wide or four more than its name)
+    and a "Forklaring" sheet in Norwegian (bold header, then one row per column,
+    a blank row and a note); the csv is ``;``-separated, which Norwegian Excel
+    opens directly. Returns ``(xlsx_path, csv_path)``.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -773,7 +807,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "templates":
         for path in write_templates(args.folder):
-            print(f"wrote {_display(path)}", file=sys.stderr)
+            print(f"skrev {_display(path)}", file=sys.stderr)
         return 0
     out = args.out if args.out is not None else BUILD_DATA / f"malekort_{args.year}.csv"
     try:

@@ -31,8 +31,8 @@ def load_indicators(path: Path = paths.THESIS / "indikatorer.yaml") -> list[dict
     inds = read_yaml(path)["indikatorer"]
     for i, ind in enumerate(inds):
         if ind.get("retning") not in ("hoyest_best", "lavest_best"):
-            raise DataError(f"{path}: indikatorer[{i}].retning: expected 'hoyest_best' or "
-                            f"'lavest_best', got {ind.get('retning')!r}")
+            raise DataError(f"{path}: indikatorer[{i}].retning: ukjent retning {ind.get('retning')!r}; "
+                            "forventet 'hoyest_best' eller 'lavest_best'")
     return inds
 
 
@@ -44,7 +44,7 @@ def read_office_values(path: Path, year: int, offices: list[str], indicator_ids:
     250 % or a value of 1e308 into the results. Messages are Norwegian and name file, row
     and column. ``kilde`` (where a figure was published) is kept for the table's source note.
     """
-    from scripts.data.preflight import value_problem
+    from scripts.data.preflight import number, value_problem
 
     df = pd.read_csv(path, dtype={"kontor": str, "indikator_id": str, "verdi": str})
     need = {"kontor", "indikator_id", "verdi"}
@@ -68,7 +68,8 @@ def read_office_values(path: Path, year: int, offices: list[str], indicator_ids:
             raise DataError(f"{path}, rad {row + 2}, kolonne 'verdi': verdien {r['verdi']!r} "
                             f"({r['indikator_id']}, kontor {r['kontor']}) {why}")
     kilde = df["kilde"].fillna("").astype(str) if "kilde" in df.columns else ""
-    return df.assign(verdi=pd.to_numeric(df["verdi"]).astype(float), aar=year, kilde=kilde)[
+    # Read as the check above did: "3,6" and "2 841" are numbers too.
+    return df.assign(verdi=df["verdi"].map(number).astype(float), aar=year, kilde=kilde)[
         ["kontor", "aar", "indikator_id", "verdi", "kilde"]]
 
 
