@@ -549,3 +549,34 @@ def test_cli_requires_offices_and_an_output(tmp_path):
     assert exc.value.code == 2
     with pytest.raises(SystemExit):
         exact.main(["--offices", *OFFICES])
+
+
+# --------------------------------------------------------------------------- the centre and the edges
+
+def test_a_split_at_the_centre_has_equal_tails_names_the_upper_one_and_p_one():
+    # four offices, yes = {4, 1} against no = {3, 2}: U = 2 of 4 pairs. Over the six splits 2U is
+    # 8, 6, 4, 4, 2, 0, so four are at least 4 and four at most 4.
+    t = exact.exact_test([1, 0, 0, 1], [4, 3, 2, 1], "ja_nei")
+    assert (t["observert"], t["effekt"]) == (2.0, 0.0)
+    assert (t["over"], t["under"], t["hale"], t["hale_retning"]) == (4, 4, 4, "over")
+    assert t["p"] == 1.0 and t["p_brok"] == "1"  # 2 · 4/6 capped at one
+
+
+def test_a_ranking_with_rho_zero_has_equal_tails():
+    # code 1, 2, 3, 4 against result ranks 2, 4, 1, 3: Σd² = 1 + 4 + 4 + 1 = 10, rho = 1 − 60/60 = 0;
+    # reversing the results maps rho to −rho, so the two tails hold as many orderings
+    t = exact.exact_test([1, 2, 3, 4], [2, 4, 1, 3], "rang")
+    assert t["effekt"] == pytest.approx(0.0) and t["over"] == t["under"] and t["hale_retning"] == "over"
+    assert t["p"] == 1.0 and t["p_brok"] == "1"
+
+
+def test_p_value_fraction_is_capped_at_one_too():
+    pv = exact.p_values(5, [1, 5, 5, 9])  # three at least 5, three at most 5: 2 · 3/4 > 1
+    assert (pv["p"], pv["p_brok"], pv["p_over"], pv["p_under"]) == (1.0, "1", 0.75, 0.75)
+
+
+def test_codes_and_results_of_different_lengths_are_refused():
+    with pytest.raises(ValueError):
+        exact.split_distribution([1, 0, 1], [3, 2])
+    with pytest.raises(ValueError):
+        exact.rank_distribution([1, 2, 3], [3, 2])
