@@ -312,10 +312,11 @@ def made_up_table(tmp_path):
     return p
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    d = tmp_path_factory.mktemp("eksakt")
-    return exact.build(OFFICES, codebook_path=write(d, made_up_book()), table_csv=made_up_table(d))
+@pytest.fixture
+def built(tmp_path):
+    # built anew for every test (not once per module): mutmut runs, for each mutant, only the tests
+    # that called the mutated function, and a shared fixture is called from the first test alone
+    return exact.build(OFFICES, codebook_path=write(tmp_path, made_up_book()), table_csv=made_up_table(tmp_path))
 
 
 def test_of(built, koding, indikator) -> dict:

@@ -59,8 +59,10 @@ def folder(tmp_path_factory):
     return make_folder(tmp_path_factory.mktemp("kontor") / "fem")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def tables(folder):
+    # built anew for every test (not once per module): mutmut runs, for each mutant, only the tests
+    # that called the mutated function, and a shared fixture is called from the first test alone
     return kontor.build_tables(folder, 2014, [2013], "kostragruppe")
 
 
@@ -219,6 +221,23 @@ def test_the_smallest_class_is_merged_first():
     assert [g["id"] for g in groups] == ["storrelse_0", "storrelse_10000", "storrelse_30000"]
     assert groups[1]["kontorer"] == ["m0", "m1", "m2", "s"]
     assert groups[1]["etikett"] == "Kontorer i kommuner med 10\u00a0000–29\u00a0999 innbyggere"
+
+
+def test_the_smallest_class_merges_before_a_larger_small_one():
+    # sizes 2 | 3 | 1 | 4. Smallest first: the single office joins the three (its smaller neighbour),
+    # then the two join those four: 0–29 999 (six) and 30 000+ (four). Taking the classes left to
+    # right instead would give 0–19 999 (five) and 20 000+ (five).
+    inh = pd.Series({"a0": 1000, "a1": 2000, "b0": 11_000, "b1": 12_000, "b2": 13_000, "c0": 25_000}
+                    | {f"d{i}": 40_000 + i for i in range(4)})
+    groups = kontor.size_groups(inh, [10_000, 20_000, 30_000])
+    assert [(g["etikett"], g["kontorer"]) for g in groups] == [
+        ("Kontorer i kommuner med færre enn 30\u00a0000 innbyggere", ["a0", "a1", "b0", "b1", "b2", "c0"]),
+        ("Kontorer i kommuner med 30\u00a0000 innbyggere eller flere", ["d0", "d1", "d2", "d3"])]
+
+
+def test_a_bound_of_one_inhabitant_is_a_bound():
+    inh = pd.Series({f"a{i}": 0 for i in range(4)} | {f"z{i}": 1 + i for i in range(4)})
+    assert [g["kontorer"] for g in kontor.size_groups(inh, [1])] == [["a0", "a1", "a2", "a3"], ["z0", "z1", "z2", "z3"]]
 
 
 def test_empty_classes_zero_and_repeated_bounds_are_ignored():
@@ -408,17 +427,21 @@ def test_cli_writes_the_tables_for_the_years_and_grouping_asked(folder, tmp_path
     want = kontor.build_tables(folder, 2014, [2013], "kostragruppe", [], snapshots=folder / "kostra")
     assert got == json.loads(json.dumps(want))
     assert got["aar_serie"] == [2013, 2014] and got["inndeling"]["valgt"] == "kostragruppe"
-    assert "færre" in out.read_text(encoding="utf-8")  # Norwegian letters kept, not escaped
+    text = out.read_text(encoding="utf-8")
+    assert "færre" in text  # Norwegian letters kept, not escaped
+    # keys sorted, so the same tables always give the same bytes
+    assert text == json.dumps(json.loads(text), ensure_ascii=False, sort_keys=True)
 
 
 def test_cli_passes_the_size_bounds_on(folder, tmp_path):
     out = tmp_path / "t.json"
     assert kontor.main(["--data", str(folder), "--year", "2014", "--grupper", "storrelse",
-                        "--storrelser", "11000", "--out", str(out)]) == 0
+                        "--storrelser", "5000", "--out", str(out)]) == 0
     got = json.loads(out.read_text(encoding="utf-8"))
-    # below 11 000: K005, K001 (two); from 11 000: K002, K004, K003 (three); merged into one of five
-    assert got["grupper"] == {"storrelse_0": {"id": "storrelse_0", "antall": 5,
-                                              "etikett": "Kontorer i kommuner med 0 innbyggere eller flere"}}
+    # every office has 8 000 inhabitants or more: the class below 5 000 is empty and dropped
+    # (a four-digit number has no thousands space, as everywhere in the report)
+    assert got["grupper"] == {"storrelse_5000": {"id": "storrelse_5000", "antall": 5,
+                                                 "etikett": "Kontorer i kommuner med 5000 innbyggere eller flere"}}
     assert got["aar_serie"] == [2014]
 
 

@@ -60,6 +60,13 @@ def test_the_code_resolved_by_the_fetch_wins_for_its_own_indicator_only():
     assert indicator_values([(other, SNAP)], catalogue(), {})["verdi"].tolist()[:2] == [3.5, 4.0]
 
 
+def test_a_snapshot_without_a_code_does_not_stop_the_next_one_from_being_read():
+    unresolved = {"table": "T1"}
+    resolved = {"table": "T1", "resolved": {"indikator_id": "x", "content": {"code": "C2"}}}
+    got = indicator_values([(unresolved, SNAP), (resolved, SNAP)], catalogue(content_code=None), {})
+    assert records(got) == [("9901", 2014, "x", 99.0, None)]
+
+
 def test_a_resolved_entry_without_a_code_falls_back_to_nothing():
     meta = {"table": "T1", "resolved": {"indikator_id": "x", "content": None}}
     assert indicator_values([(meta, SNAP)], catalogue(), {}).empty
