@@ -25,7 +25,7 @@ from tests.conftest import ROOT, copy_repo
 # package -> (files to mutate, the fast tests that concern them)
 PACKAGES: dict[str, tuple[list[str], list[str]]] = {
     "analysis": (["scripts/analysis/*"],
-                 ["tests/test_compare.py", "tests/test_kostra_compare.py", "tests/test_exact.py",
+                 ["tests/test_compare.py", "tests/test_compare_units.py", "tests/test_kostra_compare.py", "tests/test_exact.py",
                   "tests/test_exact_kodebok.py", "tests/test_exact_units.py", "tests/test_kontor.py",
                   "tests/test_kontor_units.py", "tests/test_kostra_compare_units.py", "tests/test_series_breaks.py"]),
     "guard": (["scripts/guard/*"],

@@ -37,12 +37,13 @@ INFO = {"K001": (10_000, "G1"), "K002": (15_000, "G1"), "K003": (30_000, "G2"), 
         "K005": (8_000, "G1")}
 
 
-def make_folder(root, info=True, years=(2013, 2014)):
+def make_folder(root, info=True, years=(2013, 2014), offices=OFFICES):
     root.mkdir(parents=True, exist_ok=True)
     (root / kontor_input.MARKER).write_text("oppdiktede testdata\n", encoding="utf-8")
-    for year, vals in ((2013, V2013), (2014, V2014)):
+    for year, all_vals in ((2013, V2013), (2014, V2014)):
         if year not in years:
             continue
+        vals = {i: {k: v for k, v in by.items() if k in offices} for i, by in all_vals.items()}
         mk = root / "malekort" / str(year)
         mk.mkdir(parents=True)
         (mk / f"malekort_{year}_oppdiktet.csv").write_text(generate.malekort_csv(year, vals), encoding="utf-8")
@@ -477,3 +478,54 @@ def test_cli_refuses_an_unknown_grouping_and_requires_data_year_and_output(folde
         with pytest.raises(SystemExit) as exc:
             kontor.main(argv)
         assert exc.value.code == 2
+
+
+def test_cli_reads_the_ssb_snapshots_of_the_data_folder_for_reference_values(tmp_path):
+    d = make_folder(tmp_path / "med_ssb", years=(2014,))
+    # a made-up JSON-stat snapshot of table 04688 for the whole country, its code resolved by the fetch
+    data = {"version": "2.0", "class": "dataset", "id": ["Region", "ContentsCode", "Tid"], "size": [1, 1, 1],
+            "dimension": {"Region": {"category": {"index": {"EAK": 0}}},
+                          "ContentsCode": {"category": {"index": {"OPPDIKTET1": 0}}},
+                          "Tid": {"category": {"index": {"2014": 0}}}},
+            "value": [3.9]}
+    snaps = d / "kostra"
+    snaps.mkdir()
+    (snaps / "04688_oppdiktet.json").write_text(json.dumps(data), encoding="utf-8")
+    (snaps / "04688_oppdiktet.meta.json").write_text(json.dumps(
+        {"table": "04688", "resolved": {"indikator_id": SOS, "content": {"code": "OPPDIKTET1"}}}), encoding="utf-8")
+    out = tmp_path / "t.json"
+    assert kontor.main(["--data", str(d), "--year", "2014", "--out", str(out)]) == 0
+    refs = json.loads(out.read_text(encoding="utf-8"))["referanser"]
+    assert list(refs) == [SOS] and [(r["omrade"], r["etikett"], r["verdi"]) for r in refs[SOS]] == [("EAK", "Landet", 3.9)]
+
+
+def test_four_offices_are_enough_to_compare(tmp_path):
+    four = OFFICES[:4]  # ARB: K003 60 > K001 50 > K004 45 > K002 40
+    t = kontor.build_tables(make_folder(tmp_path / "fire", years=(2014,), offices=four), 2014, [2014])
+    assert {k: t["kontorer"][k]["plass"][ARB]["2014"]["alle"] for k in four} == {"K003": 1, "K001": 2, "K004": 3, "K002": 4}
+    assert t["fordeling"][ARB]["2014"]["alle"] == {"verdier": [40.0, 45.0, 50.0, 60.0], "median": 47.5}
+
+
+def test_office_names_with_leading_zeros_are_kept_as_text(tmp_path):
+    (tmp_path / "kontorinfo.csv").write_text("kontor,innbyggere,kostragruppe\n007,5,G1\n", encoding="utf-8")
+    assert list(kontor.read_info(tmp_path, ["007"]).index) == ["007"]
+
+
+def test_at_most_twenty_missing_offices_are_named(tmp_path):
+    p = tmp_path / "kontorinfo.csv"
+    p.write_text("kontor,innbyggere,kostragruppe\nK000,5,G1\n", encoding="utf-8")
+    wanted = [f"K{i:03d}" for i in range(1, 23)]  # 22 offices, none of them in the file
+    with pytest.raises(DataError) as exc:
+        kontor.read_info(tmp_path, wanted)
+    assert str(exc.value) == f"{p}: mangler rad for kontor {', '.join(wanted[:19])} og K020"
+
+
+def test_sources_list_every_distinct_kostra_source_text_once_in_order(tmp_path):
+    (tmp_path / "kostra_kontor").mkdir()
+    for year, texts in ((2013, ["Kilde en", "Kilde to"]), (2014, ["Kilde to", "Kilde tre"])):
+        rows = "".join(f"K001,{year},{SOS},1,{t}\n" for t in texts)
+        (tmp_path / "kostra_kontor" / f"{year}.csv").write_text("kontor,aar,indikator_id,verdi,kilde\n" + rows,
+                                                               encoding="utf-8")
+    assert kontor.sources(tmp_path, [2012, 2013, 2014]) == {
+        "filer": ["kostra_kontor/2013.csv", "kostra_kontor/2014.csv"],
+        "kostra_kilde": ["Kilde en", "Kilde to", "Kilde tre"]}
