@@ -532,6 +532,8 @@ def test_cli_writes_exactly_what_build_gives_for_the_offices_and_codebook_asked(
     assert f"skrev {out}" in capsys.readouterr().err
     text = out.read_text(encoding="utf-8")
     assert "å" in text or "ø" in text  # Norwegian letters kept, not escaped
+    # keys sorted and one space of indent, so the same results always give the same bytes
+    assert text == json.dumps(json.loads(text), ensure_ascii=False, indent=1, sort_keys=True)
 
 
 def test_cli_with_a_codebook_for_other_offices_fails_in_norwegian_and_writes_nothing(tmp_path, capsys):
@@ -581,3 +583,9 @@ def test_codes_and_results_of_different_lengths_are_refused():
         exact.split_distribution([1, 0, 1], [3, 2])
     with pytest.raises(ValueError):
         exact.rank_distribution([1, 2, 3], [3, 2])
+
+
+def test_fewest_offices_for_a_perfect_ranking_by_default_is_five():
+    # by default a ranked code at 5 %: 2/4! = 0.083 is not below it, 2/5! = 0.017 is
+    assert exact.offices_for_perfect() == 5
+    assert exact.offices_for_perfect(kind="ja_nei") == 8  # 2/C(7, 3) = 0.057, 2/C(8, 4) = 0.029
