@@ -589,3 +589,23 @@ def test_fewest_offices_for_a_perfect_ranking_by_default_is_five():
     # by default a ranked code at 5 %: 2/4! = 0.083 is not below it, 2/5! = 0.017 is
     assert exact.offices_for_perfect() == 5
     assert exact.offices_for_perfect(kind="ja_nei") == 8  # 2/C(7, 3) = 0.057, 2/C(8, 4) = 0.029
+
+
+def test_fewest_offices_follows_the_level_and_a_p_equal_to_it_is_not_below_it():
+    # at 10 %: 2/3! = 0.33 is not below, 2/4! = 0.083 is
+    assert exact.offices_for_perfect(0.1, "rang") == 4
+    # at exactly 2/5!, five offices only reach the level, six (2/720) get below it
+    assert exact.offices_for_perfect(2 / math.factorial(5), "rang") == 6
+
+
+def test_build_checks_the_tools_against_the_tool_list_it_is_given(tmp_path):
+    spec = tmp_path / "verktoy.yaml"
+    spec.write_text(yaml.safe_dump({"kolonner": [{"id": "oppdiktet_verktoy", "etikett": "Oppdiktet verktøy"}]},
+                                   allow_unicode=True), encoding="utf-8")
+    book = made_up_book()
+    for c in book["koder"]:
+        c["verktoy_id"] = "oppdiktet_verktoy"
+    res = exact.build(OFFICES, codebook_path=write(tmp_path, book), table_csv=made_up_table(tmp_path),
+                      tools_spec=spec, check_scipy=False)
+    assert res["verktoy"] == {"oppdiktet_verktoy": "Oppdiktet verktøy"}
+    assert {c["verktoy_id"] for c in res["kodinger"]} == {"oppdiktet_verktoy"}
