@@ -609,3 +609,23 @@ def test_build_checks_the_tools_against_the_tool_list_it_is_given(tmp_path):
                       tools_spec=spec, check_scipy=False)
     assert res["verktoy"] == {"oppdiktet_verktoy": "Oppdiktet verktøy"}
     assert {c["verktoy_id"] for c in res["kodinger"]} == {"oppdiktet_verktoy"}
+
+
+def test_exactly_five_schema_errors_are_all_shown_without_a_count(tmp_path):
+    data = shipped()
+    fields = ["0/verdier/A", "0/verdier/B", "1/verdier/A", "1/verdier/B", "2/verdier/A"]
+    for f in fields:
+        i, _, k = f.split("/")
+        data["koder"][int(i)]["verdier"][k] = 10
+    msg, p = error_for(tmp_path, data)
+    assert msg == f"{p}: " + "; ".join(f"felt «koder/{f}»: verdien 10, forventet høyst 9" for f in fields)
+
+
+def test_yaml_error_gives_the_parsers_problem_in_its_own_words(tmp_path):
+    p = tmp_path / "kodebok.yaml"
+    p.write_text("versjon: 1\nkoder:\n  - id: x\n   navn: y\n", encoding="utf-8")
+    with pytest.raises(exact.KodebokError) as exc:
+        exact.load_codebook(p, offices=OFFICES)
+    with pytest.raises(yaml.YAMLError) as parser:
+        yaml.safe_load(p.read_text(encoding="utf-8"))
+    assert str(exc.value) == f"{p}: YAML-feil på linje 4: {parser.value.problem}"

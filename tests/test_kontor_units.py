@@ -529,3 +529,13 @@ def test_sources_list_every_distinct_kostra_source_text_once_in_order(tmp_path):
     assert kontor.sources(tmp_path, [2012, 2013, 2014]) == {
         "filer": ["kostra_kontor/2013.csv", "kostra_kontor/2014.csv"],
         "kostra_kilde": ["Kilde en", "Kilde to", "Kilde tre"]}
+
+
+def test_exactly_fifty_gaps_are_all_shown_without_a_count(folder):
+    empty = pd.DataFrame({"kontor": [], "aar": [], "indikator_id": [], "verdi": []})
+    offices = [f"K{i:03d}" for i in range(1, 13)] + ["K013"]  # 13 × 4 = 52; drop two below
+    df = pd.DataFrame({"kontor": ["K013", "K013"], "aar": [2014, 2014], "indikator_id": [ARB, NED], "verdi": [1.0, 2.0]})
+    with pytest.raises(DataError) as exc:
+        kontor.check_edition(pd.concat([empty, df]), folder, 2014, offices, INDICATORS)
+    lines = str(exc.value).split("\n")
+    assert len(lines) == 1 + 50 and not lines[-1].startswith("  …")
