@@ -30,14 +30,12 @@ def test_every_missing_cell_is_named_office_by_office_in_the_tables_order(tmp_pa
 
 
 def test_every_missing_value_of_a_year_is_named(tmp_path):
-    inds = compare.load_indicators()
-    mk = tmp_path / "mk.csv"
-    ko = tmp_path / "ko.csv"
-    mk.write_text("kontor,indikator_id,verdi\nA,arbeidssokere_overgang_arbeid,52\n"
-                  "A,nedsatt_arbeidsevne_overgang_arbeid,41\n", encoding="utf-8")
-    ko.write_text("kontor,indikator_id,verdi\n", encoding="utf-8")
+    mk, ko = tmp_path / "mk.csv", tmp_path / "ko.csv"
+    rows = (("arbeidssokere_overgang_arbeid", 52), ("nedsatt_arbeidsevne_overgang_arbeid", 41))
+    mk.write_text("kontor,indikator_id,verdi\n" + "".join(f"A,{i},{v}\n" for i, v in rows), encoding="utf-8")
+    ko.write_text("kontor,indikator_id,verdi\n", encoding="utf-8")  # no KOSTRA figure at all
     with pytest.raises(compare.DataError) as exc:
-        compare.combine_year(2014, mk, ko, inds, ["A"])
+        compare.combine_year(2014, mk, ko, compare.load_indicators(), ["A"])
     assert str(exc.value) == ("2014: mangler verdier (kontor, indikator): A, netto_driftsutgifter_sosialtjenesten; "
                               "A, sosialhjelpsmottakere_andel")
 
