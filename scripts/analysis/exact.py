@@ -76,6 +76,8 @@ def schema_message(error: jsonschema.ValidationError) -> str:
     """One schema error as a Norwegian sentence: field, value and what was expected."""
     v, val, inst = error.validator, error.validator_value, error.instance
     field = _field(error.absolute_path)
+    if "propertyNames" in error.schema_path:  # jsonschema reports the failing key's own check (a pattern)
+        return f"felt «{field}»: ugyldig kontornavn {inst!r}, forventet én stor bokstav (A–F)"
     if v == "required":
         missing = [k for k in val if not isinstance(inst, dict) or k not in inst]
         return f"felt «{field}»: mangler {', '.join(f'«{k}»' for k in missing)} (påkrevd: {', '.join(val)})"
@@ -99,8 +101,6 @@ def schema_message(error: jsonschema.ValidationError) -> str:
     if v in ("minItems", "minLength", "minProperties"):
         what = {"minItems": "elementer", "minLength": "tegn", "minProperties": "felt"}[v]
         return f"felt «{field}»: verdien {inst!r} er for kort, forventet minst {val} {what}"
-    if v == "propertyNames":
-        return f"felt «{field}»: ugyldig kontornavn {inst!r}, forventet én stor bokstav (A–F)"
     return f"felt «{field}»: ugyldig verdi {inst!r} ({error.message})"
 
 

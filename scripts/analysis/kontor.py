@@ -77,12 +77,13 @@ def read_info(folder: Path, offices: list[str]) -> pd.DataFrame | None:
     path = folder / "kontorinfo.csv"
     if not path.is_file():
         return None
-    df = pd.read_csv(path, dtype={"kontor": str, "kostragruppe": str})
+    # innbyggere as text, so a bad cell is quoted as written (not as a numpy number)
+    df = pd.read_csv(path, dtype={"kontor": str, "kostragruppe": str, "innbyggere": str})
     need = {"kontor", "innbyggere", "kostragruppe"}
     if not need <= set(df.columns):
         raise DataError(f"{path}: mangler kolonne(r) {sorted(need - set(df.columns))}; forventet {sorted(need)}")
     inh = pd.to_numeric(df["innbyggere"], errors="coerce")
-    bad = df[inh.isna() | (inh < 0)]
+    bad = df[inh.isna() | (inh < 0) | (inh % 1 != 0)]
     if not bad.empty:
         raise DataError(f"{path}, rad {bad.index[0] + 2}, kolonne «innbyggere»: forventet et helt tall ≥ 0, "
                         f"fikk {bad['innbyggere'].iloc[0]!r}")
