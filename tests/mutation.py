@@ -31,7 +31,7 @@ PACKAGES: dict[str, tuple[list[str], list[str]]] = {
     "guard": (["scripts/guard/*"],
               ["tests/test_privacy.py", "tests/test_manifest.py",
                "tests/test_privacy_property.py::test_every_planted_name_is_found_wherever_and_however_it_is_written",
-               "tests/test_guard_units.py",
+               "tests/test_guard_units.py", "tests/test_publish.py",
                "tests/test_privacy_tracked.py::test_a_changed_private_snapshot_still_stops_the_build_until_approved",
                "tests/test_render_output.py::test_the_guard_finds_every_leak_in_the_final_pdf",
                "tests/test_faults.py::test_publish_names_a_report_it_cannot_write"]),

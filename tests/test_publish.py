@@ -154,3 +154,64 @@ def test_a_receipt_whose_reports_changed_is_removed_so_they_are_published_again(
         receipt.write_text("{ikke json", encoding="utf-8")
     assert publish.stale_receipts([receipt]) == [receipt]
     assert not receipt.exists()
+
+
+def test_without_hard_links_the_previous_file_is_kept_as_a_copy_and_put_back_on_failure(setup, monkeypatch):
+    """A file system without hard links (os.link fails): the previous report is copied aside
+    instead, and a failed rename of the PDF still puts the HTML back."""
+    docs, stamp, out, before = setup
+    monkeypatch.setattr(publish.os, "link", lambda *a: (_ for _ in ()).throw(OSError(errno.EPERM, "no links")))
+    real = os.replace
+
+    def replace(src, dst):
+        if os.path.basename(dst) == "report.pdf" and str(src).endswith(".tmp"):
+            raise OSError(errno.EIO, "Input/output error", str(dst))
+        return real(src, dst)
+
+    monkeypatch.setattr(publish.os, "replace", replace)
+    failure(docs, stamp, out)
+    assert files(out) == before
+    monkeypatch.setattr(publish.os, "replace", real)
+    publish.publish(docs, stamp, dest=out)
+    assert (out / "report.pdf").read_bytes() == NEW["report.pdf"]
+    assert sorted(p.name for p in out.iterdir()) == ["quarto", "report.html", "report.pdf"]
+
+
+def test_a_roll_back_that_fails_says_where_the_previous_version_lies(setup, monkeypatch):
+    docs, stamp, out, _ = setup
+    real = os.replace
+
+    def replace(src, dst):
+        if str(src).endswith(".tmp") and os.path.basename(dst) == "report.pdf":
+            raise OSError(errno.EIO, "Input/output error", str(dst))
+        if str(src).endswith(".old"):  # putting the HTML back fails too
+            raise OSError(errno.EACCES, "Permission denied", str(dst))
+        return real(src, dst)
+
+    monkeypatch.setattr(publish.os, "replace", replace)
+    assert failure(docs, stamp, out) == (
+        f"{out / 'report.html'}: publiseringen feilet, og forrige versjon kunne ikke settes tilbake "
+        f"(mangler skrivetilgang); den ligger i {out / '.report.html.old'}")
+    assert (out / ".report.html.old").read_bytes() == OLD["report.html"]
+
+
+def test_an_uncommon_error_is_named_by_the_operating_systems_own_words():
+    assert publish.reason(OSError(errno.ENOSPC, "No space left on device")) == "disken er full"
+    assert publish.reason(OSError(errno.ELOOP, "Too many levels of symbolic links")) == \
+        "Too many levels of symbolic links"
+    assert publish.reason(OSError("bare tekst")) == "bare tekst"
+
+
+def test_the_command_publishes_and_writes_the_receipt_with_paths_under_the_project(setup, monkeypatch):
+    """Run as the rule runs it: files under the project root are listed by relative path."""
+    docs, stamp, out, _ = setup
+    monkeypatch.setattr(publish.paths, "ROOT", out.parent)
+    receipt = stamp.parent / "published.json"
+    assert publish.main(["--stamp", str(stamp), "--dest", str(out), "--receipt", str(receipt),
+                         *map(str, docs)]) == 0
+    text = receipt.read_text(encoding="utf-8")
+    assert json.loads(text) == {"publisert": {
+        f"out/{n}": {"bytes": len(NEW[n]), "sha256": hashlib.sha256(NEW[n]).hexdigest()}
+        for n in ("report.html", "report.pdf")}}
+    assert text.startswith('{\n "publisert": {\n  "out/report.html": {\n   "bytes"')  # sorted, indent 1
+    assert publish.stale_receipts([receipt]) == []
