@@ -215,3 +215,42 @@ def test_the_command_publishes_and_writes_the_receipt_with_paths_under_the_proje
         for n in ("report.html", "report.pdf")}}
     assert text.startswith('{\n "publisert": {\n  "out/report.html": {\n   "bytes"')  # sorted, indent 1
     assert publish.stale_receipts([receipt]) == []
+
+
+def test_a_first_publish_that_fails_leaves_no_document_behind(setup, monkeypatch):
+    """No previous report (the first build): if the PDF's rename fails, the HTML already moved
+    into place is removed again, so no half set is published."""
+    docs, stamp, out, _ = setup
+    for name in ("report.html", "report.pdf"):
+        (out / name).unlink()
+    before = files(out)
+    real = os.replace
+
+    def replace(src, dst):
+        if os.path.basename(dst) == "report.pdf" and str(src).endswith(".tmp"):
+            raise OSError(errno.EIO, "Input/output error", str(dst))
+        return real(src, dst)
+
+    monkeypatch.setattr(publish.os, "replace", replace)
+    assert failure(docs, stamp, out) == (f"{out / 'report.pdf'}: kunne ikke bytte inn den nye rapporten "
+                                         f"(lese- eller skrivefeil på disken); {KEPT}")
+    assert files(out) == before
+
+
+@pytest.mark.parametrize("partial", [False, True], ids=["before_any_byte", "after_some_bytes"])
+def test_without_hard_links_a_copy_aside_that_fails_names_its_own_error_and_leaves_nothing(setup, monkeypatch, partial):
+    """No hard links, and the copy of the previous HTML fails (full disk), before it was created
+    or halfway: the message names the full disk, and no copy is left beside the report."""
+    docs, stamp, out, before = setup
+    monkeypatch.setattr(publish.os, "link", lambda *a: (_ for _ in ()).throw(OSError(errno.EPERM, "no links")))
+
+    def copy2(src, dst):
+        if partial:
+            with open(dst, "wb") as f:
+                f.write(b"halv")
+        raise OSError(errno.ENOSPC, "No space left on device", str(dst))
+
+    monkeypatch.setattr(publish.shutil, "copy2", copy2)
+    assert failure(docs, stamp, out) == (f"{out / '.report.html.old'}: kunne ikke bytte inn den nye rapporten "
+                                         f"(disken er full); {KEPT}")
+    assert files(out) == before
