@@ -53,6 +53,19 @@ def full_disk_after(name: str, after: int):
     return filling_fdopen(lambda path: os.path.basename(path).startswith(f".{name}."), after)
 
 
+def failing_replace(monkeypatch, name: str, suffixes=(".tmp",)):
+    """Make ``os.replace`` fail (EIO) when a staged file ending in ``suffixes`` is moved onto
+    ``name``; every other rename works."""
+    real = os.replace
+
+    def replace(src, dst):
+        if os.path.basename(dst) == name and str(src).endswith(suffixes):
+            raise OSError(errno.EIO, "Input/output error", str(dst))
+        return real(src, dst)
+
+    monkeypatch.setattr(publish.os, "replace", replace)
+
+
 @pytest.mark.parametrize("name", ["report.html", "report.pdf"])
 def test_a_full_disk_halfway_through_a_document_keeps_the_whole_previous_set(setup, monkeypatch, name):
     docs, stamp, out, before = setup
@@ -95,14 +108,7 @@ def test_a_rename_that_fails_halfway_puts_back_the_ones_already_replaced(setup, 
     """The website is replaced first, then the HTML, then the PDF; whichever rename fails, the
     ones before it are put back."""
     docs, stamp, out, before = setup
-    real = os.replace
-
-    def replace(src, dst):
-        if os.path.basename(dst) == fails and str(src).endswith((".tmp", ".new")):
-            raise OSError(errno.EIO, "Input/output error", str(dst))
-        return real(src, dst)
-
-    monkeypatch.setattr(publish.os, "replace", replace)
+    failing_replace(monkeypatch, fails, (".tmp", ".new"))
     assert failure(docs, stamp, out) == (f"{out / fails}: kunne ikke bytte inn den nye rapporten (lese- eller skrivefeil på "
                                f"disken); {KEPT}")
     assert files(out) == before
@@ -162,13 +168,7 @@ def test_without_hard_links_the_previous_file_is_kept_as_a_copy_and_put_back_on_
     docs, stamp, out, before = setup
     monkeypatch.setattr(publish.os, "link", lambda *a: (_ for _ in ()).throw(OSError(errno.EPERM, "no links")))
     real = os.replace
-
-    def replace(src, dst):
-        if os.path.basename(dst) == "report.pdf" and str(src).endswith(".tmp"):
-            raise OSError(errno.EIO, "Input/output error", str(dst))
-        return real(src, dst)
-
-    monkeypatch.setattr(publish.os, "replace", replace)
+    failing_replace(monkeypatch, "report.pdf")
     failure(docs, stamp, out)
     assert files(out) == before
     monkeypatch.setattr(publish.os, "replace", real)
@@ -224,14 +224,7 @@ def test_a_first_publish_that_fails_leaves_no_document_behind(setup, monkeypatch
     for name in ("report.html", "report.pdf"):
         (out / name).unlink()
     before = files(out)
-    real = os.replace
-
-    def replace(src, dst):
-        if os.path.basename(dst) == "report.pdf" and str(src).endswith(".tmp"):
-            raise OSError(errno.EIO, "Input/output error", str(dst))
-        return real(src, dst)
-
-    monkeypatch.setattr(publish.os, "replace", replace)
+    failing_replace(monkeypatch, "report.pdf")
     assert failure(docs, stamp, out) == (f"{out / 'report.pdf'}: kunne ikke bytte inn den nye rapporten "
                                          f"(lese- eller skrivefeil på disken); {KEPT}")
     assert files(out) == before
