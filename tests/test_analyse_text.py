@@ -131,7 +131,7 @@ def test_results_sentence_agrees_with_the_thesis_in_2014():
     text = resultatfunn(results(), 2014, "F", "C")
     assert text.startswith("I @tbl-resultater (2014) er ingen kontor best på alle indikatorene. "
                            "Kontor F har beste verdi på begge de statlige indikatorene")
-    assert "Det er også oppgavens lesning" in text and "I oppgaven (2014)" not in text
+    assert "Det er også oppgavens lesning" in text and "I oppgaven, med tall for" not in text
 
 
 def test_results_sentence_for_another_year_follows_the_table_and_marks_the_thesis_finding():
@@ -145,7 +145,7 @@ def test_results_sentence_for_another_year_follows_the_table_and_marks_the_thesi
     assert "I @tbl-resultater (2015) er ingen kontor best på alle indikatorene." in text
     assert "Ingen kontor er best på begge de statlige indikatorene; beste verdi har kontor A på" in text
     assert "kontor E på utgifter" in text
-    assert text.endswith("I oppgaven (2014) pekte ingen kontor seg klart ut som best, men kontor F var "
+    assert text.endswith("I oppgaven, med tall for 2014, pekte ingen kontor seg klart ut som best, men kontor F var "
                          "klart best på de statlige indikatorene og kontor C på de kommunale.")
     assert "Kontor F har beste verdi" not in text
 
@@ -153,13 +153,13 @@ def test_results_sentence_for_another_year_follows_the_table_and_marks_the_thesi
 def test_results_sentence_when_one_office_leads_everything():
     text = resultatfunn(results(stat_best=["C"], kom_best=["C"]), 2014, "F", "C")
     assert text.startswith("I @tbl-resultater (2014) er kontor C best på alle indikatorene.")
-    assert "I oppgaven (2014) pekte ingen kontor" in text
+    assert "I oppgaven, med tall for 2014, pekte ingen kontor" in text
 
 
 def test_verdict_names_the_thesis_year_in_another_edition():
     h = {"id": "H4", "vurdering": {"kategori": "ikke tilstrekkelig grunnlag", "begrunnelse": "Tekst."}}
     assert vurdering(h, 2014, 2014).startswith("**Vurdering av H4:**")
-    assert vurdering(h, 2015, 2014).startswith("**Vurdering av H4 i oppgaven (2014):** Ikke")
+    assert vurdering(h, 2015, 2014).startswith("**Vurdering av H4 i oppgaven (tall for 2014):** Ikke")
 
 
 CELLER = {"E": {"balansert_malstyring": "Bruker målekort og tiltaksplan"},

@@ -45,10 +45,10 @@ def test_chapter_4_results_sentences_follow_the_2015_table(edition):
     assert "Ingen kontor er best på begge de kommunale indikatorene; beste verdi har kontor C på" in ch4
     assert "kontor D på netto driftsutgifter pr innbygger" in ch4
     # The thesis's 2014 reading is there only as the thesis's finding.
-    assert ("I oppgaven (2014) pekte ingen kontor seg klart ut som best, men kontor F var klart best på "
+    assert ("I oppgaven, med tall for 2014, pekte ingen kontor seg klart ut som best, men kontor F var klart best på "
             "de statlige indikatorene og kontor C på de kommunale.") in ch4
-    assert "som i oppgaven (2014) var best på de kommunale indikatorene" in ch4
-    assert "Vurdering av H4 i oppgaven (2014):" in ch4
+    assert "som i oppgavens tall for 2014 var best på de kommunale indikatorene" in ch4
+    assert "Vurdering av H4 i oppgaven (tall for 2014):" in ch4
     # No unmarked claim that F or C leads a line in this edition.
     for claim in ("kontor F er klart best", "Kontor F har beste verdi", "Kontor C har beste verdi",
                   "som er best på de kommunale indikatorene", "Kontoret som er best på de statlige"):

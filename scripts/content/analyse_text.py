@@ -74,11 +74,11 @@ def vurdering(h: dict, utgave_aar: int | None = None, oppgave_aar: int | None = 
     """``'**Vurdering av H1:** Støttet – <begrunnelse>'``: the verdict as classified in hypoteser.yaml.
 
     The verdict is the thesis's, drawn from its own year's results; in an edition for another
-    year the label says so (``'Vurdering av H4 i oppgaven (2014)'``), so it never reads as a
+    year the label says so (``'Vurdering av H4 i oppgaven (tall for 2014)'``), so it never reads as a
     verdict on the edition's table.
     """
     v = h["vurdering"]
-    hvem = (f" i oppgaven ({oppgave_aar})" if utgave_aar is not None and oppgave_aar is not None
+    hvem = (f" i oppgaven (tall for {oppgave_aar})" if utgave_aar is not None and oppgave_aar is not None
             and utgave_aar != oppgave_aar else "")
     return (f"**Vurdering av {esc(h['id'])}{hvem}:** {stor(esc(v['kategori']))} – "
             f"{esc(' '.join(v['begrunnelse'].split()))}")
@@ -173,7 +173,7 @@ def resultatfunn(results: dict, oppgave_aar: int, oppgave_stat: str, oppgave_kom
             and list(results["kommunal_best"]) == [oppgave_kom]):
         return tekst + (" Det er også oppgavens lesning: ingen kontor peker seg klart ut som best, men "
                         "ett kontor er best i hver styringslinje.")
-    return tekst + (f" I oppgaven ({oppgave_aar}) pekte ingen kontor seg klart ut som best, men kontor "
+    return tekst + (f" I oppgaven, med tall for {oppgave_aar}, pekte ingen kontor seg klart ut som best, men kontor "
                     f"{esc(oppgave_stat)} var klart best på de statlige indikatorene og kontor "
                     f"{esc(oppgave_kom)} på de kommunale.")
 
