@@ -57,3 +57,15 @@ def test_the_input_check_before_the_build_prints_no_private_term(tmp_path):
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0 and privacy.WITHHELD in out
     assert "oppdiktby" not in out.lower()
+
+
+def test_a_broken_mapping_leaves_the_message_as_it_is_instead_of_failing_the_report(tmp_path, monkeypatch):
+    """A mapping that cannot be read is the guard step's to report; the message of the step that
+    failed for another reason is still printed whole, and printing it does not raise."""
+    mapping = tmp_path / "offices.private.yaml"
+    mapping.write_text("offices: [\n", encoding="utf-8")
+    monkeypatch.setattr(privacy.paths, "PRIVATE_OFFICES", mapping)
+    message = "rad 2, kolonne 'aar': forventet 2014, fikk 2013"
+    assert privacy.withhold_private(message) == message
+    mapping.write_text(MAPPING, encoding="utf-8")  # the same call reads a good mapping at call time
+    assert privacy.withhold_private("kilde: Oppdiktby") == privacy.WITHHELD
