@@ -208,6 +208,18 @@ def test_manifest_command_approve_check_and_report(data, capsys):
     assert capsys.readouterr().err == "godkjent: data/raw/malekort/2014/a.csv\n"
 
 
+def test_the_manifest_and_the_check_keep_norwegian_letters_in_file_names_as_written(data, capsys):
+    """manifest.json is read and reviewed by people; a file name with æøå stays readable there and
+    in the check's output, not as \\u escapes."""
+    put(data, "raw/malekort/2014/kontor_ø.csv", "B;1\n")
+    assert manifest.main(["check"]) == 0
+    out = capsys.readouterr().out
+    assert '"ny": [\n  "data/raw/malekort/2014/kontor_ø.csv"\n ]' in out
+    assert manifest.main(["approve"]) == 0
+    text = (data / "manifest.json").read_text(encoding="utf-8")
+    assert '"sti": "data/raw/malekort/2014/kontor_ø.csv"' in text and "\\u00f8" not in text
+
+
 def test_manifest_command_needs_a_subcommand():
     with pytest.raises(SystemExit):
         manifest.main([])
