@@ -66,6 +66,14 @@ def failing_replace(monkeypatch, name: str, suffixes=(".tmp",)):
     monkeypatch.setattr(publish.os, "replace", replace)
 
 
+def no_hard_links(monkeypatch):
+    """A file system without hard links: ``os.link`` fails with EPERM."""
+    def link(*args):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(publish.os, "link", link)
+
+
 @pytest.mark.parametrize("name", ["report.html", "report.pdf"])
 def test_a_full_disk_halfway_through_a_document_keeps_the_whole_previous_set(setup, monkeypatch, name):
     docs, stamp, out, before = setup
@@ -166,7 +174,7 @@ def test_without_hard_links_the_previous_file_is_kept_as_a_copy_and_put_back_on_
     """A file system without hard links (os.link fails): the previous report is copied aside
     instead, and a failed rename of the PDF still puts the HTML back."""
     docs, stamp, out, before = setup
-    monkeypatch.setattr(publish.os, "link", lambda *a: (_ for _ in ()).throw(OSError(errno.EPERM, "no links")))
+    no_hard_links(monkeypatch)
     real = os.replace
     failing_replace(monkeypatch, "report.pdf")
     failure(docs, stamp, out)
@@ -235,7 +243,7 @@ def test_without_hard_links_a_copy_aside_that_fails_names_its_own_error_and_leav
     """No hard links, and the copy of the previous HTML fails (full disk), before it was created
     or halfway: the message names the full disk, and no copy is left beside the report."""
     docs, stamp, out, before = setup
-    monkeypatch.setattr(publish.os, "link", lambda *a: (_ for _ in ()).throw(OSError(errno.EPERM, "no links")))
+    no_hard_links(monkeypatch)
 
     def copy2(src, dst):
         if partial:
