@@ -54,6 +54,25 @@ def _load(name: str):
         return json.load(fh)
 
 
+def _strings_are_markdown() -> None:
+    """Give ``str`` a markdown representation in the running IPython kernel.
+
+    Chapters build prose from data as strings that already carry markdown (escaped data text,
+    non-breaking spaces, emphasis). Without a markdown representation, Quarto shows an inline
+    expression's ``str`` value through its ``repr``, escaped as literal text (``\\xa0`` for a
+    non-breaking space); with it, Quarto and the built-in engine insert the string as markdown."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None:
+        shell.display_formatter.formatters["text/markdown"].for_type(str, lambda s: s)
+
+
+_strings_are_markdown()
+
+
 def resultat(name: str) -> Obj:
     """Load ``build/results/<name>.json`` (written by the compare rules)."""
     return _wrap(_load(name))

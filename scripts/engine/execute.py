@@ -29,10 +29,19 @@ from scripts.engine.qmd import INLINE, Cell, QmdError, parse, to_notebook
 
 ENGINE_DIR = paths.REPORT / "_engine"
 # Runs first in every chapter: the hook inline expressions are printed through.
-PRELUDE = """
+# Quarto's rule for an inline expression's value (core/jupyter/jupyter-inline.ts): its
+# markdown representation when it has one, else its plain-text representation shown as text
+# (quotes dropped, markdown characters escaped), so both engines print the same value.
+PRELUDE = r"""
 def _navrapport_inline(value):
-    md = getattr(value, "_repr_markdown_", None)
-    return md() if md else str(value)
+    import re
+    data = get_ipython().display_formatter.format(value)[0]
+    if "text/markdown" in data:
+        return data["text/markdown"]
+    s = data.get("text/plain", "")
+    if len(s) >= 2 and s[0] == s[-1] and s[0] in "'\"":
+        return re.sub(r"([\\`*_{}\[\]()>#+\-.!])", r"\\\1", s[1:-1].replace("\\", "\\\\"))
+    return s
 """
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 

@@ -1,9 +1,11 @@
-"""Numbering and cross-references, as in the thesis.
+"""Numbering and cross-references, the same as Quarto's book crossref gives.
 
-Chapters 1–5 with sections 2.1.1 …, tables and figures numbered by chapter (Tabell 4.2,
-Figur 2.1), appendices "Vedlegg N" (tables there are Tabell V5.1 …). Numbers are written
-into the markdown before Pandoc sees it, so HTML, PDF and DOCX agree and Pandoc does no
-numbering of its own. A cross-reference to a label that does not exist is an error.
+Chapters 1–5 with sections 2.1.1 … (to ``number-depth``), tables and figures numbered by
+chapter (Tabell 4.2, Figur 2.1), appendices lettered as Quarto letters them ("Vedlegg D:
+Assosiasjonsark", sections D.1, Tabell D.1); the words and delimiters come from the
+``crossref:`` keys of ``report/_quarto.yml``. Numbers are written into the markdown before
+Pandoc sees it, so HTML, PDF and DOCX agree and Pandoc does no numbering of its own. A
+cross-reference to a label that does not exist is an error.
 """
 from __future__ import annotations
 
@@ -60,44 +62,53 @@ def _fmt_attrs(ident: str | None, classes: set[str], rest: str) -> str:
     return "{" + " ".join(toks) + "}"
 
 
+NBSP = "\u00a0"
+
+
 @dataclass
 class Numbering:
-    """Walks the chapters in order and assigns thesis-style numbers."""
+    """Walks the chapters in order and assigns Quarto's book numbers."""
 
     prefixes: dict
+    depth: int = 3
     chapter: int = 0
     appendix: int = 0
     counters: list = field(default_factory=lambda: [0, 0, 0, 0, 0, 0])
     tables: int = 0
     figures: int = 0
-    labels: dict = field(default_factory=dict)  # label -> number text
+    labels: dict = field(default_factory=dict)  # label -> number text ("4.2", "D.1")
+    kinds: dict = field(default_factory=dict)  # section label -> "ch", "apx" or "sec" (the word it takes)
     chapter_key: str = "0"
 
     def heading(self, level: int, title: str, attrs: str | None, appendix: bool) -> str:
         ident, classes, rest = _attrs(attrs)
-        number = None
-        if level == 1 and appendix:
-            self.appendix += 1
-            number = f"{self.prefixes['appendix']} {self.appendix}"
-            self.chapter_key = f"V{self.appendix}"  # tables in Vedlegg 5 are Tabell V5.1, …
-            self.tables = self.figures = 0
-        elif appendix or "unnumbered" in classes:
-            pass
-        else:
+        number, text = None, title
+        if "unnumbered" not in classes:
             if level == 1:
-                self.chapter += 1
-                self.counters = [self.chapter, 0, 0, 0, 0, 0]
+                if appendix:
+                    self.appendix += 1
+                    self.chapter_key = chr(ord("A") + self.appendix - 1)
+                else:
+                    self.chapter += 1
+                    self.chapter_key = str(self.chapter)
+                self.counters = [0, 0, 0, 0, 0, 0]
                 self.tables = self.figures = 0
-                self.chapter_key = str(self.chapter)
+                number = self.chapter_key
             else:
                 self.counters[level - 1] += 1
                 for i in range(level, 6):
                     self.counters[i] = 0
-            number = ".".join(str(c) for c in self.counters[:level])
+                number = ".".join([self.chapter_key, *(str(c) for c in self.counters[1:level])])
+        if number and level > self.depth:
+            number = None
+        if number and level == 1 and appendix:
+            text = f"{self.prefixes['appendix-title']} {number}{self.prefixes['appendix-delim']} {title}"
+        elif number:
+            text = f"{number} {title}"
         if ident and number:
             self.labels[ident] = number
+            self.kinds[ident] = ("apx" if appendix else "ch") if level == 1 else "sec"
         classes.add("unnumbered")
-        text = f"{number} {title}" if number else title
         return f"{'#' * level} {text} {_fmt_attrs(ident, classes, rest)}"
 
     def next_table(self, label: str) -> str:
@@ -125,10 +136,10 @@ def number_chapter(md: str, num: Numbering, appendix: bool) -> str:
             out.append(num.heading(len(m["hashes"]), m["title"], m["attrs"], appendix))
         elif m := TABLE_CAPTION.match(line):
             n = num.next_table(m["label"])
-            out.append(f": {num.prefixes['tbl-title']} {n}. {m['cap']} {{#{m['label']}}}")
+            out.append(f": {caption_title(num.prefixes, 'tbl', n)} {m['cap']} {{#{m['label']}}}")
         elif m := FIGURE_IMAGE.match(line):
             n = num.next_figure(m["label"])
-            out.append(f"![{num.prefixes['fig-title']} {n}. {m['cap']}]({m['src']}){{#{m['label']}{m['rest']}}}")
+            out.append(f"![{caption_title(num.prefixes, 'fig', n)} {m['cap']}]({m['src']}){{#{m['label']}{m['rest']}}}")
         elif m := FIGURE_DIV.match(line):
             # A figure the report does not redraw: a div whose last paragraph is the caption.
             div_figure = (len(out), num.next_figure(m["label"]))
@@ -142,7 +153,7 @@ def number_chapter(md: str, num: Numbering, appendix: bool) -> str:
                         k -= 1
                     # The caption paragraph (lines k..j) as one span, styled like the captions
                     # of drawn figures in both outputs (style.css, filters.lua).
-                    out[k] = f"[{num.prefixes['fig-title']} {n}. {out[k]}"
+                    out[k] = f"[{caption_title(num.prefixes, 'fig', n)} {out[k]}"
                     out[j] = f"{out[j]}]{{.figurtekst}}"
                     break
             out.append(line)
@@ -152,8 +163,16 @@ def number_chapter(md: str, num: Numbering, appendix: bool) -> str:
     return "\n".join(out) + "\n"
 
 
-def resolve_xrefs(md: str, labels: dict, prefixes: dict, source: str = "report") -> str:
-    """Replace ``@tbl-x``/``@fig-x``/``@sec-x`` by a linked "tabell 4.2"; unknown labels fail."""
+def caption_title(prefixes: dict, kind: str, number: str) -> str:
+    """"Tabell 4.2." as Quarto writes a caption's start: title, no-break space, number, delimiter."""
+    return f"{prefixes[kind + '-title']}{NBSP}{number}{prefixes['title-delim']}"
+
+
+def resolve_xrefs(md: str, labels: dict, prefixes: dict, source: str = "report", kinds: dict | None = None) -> str:
+    """Replace ``@tbl-x``/``@fig-x``/``@sec-x`` by a linked "tabell 4.2"; unknown labels fail.
+    A section reference takes Quarto's word for what it points to: a chapter ``ch-prefix``, an
+    appendix ``apx-prefix``, any other section ``sec-prefix``; ``@Tbl-`` capitalises the word."""
+    kinds = kinds or {}
 
     def repl(m: re.Match) -> str:
         kind = m["cap"].lower()
@@ -161,15 +180,12 @@ def resolve_xrefs(md: str, labels: dict, prefixes: dict, source: str = "report")
         if label not in labels:
             raise XrefError(f"{source}: kryssreferansen @{label} peker ikke på noen tabell, figur eller "
                             f"seksjon; forventet {_expected(label, labels)}")
-        number = labels[label]
-        if number.startswith(prefixes["appendix"]):
-            # Appendices carry their own word: "vedlegg 2", not "kapittel Vedlegg 2".
-            text = number if m["cap"][0].isupper() else number[:1].lower() + number[1:]
-            return f"[{text}](#{label})"
-        word = prefixes[f"{kind}-prefix"]
+        word = prefixes[f"{kinds.get(label, kind)}-prefix"]
         if m["cap"][0].isupper():
             word = word[:1].upper() + word[1:]
-        return f"[{word} {number}](#{label})"
+        # Quarto puts a no-break space between word and number for tables and figures only.
+        space = " " if kind == "sec" else NBSP
+        return f"[{word}{space}{labels[label]}](#{label})"
 
     # Pandoc reads no cross-reference inside code or a raw block (a folded figure description is
     # raw HTML with data text in it), so neither do we.
@@ -187,12 +203,19 @@ LITERAL = re.compile(r"(^(?P<f>`{3,}|~{3,})[^\n]*\n.*?^(?P=f)[ \t]*$|(?P<t>`+)(?
 
 def assemble(book: Book, chapter_texts: dict[Path, str]) -> str:
     """Number all chapters, resolve cross-references and join them into one document."""
-    prefixes = {"tbl-title": "Tabell", "fig-title": "Figur", "tbl-prefix": "tabell",
-                "fig-prefix": "figur", "sec-prefix": "kapittel", "appendix": "Vedlegg"}
-    prefixes.update({k: v for k, v in book.crossref.items() if k in prefixes})
-    prefixes["appendix"] = book.meta.get("navrapport", {}).get("appendix-word", prefixes["appendix"])
-    num = Numbering(prefixes)
+    prefixes = dict(DEFAULT_PREFIXES)
+    # As Quarto's refPrefix: the language's crossref-X-prefix, overridden by crossref: X-prefix.
+    language = book.meta.get("language") or {}
+    prefixes.update({k: str(language[f"crossref-{k}"]) for k in prefixes if f"crossref-{k}" in language})
+    prefixes.update({k: str(v) for k, v in book.crossref.items() if k in prefixes})
+    num = Numbering(prefixes, depth=int(book.meta.get("number-depth", 3)))
     numbered = []
     for f in book.files:
         numbered.append(number_chapter(chapter_texts[f], num, appendix=f in book.appendices))
-    return resolve_xrefs("\n\n".join(numbered), num.labels, prefixes)
+    return resolve_xrefs("\n\n".join(numbered), num.labels, prefixes, kinds=num.kinds)
+
+
+# Quarto's own defaults for the crossref keys the book may set (its crossref filter).
+DEFAULT_PREFIXES = {"tbl-title": "Table", "fig-title": "Figure", "tbl-prefix": "Table", "fig-prefix": "Figure",
+                    "sec-prefix": "Section", "ch-prefix": "Chapter", "apx-prefix": "Appendix",
+                    "appendix-title": "Appendix", "appendix-delim": " —", "title-delim": ":"}
