@@ -17,7 +17,7 @@ PACKAGES ?= analysis guard parsers
 mutation: $(VENV)/.installed
 	$(VENV)/bin/python -m tests.mutation $(PACKAGES)
 
-$(VENV)/.installed: requirements.lock
+$(VENV)/.installed: requirements.lock pyproject.toml
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q -r requirements.lock
 	touch $@

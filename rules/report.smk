@@ -64,15 +64,18 @@ if ENGINE == "builtin":
 else:
 
     rule quarto_render:
+        # `quarto render report` as a Quarto user runs it, once per format, into build/staging/.
         input:
+            code=["scripts/engine/quarto.py", "scripts/content/reportkit.py", "scripts/content/fmt.py"],
             qmd=[str(p.relative_to(paths.ROOT)) for p in CHAPTERS.values()],
             results=sorted({f for p in CHAPTERS.values() for f in wf.declared_inputs(p)}),
             book="report/_quarto.yml",
+            bib="report/references.bib",
+            engine=wf.engine_files(),
         output:
             temp(STAGED),
             site=temp(directory("build/staging/quarto")),
         params:
-            year=YEAR,
             formats=FORMATS,
         log:
             "logs/quarto_render.log",
@@ -83,9 +86,7 @@ else:
         conda:
             "../envs/navrapport.yaml"
         shell:
-            "python -m scripts.engine.quarto --year {params.year} {params.formats}"
-            " 2> {log} || (cat {log} >&2; exit 1)"
-
+            "python -m scripts.engine.quarto {params.formats} 2> {log} || (cat {log} >&2; exit 1)"
 
 
 # Everything the guard reads besides the documents: every intermediate a chapter reads (results

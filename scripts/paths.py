@@ -1,15 +1,29 @@
 """The one place for paths. No other module builds a project path by hand.
 
 Every path is absolute and derived from ``ROOT`` so scripts, chapters and tests
-work from any working directory. Tests point ``NAVRAPPORT_ROOT`` at a temporary
-copy of the repository.
+work from any working directory inside the project (and from anywhere with
+``NAVRAPPORT_ROOT``, which tests point at a temporary copy of the repository).
 """
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-ROOT = Path(os.environ.get("NAVRAPPORT_ROOT", Path(__file__).resolve().parent.parent)).resolve()
+
+def _project_root() -> Path:
+    """The project being built: ``NAVRAPPORT_ROOT`` if set, else the checkout the working
+    directory is in (Quarto runs a chapter's kernel in ``report/``, and the modules may be
+    imported from another checkout's editable install), else the one this module is in."""
+    if os.environ.get("NAVRAPPORT_ROOT"):
+        return Path(os.environ["NAVRAPPORT_ROOT"]).resolve()
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / "report" / "_quarto.yml").is_file() and (folder / "scripts" / "paths.py").is_file():
+            return folder
+    return Path(__file__).resolve().parent.parent
+
+
+ROOT = _project_root()
 
 CONFIG_DIR = ROOT / "config"
 CONFIG = CONFIG_DIR / "config.yaml"

@@ -1,12 +1,13 @@
-"""The Quarto engine: a thin, checked wrapper around ``quarto render report/``.
+"""The Quarto engine: a thin, checked wrapper around ``quarto render report``.
 
-Used when ``engine: quarto`` (or ``auto`` finds Quarto >= 1.4). Quarto renders the book
-into ``build/staging/quarto/``; the PDF (``--to typst``) is copied to
-``build/staging/report.pdf``. A Quarto book's HTML is a small website, so
-``build/staging/report.html`` becomes an index page that links to it. The privacy guard
-then checks all of it and ``scripts.guard.publish`` moves it to ``build/``, exactly as for the
-built-in engine, so a failed Quarto run leaves the last good report alone. Failures become
-one clear message: binary missing, too old, or which file failed.
+Used when ``engine: quarto`` (or ``auto`` finds Quarto >= QUARTO_MIN). Quarto renders the book
+as it would for any user: the HTML book (a small website, one page per chapter) into
+``build/staging/quarto/``, the Typst book into a folder of its own, from which the PDF is
+copied to ``build/staging/report.pdf``. ``build/staging/report.html`` is a one-page entry that
+links to the site. The privacy guard then checks all of it and ``scripts.guard.publish`` moves
+it to ``build/`` (the site to ``build/quarto/``), exactly as for the built-in engine, so a
+failed Quarto run leaves the last good report alone. Failures become one clear message:
+binary missing, too old, or which chapter failed.
 """
 from __future__ import annotations
 
@@ -51,18 +52,31 @@ def failed_file(stderr: str) -> str | None:
     return m[-1] if m else None
 
 
-def render(formats: list[str], year: int, exe: str = "quarto") -> list[Path]:
+def quarto_env(env: dict | None = None) -> dict:
+    """Quarto runs the chapters in a Jupyter kernel of the Python it finds; without
+    ``QUARTO_PYTHON`` that is ``python3`` on PATH, which need not be the project's environment
+    when Snakemake was started as ``.venv/bin/snakemake``. Point it at this interpreter."""
+    env = dict(os.environ if env is None else env)
+    env.setdefault("QUARTO_PYTHON", sys.executable)
+    return env
+
+
+def out_dir(fmt: str) -> Path:
+    """Where Quarto writes one format: the HTML site where it is guarded and published from,
+    other formats apart, so one render never removes another's files."""
+    return OUT_DIR if fmt == "html" else paths.STAGING / f"quarto-{fmt}"
+
+
+def render(formats: list[str], exe: str = "quarto") -> list[Path]:
     """Run ``quarto render report --to X`` for each format and stage the results for the guard."""
     check_quarto(exe)
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(paths.ROOT), os.environ.get("PYTHONPATH", "")]),
-               NAVRAPPORT_YEAR=str(year))
     written = []
     for fmt in formats:
         if fmt not in TO:
             raise QuartoError(f"ukjent format «{fmt}»; forventet en av {', '.join(TO)}")
-        cmd = [shutil.which(exe) or exe, "render", str(paths.REPORT), "--to", TO[fmt], "--output-dir", str(OUT_DIR),
-               "-P", f"year:{year}", "-P", f"root:{paths.ROOT}"]
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=paths.ROOT)
+        cmd = [shutil.which(exe) or exe, "render", str(paths.REPORT), "--to", TO[fmt],
+               "--output-dir", str(out_dir(fmt))]
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=quarto_env(), cwd=paths.ROOT)
         if proc.returncode != 0:
             where = failed_file(proc.stderr)
             raise QuartoError(f"quarto render --to {TO[fmt]} feilet" + (f" i {where}" if where else "")
@@ -73,30 +87,33 @@ def render(formats: list[str], year: int, exe: str = "quarto") -> list[Path]:
 
 
 def stage(fmt: str) -> Path:
-    """Copy Quarto's output for one format to ``build/staging/report.<fmt>``."""
+    """Put Quarto's output for one format at ``build/staging/report.<fmt>``."""
     out = paths.STAGING / f"report.{fmt}"
     if fmt == "html":
         index = OUT_DIR / "index.html"
         if not index.is_file():
             raise QuartoError(f"quarto meldte at alt gikk bra, men {index} mangler; forventet HTML-boka der")
         write_text(out, '<!DOCTYPE html>\n<html lang="nb"><head><meta charset="utf-8">'
-                        "<title>Styring i NAV – hva gir resultater?</title></head><body>"
-                        '<p>Rapporten er laget med Quarto: <a href="quarto/index.html">åpne boka</a>.</p>'
-                        "</body></html>\n")
+                        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+                        "<title>Styring i NAV – hva gir resultater?</title></head><body><main>"
+                        "<h1>Styring i NAV – hva gir resultater?</h1>"
+                        '<p>Rapporten er laget med Quarto som en bok med én side per kapittel: '
+                        '<a href="quarto/index.html">åpne boka</a>.</p>'
+                        "</main></body></html>\n")
     else:
-        src = OUT_DIR / f"report.{fmt}"
+        src = out_dir(fmt) / f"report.{fmt}"
         if not src.is_file():
             raise QuartoError(f"quarto meldte at alt gikk bra, men {src} mangler; forventet {fmt}-fila der")
         write_bytes(out, src.read_bytes())
+        shutil.rmtree(out_dir(fmt))
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m scripts.engine.quarto")
-    p.add_argument("--year", type=int, required=True)
     p.add_argument("formats", nargs="+")
     a = p.parse_args(argv)
-    return run_step("quarto", lambda: render(a.formats, a.year), (QuartoError,))
+    return run_step("quarto", lambda: render(a.formats), (QuartoError,))
 
 if __name__ == "__main__":
     sys.exit(main())
