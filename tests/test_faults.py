@@ -151,19 +151,6 @@ def test_privacy_stop_keeps_the_last_report_and_publishes_nothing_new(published)
     assert not list((repo / "build").glob("report.*.tmp")) and not list((repo / "build").glob(".report*"))
 
 
-def test_failed_quarto_run_keeps_the_last_report(published, tmp_path):
-    from tests.test_quarto_wrapper import install_stand_in
-
-    repo, before = published
-    bindir, log = install_stand_in(tmp_path)
-    env = {"PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}", "QUARTO_LOG": str(log),
-           "FAKE_OUT": str(tmp_path / "unused"), "FAKE_QUARTO_FAIL": "1"}
-    proc = run_snakemake(repo, "--config", "engine=quarto", env=env)
-    assert_kept(repo, before, proc)
-    assert "quarto render --to html feilet i report/04-analyse.qmd (avslutningskode 1); forrige rapport er beholdt" \
-        in proc.stderr
-
-
 def test_a_full_disk_while_publishing_keeps_the_last_report(published, tmp_path):
     """The publish step itself fails halfway through writing the PDF. Snakemake deletes a job's
     outputs before it runs unless they are flagged update(); the script swaps in all or nothing."""
