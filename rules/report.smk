@@ -161,6 +161,8 @@ rule publish:
         GUARD_RULES,
         wf.private_mapping(),
         staged=STAGED,
+        # Quarto's website, published beside the documents (a temp output: deleted once published).
+        site="build/staging/quarto" if ENGINE == "quarto" else [],
         stamp="build/staging/guard.json",
         intermediates="build/staging/guard_intermediates.json",
     output:
