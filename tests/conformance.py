@@ -1,9 +1,10 @@
 """What the conformance test compares between the two engines' HTML, chapter by chapter.
 
 The built-in engine writes one HTML file with a ``<section class="level1">`` per chapter;
-Quarto writes a website with one page per chapter. From each chapter both give the same four
+Quarto writes a website with one page per chapter. From each chapter both give the same
 things, read the same way: its text (block by block), its numbered captions ("Tabell 4.2"),
-every cross-reference (target label and words) and every citation (keys and text).
+every cross-reference (target label and words), every citation (keys and text), every image's
+alt text and every table cell marked as a best value.
 """
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ class Chapter:
     captions: list[str] = field(default_factory=list)
     xrefs: list[tuple[str, str]] = field(default_factory=list)
     citations: list[tuple[str, str]] = field(default_factory=list)
+    alts: list[str] = field(default_factory=list)  # every image's alt text
+    marks: list[str] = field(default_factory=list)  # every cell marked as a best value (.hl)
 
 
 def norm(text: str) -> str:
@@ -53,6 +56,7 @@ class _Reader(HTMLParser):
         self.cite: tuple[str, list[str]] | None = None
         self.caption: list[str] | None = None
         self.caption_depth = 0
+        self.mark: tuple[list[str], int] | None = None
 
     @property
     def hidden(self) -> bool:
@@ -83,6 +87,10 @@ class _Reader(HTMLParser):
             self.stack.append((tag, hidden))
         if hidden:
             return
+        if tag == "img" and a.get("alt"):
+            self.chapter.alts.append(norm(a["alt"]))
+        if tag == "span" and "hl" in classes:
+            self.mark = ([], len(self.stack))
         if tag == "a" and (target := self._target(a.get("href") or "")):
             self.link = (target, [])
         if tag == "span" and "citation" in classes:
@@ -103,6 +111,9 @@ class _Reader(HTMLParser):
         if self.cite and len(self.stack) < self.cite[2]:
             self.chapter.citations.append((self.cite[0], norm("".join(self.cite[1]))))
             self.cite = None
+        if self.mark and len(self.stack) < self.mark[1]:
+            self.chapter.marks.append(norm("".join(self.mark[0])))
+            self.mark = None
         if self.caption is not None and len(self.stack) < self.caption_depth:
             m = CAPTION.match(norm("".join(self.caption)))
             if m:
@@ -118,6 +129,8 @@ class _Reader(HTMLParser):
         for collector in (self.link, self.cite):
             if collector:
                 collector[1].append(data)
+        if self.mark:
+            self.mark[0].append(data)
         if self.caption is not None:
             self.caption.append(data)
 

@@ -125,7 +125,7 @@ def test_html_is_the_same_document_chapter_by_chapter(both_engines):
     problems = []
     for name in ours:
         a, b = ours[name], theirs[name]
-        for what in ("captions", "xrefs", "citations"):
+        for what in ("captions", "xrefs", "citations", "alts", "marks"):
             if getattr(a, what) != getattr(b, what):
                 problems.append(f"{name}: {what} differ: "
                                 + "; ".join(difflib.unified_diff(list(map(str, getattr(a, what))),
@@ -142,6 +142,8 @@ def test_html_is_the_same_document_chapter_by_chapter(both_engines):
     assert sum(len(c.captions) for c in ours.values()) >= 20
     assert sum(len(c.citations) for c in ours.values()) >= 100
     assert sum(len(c.xrefs) for c in ours.values()) >= 80
+    assert sum(len(c.alts) for c in ours.values()) >= 6
+    assert sum(len(c.marks) for c in ours.values()) >= 4  # Tabell 4.2: the best office on each indicator
 
 
 def pdf_words(path: Path) -> tuple[int, list[str]]:
