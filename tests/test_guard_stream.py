@@ -131,11 +131,11 @@ def guard_peak_kb(tmp_path, page) -> int:
 def test_memory_stays_bounded_whatever_the_size_of_the_file(tmp_path):
     """A file 16 times larger costs no more memory (within 16 MB): the guard streams."""
     small, large = tmp_path / "small.html", tmp_path / "large.html"
-    large_page(small, 3 * MB)
-    large_page(large, 48 * MB)
+    large_page(small, 2 * MB)
+    large_page(large, 32 * MB)
     small_kb, large_kb = guard_peak_kb(tmp_path, small), guard_peak_kb(tmp_path, large)
     assert large_kb - small_kb < 16 * 1024, (small_kb, large_kb)
-    assert large_kb < 120 * 1024  # Python and the guard's code included; the file is 48 MB
+    assert large_kb < 100 * 1024  # Python and the guard's code included; the file is 32 MB
 
 
 # --- chunk and window boundaries do not matter ---------------------------------------------
@@ -162,15 +162,19 @@ def page(picks, pad: int, uri_at: int) -> str:
 SIZES = st.builds(
     lambda chunk, overlap, window, raw: extract.Sizes(chunk=chunk, window=max(window, 2 * overlap), raw=raw,
                                                      overlap=overlap, token=1 << 20, json_whole=0),
-    st.integers(7, 3000), st.integers(128, 600), st.integers(64, 4000), st.integers(256, 8000))
+    st.integers(50, 3000), st.integers(128, 600), st.integers(64, 4000), st.integers(256, 8000))
 WHOLE = extract.Sizes(chunk=1 << 24, window=1 << 24, raw=1 << 24, overlap=1 << 12)
 
 
 def located(found):
-    return sorted((f.kind, f.letter, f.where.split(" (og")[0]) for f in found)
+    """Each finding's kind, office and place: a line exactly; a range (a leak over several lines, which
+    no line holds alone) by its section only, as its extent is that of the window it was seen in."""
+    places = [f.where.split(" (og")[0] for f in found]
+    ranged = [(w.split(" (")[0] if w.startswith("avsnitt") else "flere linjer") if "–" in w else w for w in places]
+    return sorted((f.kind, f.letter, w) for f, w in zip(found, ranged, strict=True))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(picks=st.lists(st.tuples(st.integers(0, len(DISGUISED) - 1), st.integers(0, 60)), min_size=1, max_size=4),
        pad=st.integers(0, 300), uri_at=st.integers(0, 3), sizes=SIZES)
 def test_where_the_chunks_and_windows_are_cut_does_not_change_what_is_found(tmp_path, picks, pad, uri_at, sizes):
