@@ -203,7 +203,8 @@ def test_snakemake_with_quarto_publishes_guarded_documents_and_keeps_them_on_fai
 
     qmd = repo / "report" / "index.qmd"
     qmd.write_text(qmd.read_text(encoding="utf-8") + "\n```{python}\n#| label: knekk\n1 / 0\n```\n", encoding="utf-8")
-    proc = run_snakemake(repo, "--config", "engine=quarto", env={"PATH": env["PATH"], **quarto[1]}, timeout=1800)
+    # The config's default, engine: auto, takes Quarto when it is on PATH.
+    proc = run_snakemake(repo, env={"PATH": env["PATH"], **quarto[1]}, timeout=1800)
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0, out[-3000:]
     assert "quarto render --to html feilet i" in out and "index.qmd" in out and "ZeroDivisionError" in out
