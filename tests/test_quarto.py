@@ -106,7 +106,7 @@ def test_quarto_renders_the_book_to_html_and_pdf(both_engines):
     for to, proc in renders.items():
         assert proc.returncode == 0, f"quarto render --to {to}:\n{proc.stderr[-4000:]}"
         assert unexplained_warnings(proc.stderr) == [], to
-    site = repo / "build" / "quarto-render"
+    site = repo / "report" / "_book"
     assert (site / "index.html").is_file() and (site / "report.pdf").read_bytes().startswith(b"%PDF")
     # Each page stands alone: no page embeds another (as embed-resources did in a book).
     sizes = [p.stat().st_size for p in site.glob("*.html")]
@@ -120,7 +120,7 @@ def test_html_is_the_same_document_chapter_by_chapter(both_engines):
     book = load_book(repo / "report")
     builtin_html = (repo / "build" / "report.html").read_text(encoding="utf-8")
     ours = builtin_chapters(builtin_html, book)
-    theirs = quarto_chapters(repo / "build" / "quarto-render", book)
+    theirs = quarto_chapters(repo / "report" / "_book", book)
     assert list(ours) == list(theirs)
     problems = []
     for name in ours:
@@ -158,7 +158,7 @@ def pdf_words(path: Path) -> tuple[int, list[str]]:
 def test_pdf_is_the_same_document(both_engines):
     repo, _ = both_engines
     pages_a, a = pdf_words(repo / "build" / "report.pdf")
-    pages_b, b = pdf_words(repo / "build" / "quarto-render" / "report.pdf")
+    pages_b, b = pdf_words(repo / "report" / "_book" / "report.pdf")
     gone, new = [], []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if op != "equal":
@@ -211,3 +211,25 @@ def test_snakemake_with_quarto_publishes_guarded_documents_and_keeps_them_on_fai
     assert "forrige rapport er beholdt uendret" in out
     for path, data in before.items():
         assert path.read_bytes() == data, f"{path} was changed by a failed build"
+
+
+A11Y = ROOT / "tests" / "a11y"
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(shutil.which("chromium") is None or not (A11Y / "node_modules" / "axe-core").is_dir(),
+                    reason="needs chromium and `npm install --prefix tests/a11y` (.ci/run does both)")
+def test_quarto_html_passes_axe_and_reflows(both_engines):
+    """WCAG 2.1 AA (axe-core) at laptop and phone width on Quarto's pages, as for the built-in HTML."""
+    import json
+
+    repo, _ = both_engines
+    for page in ("index", "02-teori", "04-analyse", "litteratur", "vedlegg-7-seks-kontorer"):
+        proc = subprocess.run(["node", str(A11Y / "axe_check.js"), str(repo / "report" / "_book" / f"{page}.html")],
+                              capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        result = json.loads(proc.stdout)
+        for width, violations in result["violations"].items():
+            assert violations == [], f"{page}, axe at {width}px: {violations}"
+        for width, scroll_width in result["reflow"].items():
+            assert scroll_width <= int(width), f"{page}: horizontal scrolling at {width}px"

@@ -93,6 +93,22 @@ function Table(el)
   return pandoc.Div({ el }, pandoc.Attr("", { "table-wrap" }, { { "role", "region" }, { "tabindex", "0" }, { "aria-label", name } }))
 end
 
+-- Quarto only: a table with a caption is a float whose caption Quarto keeps apart from the
+-- table, so the scroll region made above would be named just "Tabell" (the same for every
+-- table on the page). Name it by the float's caption. Pandoc alone has no such element.
+function FloatRefTarget(float)
+  if not FORMAT:match("html") or float.type ~= "Table" then return nil end
+  local name = pandoc.utils.stringify(float.caption_long)
+  if name == "" then return nil end
+  float.content = pandoc.walk_block(pandoc.Div(float.content), {
+    Div = function(d)
+      if d.classes:includes("table-wrap") then d.attributes["aria-label"] = name end
+      return d
+    end
+  }).content
+  return float
+end
+
 -- A block in another language (the English abstract) is marked as such in the PDF too.
 function Div_lang(el)
   local lang = el.attributes["lang"]
