@@ -91,13 +91,16 @@ def unexplained_warnings(stderr: str) -> list[str]:
 def both_engines(tmp_path_factory, quarto):
     """A clean copy built with the built-in engine, then rendered by `quarto render report
     --to html` and `--to typst`, typed from the repository root."""
-    repo = copy_repo(tmp_path_factory.mktemp("quarto"))
+    repo = copy_repo(tmp_path_factory.mktemp("quarto") / "repo")
     proc = run_snakemake(repo, "--config", "engine=builtin", env={"SOURCE_DATE_EPOCH": "1430352000"})
     assert proc.returncode == 0, proc.stderr[-4000:]
     renders = {}
     for to in ("html", "typst"):
         renders[to] = subprocess.run([quarto[0], "render", "report", "--to", to], cwd=repo,
                                      env=quarto_user_env(quarto), capture_output=True, text=True, timeout=1200)
+        # A full render of a book empties its output folder first: keep each format's output.
+        if (repo / "report" / "_book").is_dir():
+            shutil.copytree(repo / "report" / "_book", repo.parent / f"quarto-{to}")
     return repo, renders
 
 
@@ -106,8 +109,9 @@ def test_quarto_renders_the_book_to_html_and_pdf(both_engines):
     for to, proc in renders.items():
         assert proc.returncode == 0, f"quarto render --to {to}:\n{proc.stderr[-4000:]}"
         assert unexplained_warnings(proc.stderr) == [], to
-    site = repo / "report" / "_book"
-    assert (site / "index.html").is_file() and (site / "report.pdf").read_bytes().startswith(b"%PDF")
+    site = repo.parent / "quarto-html"
+    assert (site / "index.html").is_file()
+    assert (repo.parent / "quarto-typst" / "report.pdf").read_bytes().startswith(b"%PDF")
     # Each page stands alone: no page embeds another (as embed-resources did in a book).
     sizes = [p.stat().st_size for p in site.glob("*.html")]
     assert max(sizes) < 1_000_000, sizes
@@ -120,7 +124,7 @@ def test_html_is_the_same_document_chapter_by_chapter(both_engines):
     book = load_book(repo / "report")
     builtin_html = (repo / "build" / "report.html").read_text(encoding="utf-8")
     ours = builtin_chapters(builtin_html, book)
-    theirs = quarto_chapters(repo / "report" / "_book", book)
+    theirs = quarto_chapters(repo.parent / "quarto-html", book)
     assert list(ours) == list(theirs)
     problems = []
     for name in ours:
@@ -158,7 +162,7 @@ def pdf_words(path: Path) -> tuple[int, list[str]]:
 def test_pdf_is_the_same_document(both_engines):
     repo, _ = both_engines
     pages_a, a = pdf_words(repo / "build" / "report.pdf")
-    pages_b, b = pdf_words(repo / "report" / "_book" / "report.pdf")
+    pages_b, b = pdf_words(repo.parent / "quarto-typst" / "report.pdf")
     gone, new = [], []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if op != "equal":
@@ -225,7 +229,7 @@ def test_quarto_html_passes_axe_and_reflows(both_engines):
 
     repo, _ = both_engines
     for page in ("index", "02-teori", "04-analyse", "litteratur", "vedlegg-7-seks-kontorer"):
-        proc = subprocess.run(["node", str(A11Y / "axe_check.js"), str(repo / "report" / "_book" / f"{page}.html")],
+        proc = subprocess.run(["node", str(A11Y / "axe_check.js"), str(repo.parent / "quarto-html" / f"{page}.html")],
                               capture_output=True, text=True, timeout=300)
         assert proc.returncode == 0, proc.stderr[-2000:]
         result = json.loads(proc.stdout)
