@@ -52,6 +52,7 @@ rule kontor_tabeller:
         years=KONTOR_YEARS,
         grupper=config.get("kontor_grupper", "alle"),
         storrelser=config.get("kontor_storrelser", [20000, 50000]),
+        min_gruppe=config.get("kontor_min_gruppe", 5),
     log:
         "logs/kontor_tabeller.log",
     threads: 1
@@ -62,7 +63,8 @@ rule kontor_tabeller:
         "../envs/navrapport.yaml"
     shell:
         "python -m scripts.analysis.kontor --data {params.data:q} --year {params.year} --years {params.years}"
-        " --grupper {params.grupper} --storrelser {params.storrelser} --out {output}"
+        " --grupper {params.grupper} --storrelser {params.storrelser} --min-gruppe {params.min_gruppe}"
+        " --out {output}"
         " 2> {log} || (cat {log} >&2; exit 1)"
 
 

@@ -1,4 +1,4 @@
-"""Office reports, the fast parts: made-up data, peer groups, ranks and the report's text.
+"""Office reports, the fast parts: made-up data, peer groups, the disclosure rule and the report's text.
 
 All office identifiers K001 … and their values here are made up (oppdiktede testdata).
 """
@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scripts import paths
-from scripts.analysis import compare, kontor
+from scripts.analysis import kontor
 from scripts.content import kontor as report
 from scripts.data import generate, kontor_input
 from scripts.data.offices import DataError, load_indicators
@@ -100,14 +100,15 @@ def test_small_size_class_is_merged_with_its_smaller_neighbour():
 
 def test_small_kostra_group_is_not_shown():
     codes = pd.Series({"a": "G1", "b": "G1", "c": "G2", "d": "G2", "e": "G2", "f": "G2"})
-    groups, hidden = kontor.kostra_groups(codes)
+    groups, hidden = kontor.kostra_groups(codes, k=4)
     assert [g["kostragruppe"] for g in groups] == ["G2"] and hidden == 2
+    assert kontor.kostra_groups(codes) == ([], 6)  # k = 5 by default: G2's four offices are too few
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.integers(1_000, 300_000), min_size=4, max_size=40),
+@given(st.lists(st.integers(1_000, 300_000), min_size=kontor.MIN_GROUP, max_size=40),
        st.lists(st.integers(1, 300_000), max_size=4))
-def test_no_size_group_is_shown_with_fewer_than_three_other_offices(inhabitants, bounds):
+def test_no_size_group_is_shown_with_fewer_than_k_offices(inhabitants, bounds):
     inh = pd.Series({f"K{i}": v for i, v in enumerate(inhabitants)})
     groups = kontor.size_groups(inh, bounds)
     assert all(len(g["kontorer"]) >= kontor.MIN_GROUP for g in groups)
@@ -128,22 +129,15 @@ def test_without_office_info_size_groups_fall_back_to_all_offices_and_say_so():
 # --------------------------------------------------------------------------- shared tables
 
 
-def test_shipped_data_give_six_offices_with_the_main_reports_ranks():
+def test_shipped_data_give_six_offices_on_the_side_their_values_put_them():
     t = kontor.build_tables(paths.RAW, 2014, [2014])
-    assert sorted(t["kontorer"]) == list("ABCDEF") and t["oppdiktet"] is False
+    assert sorted(t["kontorer"]) == list("ABCDEF") and t["oppdiktet"] is False and t["min_gruppe"] == 5
     raw = pd.read_csv(paths.RAW / "malekort/2014/malekort_2014.csv", sep=";")
     ind = INDS["arbeidssokere_overgang_arbeid"]
-    expected = compare.ranks(raw[raw.indikator_id == ind["id"]], ind)
-    assert {k: t["kontorer"][k]["plass"][ind["id"]]["2014"]["alle"] for k in "ABCDEF"} == expected
-    assert [k for k in "ABCDEF" if t["kontorer"][k]["beste"][ind["id"]]["2014"]["alle"]] == ["F"]  # 56 %
-
-
-def test_best_flags_follow_the_direction_of_the_indicator(tables):
-    for i in ("sosialhjelpsmottakere_andel", "arbeidssokere_overgang_arbeid"):
-        vals = {k: o["verdier"][i]["2014"] for k, o in tables["kontorer"].items()}
-        best = (min if INDS[i]["retning"] == "lavest_best" else max)(vals.values())
-        flagged = {k for k, o in tables["kontorer"].items() if o["beste"][i]["2014"]["alle"]}
-        assert flagged == {k for k, v in vals.items() if v == best}
+    vals = raw[raw.indikator_id == ind["id"]].groupby("kontor")["verdi"].last().astype(float)
+    q1, q3 = vals.quantile(0.25), vals.quantile(0.75)
+    want = {k: "lavere" if v < q1 else "hoyere" if v > q3 else "innenfor" for k, v in vals.items()}
+    assert {k: t["kontorer"][k]["side"][ind["id"]]["2014"]["alle"] for k in "ABCDEF"} == want
 
 
 def test_group_distributions_hold_no_office_identifiers(tables):
@@ -182,9 +176,9 @@ def test_values_use_norwegian_format():
 
 def test_a_report_names_only_its_own_office(tables):
     v = report.view(tables, "K005")
-    text = report.markdown(v, "fig.svg", __import__("datetime").date(2015, 4, 30)) + report.strip_svg(v)
+    text = report.markdown(v, "fig.svg", __import__("datetime").date(2015, 4, 30)) + report.band_svg(v)
     assert set(re.findall(r"K\d{3}", text)) == {"K005"}
-    assert "Kontorrapport 2014: kontor K005" in text and "](fig.svg){fig-alt=" in text
+    assert "Kontorrapport 2014: kontor K005" in text and '](fig.svg){width="100%" fig-alt=' in text
 
 
 def test_a_report_on_made_up_data_says_so_and_one_on_shipped_data_does_not(tables):
@@ -196,16 +190,20 @@ def test_a_report_on_made_up_data_says_so_and_one_on_shipped_data_does_not(table
     assert "made-up-note: 'Oppdiktede testdata" in made and "Oppdiktede testdata" not in shipped
 
 
-def test_figure_marks_the_office_and_its_alt_text_gives_place_and_median(tables):
+def test_figure_marks_the_office_draws_no_other_office_and_its_alt_text_gives_the_side(tables):
     v = report.view(tables, "K010")
-    svg = report.strip_svg(v)
+    svg = report.band_svg(v)
     groups = 2 if v["gruppe"] else 1
     assert svg.count('fill="#1a1a1a"/>') == 4 * groups  # one diamond per indicator and comparison
-    assert svg.count("<circle") == 4 * (30 + (v["gruppe"]["antall"] if v["gruppe"] else 0))
+    assert "<circle" not in svg  # no other office is drawn
+    assert svg.count("bedre →") == 4 and svg.count("← svakere") == 4  # the better end is named, always right
     alt = report.alt_text(v)
     ind = INDS["arbeidssokere_overgang_arbeid"]
-    place = tables["kontorer"]["K010"]["plass"][ind["id"]]["2014"]["alle"]
-    assert f"plass {place} av 30 blant alle kontorer" in alt
+    side = tables["kontorer"]["K010"]["side"][ind["id"]]["2014"]["alle"]
+    words = {"lavere": "under den midtre halvdelen", "innenfor": "innenfor den midtre halvdelen",
+             "hoyere": "over den midtre halvdelen"}[side]
+    assert f"blant alle kontorer ligger kontoret {words}" in alt
+    assert not re.search(r"\bplass\b|\b\d+ av \d+\b", alt)
 
 
 def test_report_for_an_unknown_office_is_an_error(tables):

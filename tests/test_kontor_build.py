@@ -108,15 +108,36 @@ def test_a_report_names_only_its_own_office(repo):
         assert others == set(), (f.name, others)
 
 
-def test_report_content_values_ranks_change_and_sources(repo):
+def test_report_content_values_change_middle_half_and_sources(repo):
     text = re.sub(r"\s+", " ", html_text((shipped(repo) / "F.html").read_text(encoding="utf-8")))
-    # Kontor F: 56 % of job seekers to work, the best of the six (Tabell 4.2).
-    assert re.search(r"56 % ★ ?\(beste verdi\)", text) and "1 av 6" in text
-    assert "Slik leser du rapporten" in text and "Datakilder" in text and "malekort_2014.csv" in text
-    assert "viser ingen endring fra året før" in text  # the shipped data have 2014 only
+    # Kontor F: 56 % of job seekers to work (Tabell 4.2), no rank and no best-value mark.
+    assert "56 %" in text and not re.search(r"\b\d av 6\b|★|beste verdi\)", text)
+    assert "Slik leser du rapporten" in text and "Datakilder" in text and ".csv" not in text
+    assert "Endring fra året før" not in text  # the shipped data have 2014 only: no empty column
+    assert "den midtre halvdelen" in text and "Om de andre kontorene." in text
     made = re.sub(r"\s+", " ", html_text((made_up(repo) / "K001.html").read_text(encoding="utf-8")))
-    assert re.search(r"Endring fra 2013", made) and re.search(r"prosentpoeng \((bedre|svakere)\)|uendret", made)
-    assert "av 8" in made
+    assert "Endring fra året før" in made and re.search(r"prosentpoeng \((bedre|svakere)\)|uendret", made)
+    assert not re.search(r"\b\d av 8\b", made)
+
+
+def test_no_report_prints_another_offices_value_in_any_format(repo):
+    """The attacker's view: every office's public values. Every number with a unit in a report's
+    HTML text, image descriptions, PDF text (the figure's labels included) and PDF metadata is
+    the office's own, a shown aggregate or a published reference figure."""
+    from scripts.content import kontor as report
+    from tests.test_kontor_disclosure import allowed, printed_numbers
+
+    tables = json.loads((repo / "build" / "kontor" / "tabeller.json").read_text(encoding="utf-8"))
+    refs = {report.value(next(i for i in tables["indikatorer"] if i["id"] == ind_id), r["verdi"])
+            for ind_id, rows in tables["referanser"].items() for r in rows}
+    for office in "ABCDEF":
+        html = (shipped(repo) / f"{office}.html").read_text(encoding="utf-8")
+        alts = " ".join(re.findall(r'(?:alt|aria-label)="([^"]*)"', html))
+        reader = PdfReader(shipped(repo) / f"{office}.pdf")
+        meta = " ".join(str(v) for v in (reader.metadata or {}).values())
+        text = "\n".join([html_text(html), html.replace("&nbsp;", "\u00a0"), alts, meta,
+                          *pages(shipped(repo) / f"{office}.pdf")]).replace(" %", "\u00a0%").replace(" kr", "\u00a0kr")
+        assert printed_numbers(text) <= allowed(tables, office) | refs, office
 
 
 def test_second_run_has_nothing_to_do(repo):

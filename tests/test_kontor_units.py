@@ -1,4 +1,4 @@
-"""scripts.analysis.kontor piece by piece, on a small data folder whose ranks, medians and
+"""scripts.analysis.kontor piece by piece, on a small data folder whose quartiles, medians and
 groups are worked out by hand below; the command line is called in-process.
 
 Every office identifier (K001 …), inhabitant count, KOSTRA group and value here is made up
@@ -64,7 +64,8 @@ def folder(tmp_path_factory):
 def tables(folder):
     # built anew for every test (not once per module): mutmut runs, for each mutant, only the tests
     # that called the mutated function, and a shared fixture is called from the first test alone
-    return kontor.build_tables(folder, 2014, [2013], "kostragruppe")
+    # k = 4, so that KOSTRA group G1 (four offices) is shown
+    return kontor.build_tables(folder, 2014, [2013], "kostragruppe", k=4)
 
 
 # --------------------------------------------------------------------------- read_values / check_edition
@@ -180,7 +181,7 @@ def series(**groups) -> pd.Series:
 
 def test_size_classes_with_four_or_more_offices_stay_as_they_are():
     inh = pd.Series({f"a{i}": 1000 + i for i in range(4)} | {f"b{i}": 30_000 + i for i in range(4)})
-    groups = kontor.size_groups(inh, [20_000])
+    groups = kontor.size_groups(inh, [20_000], k=4)
     assert groups == [
         {"id": "storrelse_0", "etikett": "Kontorer i kommuner med færre enn 20\u00a0000 innbyggere",
          "kontorer": ["a0", "a1", "a2", "a3"]},
@@ -190,14 +191,14 @@ def test_size_classes_with_four_or_more_offices_stay_as_they_are():
 
 def test_a_class_exactly_at_a_bound_belongs_to_the_upper_class():
     inh = pd.Series({"a": 19_999, "b": 20_000, "c": 1, "d": 2, "e": 3, "f": 20_001, "g": 20_002, "h": 20_003})
-    assert [g["kontorer"] for g in kontor.size_groups(inh, [20_000])] == [["a", "c", "d", "e"], ["b", "f", "g", "h"]]
+    assert [g["kontorer"] for g in kontor.size_groups(inh, [20_000], k=4)] == [["a", "c", "d", "e"], ["b", "f", "g", "h"]]
 
 
 def test_a_small_class_joins_the_neighbour_with_fewer_offices():
     # sizes 5 | 2 | 4: the middle class joins the upper one (4 < 5)
     inh = pd.Series({f"a{i}": 1000 + i for i in range(5)} | {"m0": 15_000, "m1": 16_000}
                     | {f"z{i}": 40_000 + i for i in range(4)})
-    groups = kontor.size_groups(inh, [10_000, 20_000])
+    groups = kontor.size_groups(inh, [10_000, 20_000], k=4)
     assert [(g["id"], g["etikett"]) for g in groups] == [
         ("storrelse_0", "Kontorer i kommuner med færre enn 10\u00a0000 innbyggere"),
         ("storrelse_10000", "Kontorer i kommuner med 10\u00a0000 innbyggere eller flere")]
@@ -208,7 +209,7 @@ def test_on_a_tie_a_small_class_joins_the_lower_neighbour():
     # sizes 4 | 2 | 4: the middle class joins the lower one, which becomes 0–19 999
     inh = pd.Series({f"a{i}": 1000 + i for i in range(4)} | {"m0": 15_000, "m1": 16_000}
                     | {f"z{i}": 40_000 + i for i in range(4)})
-    groups = kontor.size_groups(inh, [10_000, 20_000])
+    groups = kontor.size_groups(inh, [10_000, 20_000], k=4)
     assert [g["etikett"] for g in groups] == ["Kontorer i kommuner med færre enn 20\u00a0000 innbyggere",
                                               "Kontorer i kommuner med 20\u00a0000 innbyggere eller flere"]
     assert groups[0]["kontorer"] == ["a0", "a1", "a2", "a3", "m0", "m1"]
@@ -218,7 +219,7 @@ def test_the_smallest_class_is_merged_first():
     # sizes 4 | 3 | 1 | 4: the single office (smallest) joins the three first, making four
     inh = pd.Series({f"a{i}": 1000 + i for i in range(4)} | {f"m{i}": 12_000 + i for i in range(3)}
                     | {"s": 25_000} | {f"z{i}": 40_000 + i for i in range(4)})
-    groups = kontor.size_groups(inh, [10_000, 20_000, 30_000])
+    groups = kontor.size_groups(inh, [10_000, 20_000, 30_000], k=4)
     assert [g["id"] for g in groups] == ["storrelse_0", "storrelse_10000", "storrelse_30000"]
     assert groups[1]["kontorer"] == ["m0", "m1", "m2", "s"]
     assert groups[1]["etikett"] == "Kontorer i kommuner med 10\u00a0000–29\u00a0999 innbyggere"
@@ -230,7 +231,7 @@ def test_the_smallest_class_merges_before_a_larger_small_one():
     # right instead would give 0–19 999 (five) and 20 000+ (five).
     inh = pd.Series({"a0": 1000, "a1": 2000, "b0": 11_000, "b1": 12_000, "b2": 13_000, "c0": 25_000}
                     | {f"d{i}": 40_000 + i for i in range(4)})
-    groups = kontor.size_groups(inh, [10_000, 20_000, 30_000])
+    groups = kontor.size_groups(inh, [10_000, 20_000, 30_000], k=4)
     assert [(g["etikett"], g["kontorer"]) for g in groups] == [
         ("Kontorer i kommuner med færre enn 30\u00a0000 innbyggere", ["a0", "a1", "b0", "b1", "b2", "c0"]),
         ("Kontorer i kommuner med 30\u00a0000 innbyggere eller flere", ["d0", "d1", "d2", "d3"])]
@@ -238,26 +239,26 @@ def test_the_smallest_class_merges_before_a_larger_small_one():
 
 def test_a_bound_of_one_inhabitant_is_a_bound():
     inh = pd.Series({f"a{i}": 0 for i in range(4)} | {f"z{i}": 1 + i for i in range(4)})
-    assert [g["kontorer"] for g in kontor.size_groups(inh, [1])] == [["a0", "a1", "a2", "a3"], ["z0", "z1", "z2", "z3"]]
+    assert [g["kontorer"] for g in kontor.size_groups(inh, [1], k=4)] == [["a0", "a1", "a2", "a3"], ["z0", "z1", "z2", "z3"]]
 
 
 def test_empty_classes_zero_and_repeated_bounds_are_ignored():
     inh = pd.Series({f"a{i}": 1000 + i for i in range(4)} | {f"z{i}": 40_000 + i for i in range(4)})
-    plain = kontor.size_groups(inh, [20_000])
-    assert kontor.size_groups(inh, [0, -3, 20_000, 20_000, 30_000]) == \
+    plain = kontor.size_groups(inh, [20_000], k=4)
+    assert kontor.size_groups(inh, [0, -3, 20_000, 20_000, 30_000], k=4) == \
         [plain[0], {**plain[1], "id": "storrelse_30000",
                     "etikett": "Kontorer i kommuner med 30\u00a0000 innbyggere eller flere"}]
 
 
 def test_fewer_than_four_offices_in_all_give_no_size_group():
-    assert kontor.size_groups(pd.Series({"a": 1, "b": 2, "c": 3}), [10_000]) == []
-    assert [g["kontorer"] for g in kontor.size_groups(pd.Series({"a": 1, "b": 2, "c": 3, "d": 4}), [10_000])] == \
+    assert kontor.size_groups(pd.Series({"a": 1, "b": 2, "c": 3}), [10_000], k=4) == []
+    assert [g["kontorer"] for g in kontor.size_groups(pd.Series({"a": 1, "b": 2, "c": 3, "d": 4}), [10_000], k=4)] == \
         [["a", "b", "c", "d"]]
 
 
 def test_kostra_groups_of_four_are_shown_with_id_label_and_members_and_smaller_ones_counted():
     codes = pd.Series({"K5": "G1", "K1": "G1", "K2": "G1", "K3": "G1", "K4": "G2", "K6": "G2", "K7": "G3"})
-    groups, hidden = kontor.kostra_groups(codes)
+    groups, hidden = kontor.kostra_groups(codes, k=4)
     assert groups == [{"id": "kostra_G1", "etikett": "Kontorer i KOSTRA-gruppe G1", "kostragruppe": "G1",
                        "kontorer": ["K1", "K2", "K3", "K5"]}]
     assert hidden == 3
@@ -267,7 +268,7 @@ def test_kostra_groups_of_four_are_shown_with_id_label_and_members_and_smaller_o
 @given(st.lists(st.sampled_from(["G1", "G2", "G3", "G4"]), min_size=1, max_size=30))
 def test_every_office_is_in_one_shown_kostra_group_or_counted_as_hidden(codes):
     s = pd.Series({f"K{i:03d}": c for i, c in enumerate(codes)})
-    groups, hidden = kontor.kostra_groups(s)
+    groups, hidden = kontor.kostra_groups(s, k=4)
     shown = [k for g in groups for k in g["kontorer"]]
     assert all(len(g["kontorer"]) >= 4 for g in groups)
     assert len(shown) == len(set(shown)) and len(shown) + hidden == len(s)
@@ -281,39 +282,42 @@ def info_frame(**groups) -> pd.DataFrame:
 
 def test_an_unknown_grouping_is_refused_with_the_allowed_ones():
     with pytest.raises(DataError) as exc:
-        kontor.peer_groups(OFFICES, None, "fylke", [])
+        kontor.peer_groups(OFFICES, None, "fylke", [], k=4)
     assert str(exc.value) == "kontor_grupper: «fylke», forventet en av alle, storrelse, kostragruppe"
 
 
 @pytest.mark.parametrize(("n", "word"), [(1, "ett"), (3, "tre")])
 def test_with_fewer_than_four_offices_nothing_is_compared_and_the_note_says_why(n, word):
-    groups, note = kontor.peer_groups(OFFICES[:n], None, "storrelse", [10_000])
+    groups, note = kontor.peer_groups(OFFICES[:n], None, "storrelse", [10_000], k=4)
     assert groups == []
     assert note == (f"Det er bare {word} kontor(er) i dataene; med færre enn fire vises ingen sammenlikning, "
                     "så ingen andre kan kjennes igjen.")
 
 
 def test_four_offices_compared_with_all_need_no_note():
-    assert kontor.peer_groups(OFFICES[:4], None, "alle", []) == ([], None)
+    assert kontor.peer_groups(OFFICES[:4], None, "alle", [], k=4) == ([], None)
 
 
 def test_without_office_information_the_note_says_all_offices_are_used():
     for scheme in ("storrelse", "kostragruppe"):
-        assert kontor.peer_groups(OFFICES, None, scheme, [10_000]) == ([], (
+        assert kontor.peer_groups(OFFICES, None, scheme, [10_000], k=4) == ([], (
             "Dataene har ingen opplysninger om innbyggertall og KOSTRA-gruppe (kontorinfo.csv), "
             "så kontoret sammenliknes bare med alle kontorer."))
 
 
 def test_size_grouping_uses_the_inhabitants_and_the_bounds(folder):
     info = kontor.read_info(folder, OFFICES)
-    # 8 000, 10 000, 12 000, 15 000 below 20 000; 30 000 alone above, so merged into one class of five
-    groups, note = kontor.peer_groups(OFFICES, info, "storrelse", [20_000])
-    assert note is None and [g["kontorer"] for g in groups] == [OFFICES]
+    # 8 000, 10 000, 12 000, 15 000 below 20 000; 30 000 alone above, so merged into one class of
+    # all five: the same as all offices, so no group, and a note that says why
+    groups, note = kontor.peer_groups(OFFICES, info, "storrelse", [20_000], k=4)
+    assert groups == [] and note.startswith("Størrelsesklassene ble for små og er slått sammen til alle kontorer")
+    groups, note = kontor.peer_groups(OFFICES[:4] + ["K003"], info, "storrelse", [20_000], k=1)
+    assert note is None and [g["kontorer"] for g in groups] == [["K001", "K002", "K004", "K005"], ["K003"]]
 
 
 def test_kostra_grouping_hides_small_groups_and_says_so(folder):
     info = kontor.read_info(folder, OFFICES)
-    groups, note = kontor.peer_groups(OFFICES, info, "kostragruppe", [])
+    groups, note = kontor.peer_groups(OFFICES, info, "kostragruppe", [], k=4)
     assert [g["kontorer"] for g in groups] == [["K001", "K002", "K004", "K005"]]
     assert note == ("KOSTRA-grupper med færre enn fire kontorer vises ikke; kontorene i dem sammenliknes bare "
                     "med alle kontorer.")
@@ -321,28 +325,27 @@ def test_kostra_grouping_hides_small_groups_and_says_so(folder):
 
 def test_kostra_grouping_without_small_groups_has_no_note():
     info = info_frame(K1=(1, "G"), K2=(2, "G"), K3=(3, "G"), K4=(4, "G"))
-    groups, note = kontor.peer_groups(["K1", "K2", "K3", "K4"], info, "kostragruppe", [])
+    groups, note = kontor.peer_groups(["K1", "K2", "K3", "K4"], info, "kostragruppe", [], k=4)
     assert len(groups) == 1 and note is None
 
 
 # --------------------------------------------------------------------------- build_tables
 
-def test_tables_name_year_series_data_folder_grouping_and_count(tables, folder):
+def test_tables_name_year_series_grouping_k_and_count(tables):
     assert (tables["aar"], tables["aar_serie"], tables["antall_kontorer"]) == (2014, [2013, 2014], 5)
-    assert tables["oppdiktet"] is True and tables["datamappe"] == folder.name
+    assert tables["oppdiktet"] is True and tables["min_gruppe"] == 4
     assert tables["inndeling"]["valgt"] == "kostragruppe"
     assert tables["inndeling"]["merknad"].startswith("KOSTRA-grupper med færre enn fire kontorer vises ikke")
     assert tables["grupper"] == {"kostra_G1": {"id": "kostra_G1", "etikett": "Kontorer i KOSTRA-gruppe G1",
                                                "kostragruppe": "G1", "antall": 4}}
     assert [i["id"] for i in tables["indikatorer"]] == [ARB, NED, SOS, NETTO]
-    assert set(tables["indikatorer"][0]) == {"id", "etikett", "kort", "enhet", "desimaler", "retning", "kilde", "linje"}
+    assert set(tables["indikatorer"][0]) == {"id", "etikett", "kort", "enhet", "desimaler", "retning", "kilde", "linje",
+                                             "kildetekst"}
     assert tables["referanser"] == {}
 
 
-def test_tables_list_the_files_read_and_the_source_text(tables):
-    assert tables["kilder"] == {"filer": ["malekort/2013/malekort_2013_oppdiktet.csv",
-                                          "malekort/2014/malekort_2014_oppdiktet.csv", "kostra_kontor/2014.csv"],
-                                "kostra_kilde": ["Oppdiktede testdata, ikke KOSTRA"]}
+def test_tables_name_the_sources_in_words_not_file_paths(tables):
+    assert tables["kilder"] == {"malekort_aar": [2013, 2014], "kostra_kilde": ["Oppdiktede testdata, ikke KOSTRA"]}
 
 
 def test_each_office_gets_its_group_and_its_own_kostra_group(tables):
@@ -359,40 +362,60 @@ def test_each_office_gets_its_values_of_every_year(tables):
     assert tables["kontorer"]["K004"]["verdier"][ARB] == {"2014": 45.0}
 
 
-def test_places_among_all_and_in_the_group_follow_the_hand_worked_ranks(tables):
+def test_sides_of_the_middle_half_follow_the_hand_worked_quartiles(tables):
     k = tables["kontorer"]
-    assert {o: k[o]["plass"][ARB]["2014"]["alle"] for o in OFFICES} == \
-        {"K003": 1, "K005": 2, "K001": 3, "K004": 4, "K002": 5}
-    # in G1 (K001, K002, K004, K005): 55 > 50 > 45 > 40
-    assert {o: k[o]["plass"][ARB]["2014"]["gruppe"] for o in ("K001", "K002", "K004", "K005")} == \
-        {"K005": 1, "K001": 2, "K004": 3, "K002": 4}
-    assert k["K003"]["plass"][ARB]["2014"] == {"alle": 1}  # no group shown for K003
-    assert {o: k[o]["plass"][NED]["2014"]["alle"] for o in OFFICES} == \
-        {"K005": 1, "K001": 2, "K002": 2, "K004": 4, "K003": 5}
-    assert {o: k[o]["plass"][SOS]["2014"]["alle"] for o in OFFICES} == \
-        {"K002": 1, "K004": 2, "K001": 3, "K005": 4, "K003": 5}
+    # all five, ARB 40 45 50 55 60: quartiles 45 and 55 (linear interpolation); on a quartile is inside
+    assert {o: k[o]["side"][ARB]["2014"]["alle"] for o in OFFICES} == \
+        {"K002": "lavere", "K004": "innenfor", "K001": "innenfor", "K005": "innenfor", "K003": "hoyere"}
+    # G1 (K001, K002, K004, K005), ARB 40 45 50 55: quartiles 43.75 and 51.25
+    assert {o: k[o]["side"][ARB]["2014"]["gruppe"] for o in ("K001", "K002", "K004", "K005")} == \
+        {"K002": "lavere", "K004": "innenfor", "K001": "innenfor", "K005": "hoyere"}
+    assert k["K003"]["side"][ARB]["2014"] == {"alle": "hoyere"}  # no group shown for K003
+    # SOS 2.2 2.9 3.1 3.5 4.0 (lower is better; the side is in numbers, the report says which is better)
+    assert {o: k[o]["side"][SOS]["2014"]["alle"] for o in OFFICES} == \
+        {"K002": "lavere", "K004": "innenfor", "K001": "innenfor", "K005": "innenfor", "K003": "hoyere"}
 
 
-def test_best_flags_follow_the_direction_and_mark_every_tied_best(tables):
-    k = tables["kontorer"]
-    assert [o for o in OFFICES if k[o]["beste"][ARB]["2014"]["alle"]] == ["K003"]
-    assert [o for o in OFFICES if k[o]["beste"][SOS]["2014"]["alle"]] == ["K002"]
-    assert [o for o in OFFICES if k[o]["beste"][NETTO]["2014"]["alle"]] == ["K002", "K004"]
-    assert [o for o in OFFICES if k[o]["beste"][ARB]["2014"].get("gruppe")] == ["K005"]
-    assert k["K001"]["beste"][ARB]["2014"] == {"alle": False, "gruppe": False}
+def test_the_tables_hold_no_rank_no_best_flag_and_no_list_of_other_offices_values(tables):
+    text = json.dumps(tables)
+    assert '"plass"' not in text and '"beste"' not in text and '"rang"' not in text
+    for by_year in tables["fordeling"].values():
+        for groups in by_year.values():
+            for agg in groups.values():
+                assert set(agg) == {"antall", "q1", "median", "q3", "vis"}
+    for office in tables["kontorer"].values():
+        assert set(office) == {"gruppe", "kostragruppe", "verdier", "side"}
 
 
-def test_distributions_hold_sorted_values_and_medians_per_group(tables):
+def test_aggregates_that_print_as_an_office_value_are_withheld(tables):
     f = tables["fordeling"]
-    assert f[ARB]["2014"] == {"alle": {"verdier": [40.0, 45.0, 50.0, 55.0, 60.0], "median": 50.0},
-                              "kostra_G1": {"verdier": [40.0, 45.0, 50.0, 55.0], "median": 47.5}}
-    assert f[SOS]["2014"]["alle"] == {"verdier": [2.2, 2.9, 3.1, 3.5, 4.0], "median": 3.1}
+    # ARB, all five: 45, 50 and 55 are K004's, K001's and K005's values: all withheld
+    assert f[ARB]["2014"]["alle"] == {"antall": 5, "q1": 45.0, "median": 50.0, "q3": 55.0,
+                                      "vis": {"q1": False, "median": False, "q3": False}}
+    # ARB in G1: 43.75, 47.5 and 51.25 print as 44, 48 and 51, none of them an office's value
+    assert f[ARB]["2014"]["kostra_G1"] == {"antall": 4, "q1": 43.75, "median": 47.5, "q3": 51.25,
+                                           "vis": {"q1": True, "median": True, "q3": True}}
+    # NED 20 25 30 30 35: quartiles 25 and 30, median 30, all values of offices
+    assert f[NED]["2014"]["alle"]["vis"] == {"q1": False, "median": False, "q3": False}
+    # NETTO in G1, 2500 2500 3000 3100: median 2750, quartiles 2500 (withheld) and 3025
+    g1 = f[NETTO]["2014"]["kostra_G1"]
+    assert (g1["q1"], g1["median"], g1["q3"]) == (2500.0, 2750.0, 3025.0)
+    assert g1["vis"] == {"q1": False, "median": True, "q3": True}
 
 
-def test_a_year_with_fewer_than_four_offices_is_not_compared(tables):
+def test_an_aggregate_is_compared_as_printed_rounding_half_up():
+    ind = {"desimaler": 1}
+    # 3.15 prints as 3,2 (half up), and 3.2 is an office's value: withheld
+    agg = kontor.middle_half([3.1, 3.2, 3.1, 3.2], ind)
+    assert agg["median"] == pytest.approx(3.15) and agg["vis"]["median"] is False
+    ind0 = {"desimaler": 0}
+    assert kontor.middle_half([10.0, 11.0, 13.0, 14.0], ind0)["vis"]["median"] is True  # 12 is nobody's
+
+
+def test_a_year_with_fewer_than_k_offices_is_not_compared(tables):
     assert "2013" not in tables["fordeling"][ARB]
-    assert "2013" not in tables["kontorer"]["K001"]["plass"][ARB]
-    assert "2013" not in tables["kontorer"]["K001"]["beste"][ARB]
+    assert "2013" not in tables["kontorer"]["K001"]["side"][ARB]
+    assert tables["kontorer"]["K001"]["verdier"][ARB]["2013"] == 41.0  # its own value is still there
 
 
 def test_without_office_information_groups_fall_back_to_all_offices(tmp_path):
@@ -400,7 +423,7 @@ def test_without_office_information_groups_fall_back_to_all_offices(tmp_path):
     assert t["grupper"] == {} and t["inndeling"]["merknad"].endswith("sammenliknes bare med alle kontorer.")
     assert t["kontorer"]["K001"]["kostragruppe"] is None and t["kontorer"]["K001"]["gruppe"] is None
     assert t["aar_serie"] == [2014] and t["oppdiktet"] is True
-    assert t["kontorer"]["K001"]["plass"][ARB]["2014"] == {"alle": 3}
+    assert t["kontorer"]["K001"]["side"][ARB]["2014"] == {"alle": "innenfor"}
 
 
 def test_tables_stop_when_the_edition_year_lacks_a_value(tmp_path):
@@ -423,9 +446,9 @@ def test_a_folder_without_the_marker_is_not_called_made_up(tmp_path):
 def test_cli_writes_the_tables_for_the_years_and_grouping_asked(folder, tmp_path):
     out = tmp_path / "ut" / "tabeller.json"
     assert kontor.main(["--data", str(folder), "--year", "2014", "--years", "2013", "--grupper", "kostragruppe",
-                        "--out", str(out)]) == 0
+                        "--min-gruppe", "4", "--out", str(out)]) == 0
     got = json.loads(out.read_text(encoding="utf-8"))
-    want = kontor.build_tables(folder, 2014, [2013], "kostragruppe", [], snapshots=folder / "kostra")
+    want = kontor.build_tables(folder, 2014, [2013], "kostragruppe", [], snapshots=folder / "kostra", k=4)
     assert got == json.loads(json.dumps(want))
     assert got["aar_serie"] == [2013, 2014] and got["inndeling"]["valgt"] == "kostragruppe"
     text = out.read_text(encoding="utf-8")
@@ -439,11 +462,10 @@ def test_cli_passes_the_size_bounds_on(folder, tmp_path):
     assert kontor.main(["--data", str(folder), "--year", "2014", "--grupper", "storrelse",
                         "--storrelser", "5000", "--out", str(out)]) == 0
     got = json.loads(out.read_text(encoding="utf-8"))
-    # every office has 8 000 inhabitants or more: the class below 5 000 is empty and dropped
-    # (a four-digit number has no thousands space, as everywhere in the report)
-    assert got["grupper"] == {"storrelse_5000": {"id": "storrelse_5000", "antall": 5,
-                                                 "etikett": "Kontorer i kommuner med 5000 innbyggere eller flere"}}
-    assert got["aar_serie"] == [2014]
+    # every office has 8 000 inhabitants or more: the class below 5 000 is empty and dropped, and
+    # the one class left holds every office, so the report compares with all offices and says so
+    assert got["grupper"] == {} and "slått sammen til alle kontorer" in got["inndeling"]["merknad"]
+    assert got["inndeling"]["valgt"] == "storrelse" and got["aar_serie"] == [2014]
 
 
 def test_cli_defaults_to_comparing_with_all_offices(folder, tmp_path):
@@ -499,11 +521,16 @@ def test_cli_reads_the_ssb_snapshots_of_the_data_folder_for_reference_values(tmp
     assert list(refs) == [SOS] and [(r["omrade"], r["etikett"], r["verdi"]) for r in refs[SOS]] == [("EAK", "Landet", 3.9)]
 
 
-def test_four_offices_are_enough_to_compare(tmp_path):
-    four = OFFICES[:4]  # ARB: K003 60 > K001 50 > K004 45 > K002 40
-    t = kontor.build_tables(make_folder(tmp_path / "fire", years=(2014,), offices=four), 2014, [2014])
-    assert {k: t["kontorer"][k]["plass"][ARB]["2014"]["alle"] for k in four} == {"K003": 1, "K001": 2, "K004": 3, "K002": 4}
-    assert t["fordeling"][ARB]["2014"]["alle"] == {"verdier": [40.0, 45.0, 50.0, 60.0], "median": 47.5}
+def test_four_offices_are_too_few_by_default_and_enough_with_k_four(tmp_path):
+    four = OFFICES[:4]  # ARB: 40 45 50 60
+    folder = make_folder(tmp_path / "fire", years=(2014,), offices=four)
+    t = kontor.build_tables(folder, 2014, [2014])
+    assert t["fordeling"][ARB] == {} and t["kontorer"]["K001"]["side"] == {}
+    assert t["inndeling"]["merknad"].startswith("Det er bare fire kontor(er) i dataene; med færre enn fem vises "
+                                                "ingen sammenlikning")
+    t4 = kontor.build_tables(folder, 2014, [2014], k=4)
+    assert t4["fordeling"][ARB]["2014"]["alle"]["median"] == 47.5
+    assert t4["kontorer"]["K003"]["side"][ARB]["2014"] == {"alle": "hoyere"}
 
 
 def test_office_names_with_leading_zeros_are_kept_as_text(tmp_path):
@@ -527,8 +554,7 @@ def test_sources_list_every_distinct_kostra_source_text_once_in_order(tmp_path):
         (tmp_path / "kostra_kontor" / f"{year}.csv").write_text("kontor,aar,indikator_id,verdi,kilde\n" + rows,
                                                                encoding="utf-8")
     assert kontor.sources(tmp_path, [2012, 2013, 2014]) == {
-        "filer": ["kostra_kontor/2013.csv", "kostra_kontor/2014.csv"],
-        "kostra_kilde": ["Kilde en", "Kilde to", "Kilde tre"]}
+        "malekort_aar": [], "kostra_kilde": ["Kilde en", "Kilde to", "Kilde tre"]}
 
 
 def test_exactly_fifty_gaps_are_all_shown_without_a_count(folder):

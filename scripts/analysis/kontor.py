@@ -5,21 +5,31 @@
 
 reads the målekort files and KOSTRA figures per office in one data folder (the shipped
 ``data/raw`` or a folder of made-up data from ``scripts.data.generate``), builds the peer
-groups, and writes for every office its values, ranks and best-value flags (through the
-functions of ``scripts.analysis.compare``, so the rules are those of the main report), and
-for every group the values without identifiers (for the strip plots and medians).
+groups, and writes for every office its own values and where they lie against its groups,
+and for every group only aggregates.
+
+**The disclosure rule** (README, «Kontorrapporter»), decided here and nowhere else:
+
+- A report shows its own office's values. Of a comparison group it shows only the middle half
+  (lower quartile, median, upper quartile), and only when the group has at least *k* offices
+  (``kontor_min_gruppe``, default 5). Smaller groups are merged (size classes) or left out
+  (KOSTRA groups), with a note.
+- An aggregate that, as printed, equals any single office's value in the group is withheld:
+  with every office's public figures at hand, it would tell the reader that office's value.
+- No other office's value, letter, rank or extreme (best, worst, lowest, highest) is stored
+  for a report to show: the tables hold no list of values and no ranks.
 
 Peer groups (``kontor_grupper`` in the config):
 
-- ``alle``: every office is compared with all the others.
+- ``alle``: every office is compared with all offices.
 - ``storrelse``: by inhabitants (``kontorinfo.csv``), in classes bounded by ``kontor_storrelser``;
-  a class with fewer than four offices (fewer than three others) is merged with its smaller
-  neighbour until every class has four or more.
-- ``kostragruppe``: by KOSTRA group (``kontorinfo.csv``); a group with fewer than four offices is
+  a class with fewer than *k* offices is merged with its smaller neighbour until every class
+  has *k* or more.
+- ``kostragruppe``: by KOSTRA group (``kontorinfo.csv``); a group with fewer than *k* offices is
   not shown (those offices are compared with all offices only).
 
 Without ``kontorinfo.csv`` the size and KOSTRA groups cannot be formed; the tables say so and
-compare with all offices. With fewer than four offices in all, no comparison is shown.
+compare with all offices. With fewer than *k* offices in all, no comparison is shown.
 """
 from __future__ import annotations
 
@@ -30,14 +40,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from scripts import paths
 from scripts.analysis import compare
 from scripts.atomic import write_text
 from scripts.content import fmt
 from scripts.data import kontor_input, malekort
 from scripts.data.offices import DataError, load_indicators, read_office_values
 
-MIN_GROUP = 4  # the office and at least three others: fewer, and a peer could be singled out
+MIN_GROUP = 5  # kontor_min_gruppe's default: the office and at least four others
 SCHEMES = ("alle", "storrelse", "kostragruppe")
 
 
@@ -102,8 +111,8 @@ def size_label(lo: int, hi: int | None) -> str:
     return f"Kontorer i kommuner med {fmt.tall(lo)}–{fmt.tall(hi - 1)} innbyggere"
 
 
-def size_groups(inhabitants: pd.Series, bounds: list[int]) -> list[dict]:
-    """Size classes (lower bound inclusive), merged until each has at least MIN_GROUP offices.
+def size_groups(inhabitants: pd.Series, bounds: list[int], k: int = MIN_GROUP) -> list[dict]:
+    """Size classes (lower bound inclusive), merged until each has at least ``k`` offices.
 
     A too small class joins the neighbour with fewer offices (the lower one on a tie), so the
     merged class stays as narrow as it can. Empty classes are dropped first.
@@ -116,7 +125,7 @@ def size_groups(inhabitants: pd.Series, bounds: list[int]) -> list[dict]:
         if members:
             classes.append({"lo": lo, "hi": hi, "kontorer": members})
     while len(classes) > 1:
-        small = [i for i, c in enumerate(classes) if len(c["kontorer"]) < MIN_GROUP]
+        small = [i for i, c in enumerate(classes) if len(c["kontorer"]) < k]
         if not small:
             break
         i = min(small, key=lambda j: (len(classes[j]["kontorer"]), j))
@@ -126,15 +135,15 @@ def size_groups(inhabitants: pd.Series, bounds: list[int]) -> list[dict]:
         classes[a:b + 1] = [{"lo": classes[a]["lo"], "hi": classes[b]["hi"],
                              "kontorer": sorted(classes[a]["kontorer"] + classes[b]["kontorer"])}]
     return [{"id": f"storrelse_{c['lo']}", "etikett": size_label(c["lo"], c["hi"]), "kontorer": c["kontorer"]}
-            for c in classes if len(c["kontorer"]) >= MIN_GROUP]
+            for c in classes if len(c["kontorer"]) >= k]
 
 
-def kostra_groups(groups: pd.Series) -> tuple[list[dict], int]:
-    """One peer group per KOSTRA group with at least MIN_GROUP offices; also how many offices
+def kostra_groups(groups: pd.Series, k: int = MIN_GROUP) -> tuple[list[dict], int]:
+    """One peer group per KOSTRA group with at least ``k`` offices; also how many offices
     are in groups too small to show."""
     out, hidden = [], 0
     for code, members in sorted(groups.groupby(groups).groups.items()):
-        if len(members) >= MIN_GROUP:
+        if len(members) >= k:
             out.append({"id": f"kostra_{code}", "etikett": f"Kontorer i KOSTRA-gruppe {code}",
                         "kostragruppe": str(code), "kontorer": sorted(members)})
         else:
@@ -142,38 +151,57 @@ def kostra_groups(groups: pd.Series) -> tuple[list[dict], int]:
     return out, hidden
 
 
-def peer_groups(offices: list[str], info: pd.DataFrame | None, scheme: str, bounds: list[int]) -> tuple[list[dict], str | None]:
+def peer_groups(offices: list[str], info: pd.DataFrame | None, scheme: str, bounds: list[int],
+                k: int = MIN_GROUP) -> tuple[list[dict], str | None]:
     """The peer groups to show and, when the chosen scheme could not be applied as asked, why."""
     if scheme not in SCHEMES:
         raise DataError(f"kontor_grupper: «{scheme}», forventet en av {', '.join(SCHEMES)}")
-    if len(offices) < MIN_GROUP:
+    if len(offices) < k:
         return [], (f"Det er bare {fmt.ord_tall(len(offices), intetkjonn=True)} kontor(er) i dataene; med færre enn "
-                    f"{fmt.ord_tall(MIN_GROUP)} vises ingen sammenlikning, så ingen andre kan kjennes igjen.")
+                    f"{fmt.ord_tall(k)} vises ingen sammenlikning, så ingen andre kan kjennes igjen.")
     if scheme == "alle":
         return [], None
     if info is None:
         return [], ("Dataene har ingen opplysninger om innbyggertall og KOSTRA-gruppe (kontorinfo.csv), "
                     "så kontoret sammenliknes bare med alle kontorer.")
     if scheme == "storrelse":
-        return size_groups(info["innbyggere"], bounds), None
-    groups, hidden = kostra_groups(info["kostragruppe"])
+        classes = size_groups(info["innbyggere"], bounds, k)
+        if len(classes) == 1:  # merged into one class of every office: the same as all offices
+            return [], ("Størrelsesklassene ble for små og er slått sammen til alle kontorer, så kontoret "
+                        "sammenliknes bare med alle kontorer.")
+        return classes, None
+    groups, hidden = kostra_groups(info["kostragruppe"], k)
     note = None
     if hidden:
-        note = (f"KOSTRA-grupper med færre enn {fmt.ord_tall(MIN_GROUP)} kontorer vises ikke; kontorene i dem "
+        note = (f"KOSTRA-grupper med færre enn {fmt.ord_tall(k)} kontorer vises ikke; kontorene i dem "
                 "sammenliknes bare med alle kontorer.")
     return groups, note
 
 
-def group_stats(df: pd.DataFrame, members: list[str], ind: dict) -> dict:
-    """Ranks, best offices, the sorted values (no identifiers) and the median of one group."""
-    sub = df[df["kontor"].isin(members)]
-    return {"rang": compare.ranks(sub, ind), "beste": compare.best_offices(sub, ind),
-            "verdier": sorted(float(v) for v in sub["verdi"]), "median": float(sub["verdi"].median()),
-            "antall": int(len(sub))}
+def shown(ind: dict, v: float) -> str:
+    """A value as a report prints it (its number, by the report's own formatting): the precision
+    at which two values look the same to a reader."""
+    return fmt.tall(v, int(ind["desimaler"]))
+
+
+def middle_half(values: list[float], ind: dict) -> dict:
+    """The group's aggregates under the disclosure rule: lower quartile, median and upper
+    quartile (linear interpolation), each with whether it may be shown. One that, as printed,
+    equals a single office's value is withheld (``vis`` false)."""
+    s = pd.Series(values, dtype=float)
+    agg = {"q1": float(s.quantile(0.25)), "median": float(s.median()), "q3": float(s.quantile(0.75))}
+    printed = {shown(ind, v) for v in values}
+    return {"antall": len(values), **agg, "vis": {name: shown(ind, x) not in printed for name, x in agg.items()}}
+
+
+def side(v: float, agg: dict) -> str:
+    """Where a value lies against the group's middle half: ``lavere``, ``innenfor`` or ``hoyere``
+    (in numbers; the report says which is better)."""
+    return "lavere" if v < agg["q1"] else "hoyere" if v > agg["q3"] else "innenfor"
 
 
 def build_tables(folder: Path, year: int, years: list[int], scheme: str = "alle",
-                 bounds: list[int] | None = None, snapshots: Path | None = None) -> dict:
+                 bounds: list[int] | None = None, snapshots: Path | None = None, k: int = MIN_GROUP) -> dict:
     """Everything the office reports show, for every office, in one JSON-ready dict."""
     indicators = load_indicators()
     offices = kontor_input.offices(folder, year)
@@ -181,65 +209,74 @@ def build_tables(folder: Path, year: int, years: list[int], scheme: str = "alle"
     df = read_values(folder, years, offices, indicators)
     check_edition(df, folder, year, offices, indicators)
     info = read_info(folder, offices)
-    groups, note = peer_groups(offices, info, scheme, bounds or [])
-    compare_all = len(offices) >= MIN_GROUP
-    membership = {k: g["id"] for g in groups for k in g["kontorer"]}
-    kontorer = {k: {"gruppe": membership.get(k), "verdier": {}, "plass": {}, "beste": {},
-                    # the office's own KOSTRA group picks its reference figure, whatever the peer groups
-                    "kostragruppe": None if info is None else str(info.loc[k, "kostragruppe"])} for k in offices}
-    fordeling: dict = {}
-    for ind in indicators:
-        fordeling[ind["id"]] = {}
-        for y in years:
-            dy = df[(df["aar"] == y) & (df["indikator_id"] == ind["id"])]
-            for k, v in zip(dy["kontor"], dy["verdi"], strict=True):
-                kontorer[k]["verdier"].setdefault(ind["id"], {})[str(y)] = float(v)
-            if dy.empty or not compare_all:
-                continue
-            stats = {"alle": group_stats(dy, offices, ind)}
-            stats |= {g["id"]: group_stats(dy, g["kontorer"], ind) for g in groups}
-            for gid, s in stats.items():
-                if s["antall"] < MIN_GROUP:  # an earlier year may lack offices
-                    continue
-                fordeling[ind["id"]].setdefault(str(y), {})[gid] = {"verdier": s["verdier"], "median": s["median"]}
-                for k, r in s["rang"].items():
-                    key = "alle" if gid == "alle" else "gruppe"
-                    kontorer[k]["plass"].setdefault(ind["id"], {}).setdefault(str(y), {})[key] = r
-                    kontorer[k]["beste"].setdefault(ind["id"], {}).setdefault(str(y), {})[key] = k in s["beste"]
+    groups, note = peer_groups(offices, info, scheme, bounds or [], k)
+    tables = comparisons(df, offices, groups, indicators, years, k)
     refs = {}
     if snapshots is not None:
         series = df[df["aar"] == year]
         refs = compare.ssb_comparisons(series, year, offices, snapshots)[0]
+    for office in offices:
+        # the office's own KOSTRA group picks its reference figure, whatever the peer groups
+        tables["kontorer"][office]["kostragruppe"] = None if info is None else str(info.loc[office, "kostragruppe"])
     return {
         "aar": year,
         "aar_serie": years,
+        "min_gruppe": k,
         "oppdiktet": kontor_input.is_made_up(folder),
-        "datamappe": str(folder.relative_to(paths.ROOT)) if folder.is_relative_to(paths.ROOT) else folder.name,
         "inndeling": {"valgt": scheme, "merknad": note},
-        "grupper": {g["id"]: {k: v for k, v in g.items() if k != "kontorer"} | {"antall": len(g["kontorer"])}
+        "grupper": {g["id"]: {k_: v for k_, v in g.items() if k_ != "kontorer"} | {"antall": len(g["kontorer"])}
                     for g in groups},
         "antall_kontorer": len(offices),
-        "indikatorer": [{k: i[k] for k in ("id", "etikett", "kort", "enhet", "desimaler", "retning", "kilde", "linje")}
-                        for i in indicators],
+        "indikatorer": [{k_: i[k_] for k_ in ("id", "etikett", "kort", "enhet", "desimaler", "retning", "kilde",
+                                              "linje", "kildetekst")} for i in indicators],
         "kilder": sources(folder, years),
-        "kontorer": kontorer,
-        "fordeling": fordeling,
         "referanser": refs,
+        **tables,
     }
 
 
+def comparisons(df: pd.DataFrame, offices: list[str], groups: list[dict], indicators: list[dict],
+                years: list[int], k: int = MIN_GROUP) -> dict:
+    """Each office's own values and its side of each group's middle half; each group's
+    aggregates per indicator and year. Pure: the re-identification tests call it directly."""
+    membership = {o: g["id"] for g in groups for o in g["kontorer"]}
+    kontorer = {o: {"gruppe": membership.get(o), "verdier": {}, "side": {}} for o in offices}
+    fordeling: dict = {}
+    members = {"alle": offices} | {g["id"]: g["kontorer"] for g in groups}
+    for ind in indicators:
+        fordeling[ind["id"]] = {}
+        for y in years:
+            dy = df[(df["aar"] == y) & (df["indikator_id"] == ind["id"])]
+            values = dict(zip(dy["kontor"], dy["verdi"].astype(float), strict=True))
+            for o, v in values.items():
+                kontorer[o]["verdier"].setdefault(ind["id"], {})[str(y)] = v
+            if len(offices) < k:
+                continue
+            for gid, who in members.items():
+                vals = [values[o] for o in who if o in values]
+                if len(vals) < k:  # an earlier year may lack offices
+                    continue
+                agg = middle_half(vals, ind)
+                fordeling[ind["id"]].setdefault(str(y), {})[gid] = agg
+                for o in who:
+                    if o in values:
+                        key = "alle" if gid == "alle" else "gruppe"
+                        kontorer[o]["side"].setdefault(ind["id"], {}).setdefault(str(y), {})[key] = side(values[o], agg)
+    return {"kontorer": kontorer, "fordeling": fordeling}
+
+
 def sources(folder: Path, years: list[int]) -> dict:
-    """What the report's "Datakilder" lists: the files read and the source text of the KOSTRA rows."""
-    files = [p for y in years for p in kontor_input.malekort_files(folder, y)]
+    """What the report's «Datakilder» says in words: the years with målekort figures, and the
+    source text of the KOSTRA rows (table, publication) as the data give it."""
+    malekort_years = [y for y in years if kontor_input.malekort_files(folder, y)]
     kilde = []
     for y in years:
         f = folder / "kostra_kontor" / f"{y}.csv"
         if f.is_file():
-            files.append(f)
             df = pd.read_csv(f, dtype=str)
             if "kilde" in df.columns:
                 kilde += [k for k in df["kilde"].dropna().unique() if k not in kilde]
-    return {"filer": [p.relative_to(folder).as_posix() for p in files], "kostra_kilde": kilde}
+    return {"malekort_aar": malekort_years, "kostra_kilde": kilde}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -250,11 +287,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--years", type=int, nargs="*", default=[])
     p.add_argument("--grupper", default="alle", choices=SCHEMES)
     p.add_argument("--storrelser", type=int, nargs="*", default=[])
+    p.add_argument("--min-gruppe", type=int, default=MIN_GROUP, help="k: the smallest group shown (kontor_min_gruppe)")
     p.add_argument("--out", type=Path, required=True)
     a = p.parse_args(argv)
     folder = kontor_input.data_dir(a.data)
     try:
-        data = build_tables(folder, a.year, a.years, a.grupper, a.storrelser, snapshots=folder / "kostra")
+        data = build_tables(folder, a.year, a.years, a.grupper, a.storrelser, snapshots=folder / "kostra",
+                            k=a.min_gruppe)
     except (DataError, kontor_input.OfficeListError, malekort.MalekortError, FileNotFoundError) as exc:
         print(f"kontor: {exc}", file=sys.stderr)
         return 1
