@@ -27,7 +27,7 @@ PACKAGES: dict[str, tuple[list[str], list[str]]] = {
     "analysis": (["scripts/analysis/*"],
                  ["tests/test_compare.py", "tests/test_compare_units.py", "tests/test_kostra_compare.py", "tests/test_exact.py",
                   "tests/test_exact_kodebok.py", "tests/test_exact_units.py", "tests/test_kontor.py",
-                  "tests/test_kontor_units.py", "tests/test_kostra_compare_units.py", "tests/test_series_breaks.py"]),
+                  "tests/test_kontor_units.py", "tests/test_kontor_disclosure.py", "tests/test_kostra_compare_units.py", "tests/test_series_breaks.py"]),
     "guard": (["scripts/guard/*"],
               ["tests/test_privacy.py", "tests/test_manifest.py",
                "tests/test_privacy_property.py::test_every_planted_name_is_found_wherever_and_however_it_is_written",
