@@ -52,13 +52,11 @@ def failed_file(stderr: str) -> str | None:
     return m[-1] if m else None
 
 
-def quarto_env(env: dict | None = None) -> dict:
+def quarto_env() -> dict:
     """Quarto runs the chapters in a Jupyter kernel of the Python it finds; without
     ``QUARTO_PYTHON`` that is ``python3`` on PATH, which need not be the project's environment
     when Snakemake was started as ``.venv/bin/snakemake``. Point it at this interpreter."""
-    env = dict(os.environ if env is None else env)
-    env.setdefault("QUARTO_PYTHON", sys.executable)
-    return env
+    return {"QUARTO_PYTHON": sys.executable, **os.environ}
 
 
 def out_dir(fmt: str) -> Path:
