@@ -12,7 +12,7 @@ from snakemake.utils import min_version, validate
 from scripts import paths, workflow as wf
 from scripts.data import preflight
 from scripts.guard import manifest
-from scripts.guard.publish import stale_receipts
+from scripts.guard.publish import receipt_target
 
 min_version("9.0")
 

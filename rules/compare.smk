@@ -1,33 +1,27 @@
 # Compare: from thesis facts and cleaned data to the results the chapters read (build/results/).
 # Split by what each depends on, so a new målekort file re-runs only the results chapters.
 
+# priority 10: data steps first, so the chapters and documents that wait for them start sooner.
 
 rule facts:
-    # Data steps first: the chapters that show results, and the documents, wait for them.
     priority: 10
     input:
-        "scripts/data/thesis.py",
+        wf.code("scripts.data.thesis"),
         expand("data/thesis/{f}.yaml", f=["fakta", "lederdemografi", "hypoteser", "vedlegg"]),
     output:
         "build/results/fakta.json",
     log:
         "logs/facts.log",
-    threads: 1
-    resources:
-        mem_mb=200,
-        runtime=5,
     conda:
         "../envs/navrapport.yaml"
     shell:
-        "python -m scripts.data.thesis facts --out {output} 2> {log} || (cat {log} >&2; exit 1)"
+        "python -m scripts.data.thesis facts --out {output} 2> {log}"
 
 
 rule tools_table:
-    # Data steps first: the chapters that show results, and the documents, wait for them.
     priority: 10
     input:
-        "scripts/analysis/compare.py",
-        "scripts/content/fmt.py",
+        wf.code("scripts.analysis.compare"),
         "data/thesis/tabell_4_1.csv",
         "data/thesis/verktoy.yaml",
     output:
@@ -36,24 +30,16 @@ rule tools_table:
         offices=OFFICES,
     log:
         "logs/tools_table.log",
-    threads: 1
-    resources:
-        mem_mb=300,
-        runtime=5,
     conda:
         "../envs/navrapport.yaml"
     shell:
-        "python -m scripts.analysis.compare tools --offices {params.offices} --out {output}"
-        " 2> {log} || (cat {log} >&2; exit 1)"
+        "python -m scripts.analysis.compare tools --offices {params.offices} --out {output} 2> {log}"
 
 
 rule results:
-    # Data steps first: the chapters that show results, and the documents, wait for them.
     priority: 10
     input:
-        "scripts/analysis/compare.py",
-        "scripts/analysis/kostra_compare.py",
-        "scripts/content/fmt.py",
+        wf.code("scripts.analysis.compare"),
         expand("build/data/malekort_{y}.csv", y=YEARS),
         expand("build/data/kostra_kontor_{y}.csv", y=YEARS),
         "data/thesis/indikatorer.yaml",
@@ -69,45 +55,32 @@ rule results:
         offices=OFFICES,
     log:
         "logs/results.log",
-    threads: 1
-    resources:
-        mem_mb=300,
-        runtime=5,
     conda:
         "../envs/navrapport.yaml"
     shell:
         "python -m scripts.analysis.compare results --year {params.year} --years {params.years}"
-        " --offices {params.offices} --out {output} 2> {log} || (cat {log} >&2; exit 1)"
+        " --offices {params.offices} --out {output} 2> {log}"
 
 
 rule result_figures:
-    # Data steps first: the chapters that show results, and the documents, wait for them.
     priority: 10
     input:
-        "scripts/content/figures.py",
-        "scripts/content/figtext.py",
-        "scripts/content/diagrams.py",
+        wf.code("scripts.content.figures"),
         src="build/results/resultater.json",
     output:
         "build/results/figurer/resultater.svg",
     log:
         "logs/result_figures.log",
-    threads: 1
-    resources:
-        mem_mb=300,
-        runtime=5,
     conda:
         "../envs/navrapport.yaml"
     shell:
-        "python -m scripts.content.figures results --src {input.src} --out {output}"
-        " 2> {log} || (cat {log} >&2; exit 1)"
+        "python -m scripts.content.figures results --src {input.src} --out {output} 2> {log}"
 
 
 rule diagrams:
-    # Data steps first: the chapters that show results, and the documents, wait for them.
     priority: 10
     input:
-        "scripts/content/diagrams.py",
+        wf.code("scripts.content.diagrams"),
         src="data/thesis/diagrammer.yaml",
     output:
         expand(
@@ -118,34 +91,26 @@ rule diagrams:
         outdir=lambda wc, output: os.path.dirname(output[0]),
     log:
         "logs/diagrams.log",
-    threads: 1
-    resources:
-        mem_mb=300,
-        runtime=5,
     conda:
         "../envs/navrapport.yaml"
     shell:
-        "python -m scripts.content.diagrams --src {input.src} --outdir {params.outdir}"
-        " 2> {log} || (cat {log} >&2; exit 1)"
+        "python -m scripts.content.diagrams --src {input.src} --outdir {params.outdir} 2> {log}"
 
 
 rule datagrunnlag:
-    # Data steps first: the chapters that show results, and the documents, wait for them.
     priority: 10
     # Every input file with size and sha256 (and SSB fetch metadata) for the appendix
-    # "Datagrunnlag og sporbarhet". New files are added to data/manifest.json as 'ny'.
+    # "Datagrunnlag og sporbarhet"; files not yet approved in data/manifest.json are listed as 'ny'.
     input:
-        "scripts/guard/manifest.py",
+        wf.code("scripts.guard.manifest"),
+        # Approving a file changes the appendix.
+        "data/manifest.json",
         [str(p.relative_to(paths.ROOT)) for p in manifest.input_files()],
     output:
         "build/results/datagrunnlag.json",
     log:
         "logs/datagrunnlag.log",
-    threads: 1
-    resources:
-        mem_mb=200,
-        runtime=5,
     conda:
         "../envs/navrapport.yaml"
     shell:
-        "python -m scripts.guard.manifest report --out {output} 2> {log} || (cat {log} >&2; exit 1)"
+        "python -m scripts.guard.manifest report --out {output} 2> {log}"

@@ -8,8 +8,7 @@ rule exact:
     # chain of a clean build.
     priority: 20
     input:
-        "scripts/analysis/exact.py",
-        "scripts/analysis/compare.py",
+        wf.code("scripts.analysis.exact"),
         "data/thesis/kodebok.yaml",
         "config/kodebok.schema.yaml",
         "data/thesis/tabell_4_2.csv",
@@ -21,15 +20,13 @@ rule exact:
         offices=OFFICES,
     log:
         "logs/exact.log",
-    threads: 1
     resources:
         mem_mb=400,
         runtime=5,
     conda:
         "../envs/navrapport.yaml"
     shell:
-        "python -m scripts.analysis.exact --offices {params.offices} --out {output}"
-        " 2> {log} || (cat {log} >&2; exit 1)"
+        "python -m scripts.analysis.exact --offices {params.offices} --out {output} 2> {log}"
 
 
 rule exact_figure:
@@ -37,19 +34,13 @@ rule exact_figure:
     # chain of a clean build.
     priority: 20
     input:
-        "scripts/content/eksakt_figur.py",
-        "scripts/content/diagrams.py",
+        wf.code("scripts.content.eksakt_figur"),
         src="build/results/eksakt.json",
     output:
         "build/results/figurer/permutasjon.svg",
     log:
         "logs/exact_figure.log",
-    threads: 1
-    resources:
-        mem_mb=300,
-        runtime=5,
     conda:
         "../envs/navrapport.yaml"
     shell:
-        "python -m scripts.content.eksakt_figur --src {input.src} --out {output}"
-        " 2> {log} || (cat {log} >&2; exit 1)"
+        "python -m scripts.content.eksakt_figur --src {input.src} --out {output} 2> {log}"

@@ -15,7 +15,6 @@ rule fetch_kostra:
         base_url=config.get("ssb_url", "https://data.ssb.no/api/pxwebapi/v2"),
     log:
         "logs/fetch_kostra.log",
-    threads: 1
     resources:
         mem_mb=500,
         runtime=30,

@@ -4,21 +4,16 @@
 # last step writes build/report.*: a failed chapter, render or guard leaves the previous
 # report as it was.
 STAGED = expand("build/staging/report.{fmt}", fmt=FORMATS)
-# What `publish` produces for Snakemake: the list of what it published (see rule publish). A
-# receipt whose reports were deleted or replaced since is removed here, so they are published again.
-RECEIPT = "build/staging/published.json"
-stale_receipts([paths.ROOT / RECEIPT])
+# What `publish` produces for Snakemake: the list of what it published (see rule publish). When
+# the reports were deleted or replaced since, the workflow asks for the receipt's other name, so
+# they are published again (scripts/guard/publish.py, receipt_target).
+RECEIPT = str(receipt_target(paths.BUILD / "staging" / "published").relative_to(paths.ROOT))
 
 if ENGINE == "builtin":
 
     rule chapter:
         input:
-            code=[
-                "scripts/engine/execute.py",
-                "scripts/engine/qmd.py",
-                "scripts/content/reportkit.py",
-                "scripts/content/fmt.py",
-            ],
+            code=wf.code("scripts.engine.execute", "scripts.content.reportkit"),
             qmd="report/{chapter}.qmd",
             results=lambda wc: wf.declared_inputs(CHAPTERS[wc.chapter]),
         output:
@@ -27,20 +22,16 @@ if ENGINE == "builtin":
             chapter="|".join(CHAPTERS),
         log:
             "logs/chapter/{chapter}.log",
-        threads: 1
-        resources:
-            mem_mb=300,
-            runtime=5,
         conda:
             "../envs/navrapport.yaml"
         shell:
-            "python -m scripts.engine.execute {input.qmd} {output} 2> {log} || (cat {log} >&2; exit 1)"
+            "python -m scripts.engine.execute {input.qmd} {output} 2> {log}"
 
     rule render:
         # Before the guard of the intermediates: the PDF is the longest step left.
         priority: 1
         input:
-            code=["scripts/engine/render.py", "scripts/engine/numbering.py", "scripts/engine/book.py"],
+            code=wf.code("scripts.engine.render"),
             chapters=expand("build/chapters/{chapter}.md", chapter=CHAPTERS),
             book="report/_quarto.yml",
             bib="report/references.bib",
@@ -51,14 +42,13 @@ if ENGINE == "builtin":
             fmt="html|pdf|docx",
         log:
             "logs/render_{fmt}.log",
-        threads: 1
         resources:
             mem_mb=500,
             runtime=10,
         conda:
             "../envs/navrapport.yaml"
         shell:
-            "python -m scripts.engine.render {wildcards.fmt} 2> {log} || (cat {log} >&2; exit 1)"
+            "python -m scripts.engine.render {wildcards.fmt} 2> {log}"
 
 
 else:
@@ -66,7 +56,7 @@ else:
     rule quarto_render:
         # `quarto render report` as a Quarto user runs it, once per format, into build/staging/.
         input:
-            code=["scripts/engine/quarto.py", "scripts/content/reportkit.py", "scripts/content/fmt.py"],
+            code=wf.code("scripts.engine.quarto", "scripts.content.reportkit"),
             qmd=[str(p.relative_to(paths.ROOT)) for p in CHAPTERS.values()],
             results=sorted({f for p in CHAPTERS.values() for f in wf.declared_inputs(p)}),
             book="report/_quarto.yml",
@@ -79,14 +69,13 @@ else:
             formats=FORMATS,
         log:
             "logs/quarto_render.log",
-        threads: 1
         resources:
             mem_mb=2000,
             runtime=30,
         conda:
             "../envs/navrapport.yaml"
         shell:
-            "python -m scripts.engine.quarto {params.formats} 2> {log} || (cat {log} >&2; exit 1)"
+            "python -m scripts.engine.quarto {params.formats} 2> {log}"
 
 
 # Everything the guard reads besides the documents: every intermediate a chapter reads (results
@@ -98,7 +87,7 @@ GUARDED = sorted(
 )
 # What the guard's verdict depends on. Also inputs of `publish`: the guard's stamp is a temp file,
 # so a new or changed mapping, allow-list or guard must make the published report out of date itself.
-GUARD_RULES = ["scripts/guard/privacy.py", "scripts/guard/extract.py", "config/privacy_allow.yaml"]
+GUARD_RULES = [*wf.code("scripts.guard.privacy"), "config/privacy_allow.yaml"]
 
 
 rule guard_intermediates:
@@ -120,7 +109,6 @@ rule guard_intermediates:
         temp("build/staging/guard_intermediates.json"),
     log:
         "logs/guard_intermediates.log",
-    threads: 1
     resources:
         mem_mb=500,
         runtime=10,
@@ -128,7 +116,7 @@ rule guard_intermediates:
         "../envs/navrapport.yaml"
     shell:
         "python -m scripts.guard.privacy {input.results} {input.chapters}"
-        " --stamp {output} 2> {log} || (cat {log} >&2; exit 1)"
+        " --stamp {output} 2> {log}"
 
 
 rule guard:
@@ -144,7 +132,6 @@ rule guard:
         temp("build/staging/guard.json"),
     log:
         "logs/guard.log",
-    threads: 1
     resources:
         mem_mb=500,
         runtime=10,
@@ -152,12 +139,12 @@ rule guard:
         "../envs/navrapport.yaml"
     shell:
         "python -m scripts.guard.privacy {input.site} {input.staged}"
-        " --stamp {output} 2> {log} || (cat {log} >&2; exit 1)"
+        " --stamp {output} 2> {log}"
 
 
 rule publish:
     input:
-        "scripts/guard/publish.py",
+        wf.code("scripts.guard.publish"),
         GUARD_RULES,
         wf.private_mapping(),
         staged=STAGED,
@@ -173,12 +160,7 @@ rule publish:
         RECEIPT,
     log:
         "logs/publish.log",
-    threads: 1
-    resources:
-        mem_mb=200,
-        runtime=5,
     conda:
         "../envs/navrapport.yaml"
     shell:
-        "python -m scripts.guard.publish --stamp {input.stamp} --receipt {output} {input.staged}"
-        " 2> {log} || (cat {log} >&2; exit 1)"
+        "python -m scripts.guard.publish --stamp {input.stamp} --receipt {output} {input.staged} 2> {log}"

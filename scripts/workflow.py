@@ -4,6 +4,8 @@ Parse time is every `snakemake` call, `-n` included, so nothing here imports pan
 """
 from __future__ import annotations
 
+import ast
+import functools
 import re
 import shutil
 import subprocess
@@ -17,6 +19,43 @@ from scripts.engine.qmd import FRONT_MATTER
 
 # The oldest Quarto the book is verified with (older ones number index.qmd as a chapter).
 QUARTO_MIN = (1, 11)
+
+
+def module_file(module: str) -> Path:
+    """The file of a project module (``scripts.data`` -> scripts/data/__init__.py)."""
+    base = paths.ROOT / module.replace(".", "/")
+    return base / "__init__.py" if base.is_dir() else base.with_suffix(".py")
+
+
+@functools.cache
+def project_imports(module: str) -> frozenset[str]:
+    """Project modules ``module`` imports anywhere in its file (lazy imports included)."""
+    found = set()
+    for node in ast.walk(ast.parse(module_file(module).read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.split(".")[0] == "scripts"}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "scripts":
+            for a in node.names:
+                sub = f"{node.module}.{a.name}"
+                found.add(sub if module_file(sub).is_file() else node.module)
+    return frozenset(m for m in found if module_file(m).is_file())
+
+
+def import_closure(*modules: str) -> set[str]:
+    """``modules`` and every project module they reach through imports."""
+    seen, todo = set(), list(modules)
+    while todo:
+        m = todo.pop()
+        if m not in seen:
+            seen.add(m)
+            todo += project_imports(m)
+    return seen
+
+
+def code(*modules: str) -> list[str]:
+    """The source files a step runs: its modules and everything they import from the project.
+    Derived from the code, so a rule's code inputs cannot go stale as imports change."""
+    return sorted(str(module_file(m).relative_to(paths.ROOT)) for m in import_closure(*modules))
 
 
 def chapters() -> dict[str, Path]:
@@ -39,8 +78,10 @@ def declared_inputs(qmd: Path) -> list[str]:
     meta = (yaml.safe_load(m.group(1)) or {}) if m else {}
     declared = meta.get("navrapport") or {}
     inputs = [str((paths.BUILD / p).relative_to(paths.ROOT)) for p in declared.get("inputs") or []]
-    # Modules beyond reportkit that the chapter's cells import (paths from the project root).
-    return inputs + list(declared.get("code") or [])
+    # Modules beyond reportkit that the chapter's cells import (paths from the project root),
+    # with what they import in turn.
+    modules = [str(Path(c).with_suffix("")).replace("/", ".") for c in declared.get("code") or []]
+    return inputs + (code(*modules) if modules else [])
 
 
 def quarto_version(exe: str = "quarto") -> tuple[int, ...] | None:
@@ -73,7 +114,7 @@ def kostra_office_inputs(year: int) -> list[str]:
     csv_path = paths.kostra_offices_csv(year)
     if csv_path.is_file():
         return [str(csv_path.relative_to(paths.ROOT))]
-    return ["scripts/data/kostra_offices.py", *snapshot_files(), *private_mapping()]
+    return [*code("scripts.data.kostra_offices"), *snapshot_files(), *private_mapping()]
 
 
 def engine_files() -> list[str]:

@@ -55,9 +55,9 @@ def test_approve_with_a_list_approves_only_the_listed_changed_file(data):
 def test_approve_with_a_list_leaves_other_new_files_new(data):
     put(data, "raw/malekort/2014/a.csv", "kontor;verdi\nA;1\n")
     put(data, "raw/malekort/2014/b.csv", "kontor;verdi\nB;1\n")
-    manifest.record_new(when="2026-12-01")
     assert manifest.approve(["data/raw/malekort/2014/b.csv"]) == ["data/raw/malekort/2014/b.csv"]
-    entries = manifest.load()
+    assert list(manifest.load()) == ["data/raw/malekort/2014/b.csv"]
+    entries = manifest.with_new(when="2026-12-01")
     assert entries["data/raw/malekort/2014/a.csv"]["status"] == "ny"
     assert entries["data/raw/malekort/2014/a.csv"]["lagt_til"] == "2026-12-01"
     assert entries["data/raw/malekort/2014/b.csv"]["status"] == "godkjent"
@@ -99,9 +99,10 @@ def test_verify_lists_every_changed_and_missing_file_in_its_message(data):
         "Er endringen tilsiktet, godkjenn den med: python -m scripts.guard.manifest approve")
 
 
-def test_record_new_without_a_date_records_an_empty_date(data):
+def test_new_files_without_a_date_get_an_empty_date_and_the_manifest_is_not_written(data):
     put(data, "raw/malekort/2014/a.csv", "A;1\n")
-    assert manifest.record_new()["data/raw/malekort/2014/a.csv"]["lagt_til"] == ""
+    assert manifest.with_new()["data/raw/malekort/2014/a.csv"]["lagt_til"] == ""
+    assert not manifest.manifest_path().exists()
 
 
 def test_approve_takes_a_path_with_dot_segments_as_its_file(data):

@@ -20,7 +20,8 @@ def data_dir(tmp_path, monkeypatch):
 
 def test_new_files_are_recorded_as_new_then_approved(data_dir):
     assert manifest.verify() == ["data/raw/malekort/2014/m.csv"]
-    entries = manifest.record_new(when="2015-04-30")
+    entries = manifest.with_new(when="2015-04-30")
+    assert manifest.load() == {}  # listed as new, not written
     e = entries["data/raw/malekort/2014/m.csv"]
     assert e["status"] == "ny" and e["lagt_til"] == "2015-04-30" and len(e["sha256"]) == 64
     manifest.approve()
@@ -34,7 +35,7 @@ def test_changed_file_stops_until_approved(data_dir):
     with pytest.raises(manifest.ManifestError, match="data/raw/malekort/2014/m.csv: endret"):
         manifest.verify()
     before = (data_dir / "manifest.json").read_text()
-    manifest.record_new()  # must not silently accept the change
+    manifest.with_new()  # must not silently accept the change
     assert json.loads((data_dir / "manifest.json").read_text()) == json.loads(before)
     assert manifest.approve(["data/raw/malekort/2014/m.csv"]) == ["data/raw/malekort/2014/m.csv"]
     assert manifest.verify() == []

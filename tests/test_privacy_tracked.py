@@ -64,8 +64,7 @@ def test_a_private_fetch_leaves_no_number_or_snapshot_name_in_any_tracked_file(r
     private = [p for p in (dest / "private").iterdir() if p.suffix == ".json"]
     assert private and any(secret[0] in p.read_text(encoding="utf-8") for p in private)  # the fetch was private
 
-    manifest.record_new(when="2026-12-01")  # what the datagrunnlag step does
-    manifest.approve()  # and what a maintainer does next
+    manifest.approve()  # what a maintainer does after a fetch
 
     entries = json.loads((repo_copy / "data" / "manifest.json").read_text(encoding="utf-8"))["filer"]
     private_entries = [e for e in entries if "/private/" in e["sti"]]

@@ -142,7 +142,7 @@ def test_leftovers_of_a_killed_publish_are_cleared_by_the_next(setup):
 
 def test_the_receipt_is_written_last_and_only_when_the_whole_set_is_published(setup, monkeypatch):
     docs, stamp, out, _ = setup
-    receipt = stamp.parent / "published.json"
+    receipt = stamp.parent / "published-a.json"
     monkeypatch.setattr(atomic.os, "fdopen", full_disk_after("report.pdf", 10))
     with pytest.raises(publish.PublishError):
         publish.publish(docs, stamp, dest=out, receipt=receipt)
@@ -155,19 +155,23 @@ def test_the_receipt_is_written_last_and_only_when_the_whole_set_is_published(se
 
 
 @pytest.mark.parametrize("change", ["deleted", "other size", "broken receipt"])
-def test_a_receipt_whose_reports_changed_is_removed_so_they_are_published_again(setup, change):
+def test_when_the_reports_changed_the_workflow_asks_for_the_other_receipt_and_deletes_nothing(setup, change):
     docs, stamp, out, _ = setup
-    receipt = stamp.parent / "published.json"
-    publish.publish(docs, stamp, dest=out, receipt=receipt)
-    assert publish.stale_receipts([receipt]) == [] and receipt.exists()
+    a, b = publish.receipt_names(stamp.parent / "published")
+    assert publish.receipt_target(stamp.parent / "published") == a  # nothing published yet
+    publish.publish(docs, stamp, dest=out, receipt=a)
+    assert publish.receipt_is_current(a) and publish.receipt_target(stamp.parent / "published") == a
     if change == "deleted":
         (out / "report.pdf").unlink()
     elif change == "other size":
         (out / "report.html").write_bytes(b"<p>redigert for hand</p>")
     else:
-        receipt.write_text("{ikke json", encoding="utf-8")
-    assert publish.stale_receipts([receipt]) == [receipt]
-    assert not receipt.exists()
+        a.write_text("{ikke json", encoding="utf-8")
+    assert not publish.receipt_is_current(a)
+    assert publish.receipt_target(stamp.parent / "published") == b
+    assert a.exists()  # deciding changes nothing on disk
+    publish.publish(docs, stamp, dest=out, receipt=b)
+    assert not a.exists() and publish.receipt_target(stamp.parent / "published") == b
 
 
 def test_without_hard_links_the_previous_file_is_kept_as_a_copy_and_put_back_on_failure(setup, monkeypatch):
@@ -214,7 +218,7 @@ def test_the_command_publishes_and_writes_the_receipt_with_paths_under_the_proje
     """Run as the rule runs it: files under the project root are listed by relative path."""
     docs, stamp, out, _ = setup
     monkeypatch.setattr(publish.paths, "ROOT", out.parent)
-    receipt = stamp.parent / "published.json"
+    receipt = stamp.parent / "published-a.json"
     assert publish.main(["--stamp", str(stamp), "--dest", str(out), "--receipt", str(receipt),
                          *map(str, docs)]) == 0
     text = receipt.read_text(encoding="utf-8")
@@ -222,7 +226,7 @@ def test_the_command_publishes_and_writes_the_receipt_with_paths_under_the_proje
         f"out/{n}": {"bytes": len(NEW[n]), "sha256": hashlib.sha256(NEW[n]).hexdigest()}
         for n in ("report.html", "report.pdf")}}
     assert text.startswith('{\n "publisert": {\n  "out/report.html": {\n   "bytes"')  # sorted, indent 1
-    assert publish.stale_receipts([receipt]) == []
+    assert publish.receipt_is_current(receipt)
 
 
 def test_a_first_publish_that_fails_leaves_no_document_behind(setup, monkeypatch):

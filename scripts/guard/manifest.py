@@ -8,8 +8,8 @@ stops the build and names the file, until someone runs::
     python -m scripts.guard.manifest approve            # approve all changes and new files
     python -m scripts.guard.manifest approve data/raw/malekort/2015/kontor_c.xlsx
 
-New files (next year's data) do not stop the build: the ``datagrunnlag`` rule adds them to
-the manifest with status ``ny`` and the appendix lists them as new, until approved.
+New files (next year's data) do not stop the build: the appendix lists them with status ``ny``
+until they are approved. The build only reads the manifest; only ``approve`` writes it.
 """
 from __future__ import annotations
 
@@ -132,13 +132,12 @@ def verify() -> list[str]:
     return diff["ny"]
 
 
-def record_new(when: str = "") -> dict[str, dict]:
-    """Add new files with status 'ny' (changed files are never touched here)."""
+def with_new(when: str = "") -> dict[str, dict]:
+    """The recorded entries and, with status 'ny', the files not approved yet (nothing is saved)."""
     recorded = load()
     on_disk = on_disk_files()
     for k in changes(recorded)["ny"]:
         recorded[k] = {**describe(on_disk[k]), "status": "ny", "lagt_til": when}
-    save(recorded)
     return recorded
 
 
@@ -174,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     a_ = sub.add_parser("approve", help="approve changed and new input files")
     a_.add_argument("files", nargs="*")
     sub.add_parser("check", help="show what differs from the manifest")
-    r = sub.add_parser("report", help="add new files and write the provenance table for the appendix")
+    r = sub.add_parser("report", help="write the provenance table for the appendix (new files marked 'ny')")
     r.add_argument("--out", type=Path, required=True)
     a = p.parse_args(argv)
     if a.cmd == "approve":
@@ -191,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     from scripts.engine.render import build_date
 
-    entries = record_new(when=build_date().isoformat())
+    entries = with_new(when=build_date().isoformat())
     write_text(a.out, json.dumps({"filer": [entries[k] for k in sorted(entries)]}, ensure_ascii=False, indent=1))
     return 0
 

@@ -198,27 +198,36 @@ def write_receipt(receipt: Path, published: list[Path]) -> None:
     write_text(receipt, json.dumps({"publisert": listed}, indent=1, sort_keys=True) + "\n")
 
 
-def stale_receipts(receipts: list[Path]) -> list[Path]:
-    """Remove each receipt whose files are no longer all there as published (one deleted, or of
-    another size), so Snakemake publishes them again; return the removed ones. Run when the
-    workflow is read, so it checks sizes only: a stat per file, not a checksum."""
-    removed = []
-    for r in receipts:
-        try:
-            listed = json.loads(r.read_text(encoding="utf-8"))["publisert"]
-        except (OSError, ValueError, KeyError, TypeError):
-            listed = None
-        ok = listed is not None
-        for name, info in (listed or {}).items():
-            f = Path(name) if Path(name).is_absolute() else paths.ROOT / name
-            try:
-                ok = ok and f.stat().st_size == info["bytes"]
-            except (OSError, KeyError, TypeError):
-                ok = False
-        if not ok:
-            r.unlink(missing_ok=True)
-            removed.append(r)
-    return removed
+# A receipt has two possible names. The workflow asks for the one that still describes the
+# published files; when neither does (a report deleted or edited by hand), it asks for the name
+# that does not exist, and Snakemake publishes again. Deciding this changes nothing on disk, so
+# reading the workflow (``snakemake -n`` too) has no side effect.
+RECEIPT_SIDES = ("a", "b")
+
+
+def receipt_names(stem: Path) -> list[Path]:
+    """The two names a receipt can have: ``<stem>-a.json`` and ``<stem>-b.json``."""
+    return [stem.with_name(f"{stem.name}-{side}.json") for side in RECEIPT_SIDES]
+
+
+def receipt_is_current(receipt: Path) -> bool:
+    """Whether every file the receipt lists is there with the size it was published with. Read
+    when the workflow is read, so it checks sizes only: a stat per file, not a checksum."""
+    try:
+        listed = json.loads(receipt.read_text(encoding="utf-8"))["publisert"]
+        return all((Path(n) if Path(n).is_absolute() else paths.ROOT / n).stat().st_size == info["bytes"]
+                   for n, info in listed.items())
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False
+
+
+def receipt_target(stem: Path) -> Path:
+    """The receipt the workflow asks for: the current one, else a name that does not exist."""
+    names = receipt_names(stem)
+    for r in names:
+        if receipt_is_current(r):
+            return r
+    return next((r for r in names if not r.exists()), names[0])
 
 
 def publish(staged: list[Path], stamp_file: Path, dest: Path = paths.BUILD, receipt: Path | None = None) -> list[Path]:
@@ -256,6 +265,10 @@ def publish(staged: list[Path], stamp_file: Path, dest: Path = paths.BUILD, rece
     _sync_folder(dest)
     written = [dest / f.name for f in approved]
     if receipt is not None:
+        # The other name goes first: at most one receipt exists, so a stale one is never asked for.
+        for other in receipt_names(receipt.with_name(receipt.name.rsplit("-", 1)[0])):
+            if other != receipt:
+                other.unlink(missing_ok=True)
         write_receipt(receipt, written)
     return written
 
