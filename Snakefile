@@ -30,9 +30,11 @@ configfile: "config/config.yaml"
 
 
 wf.normalise_config(config)
+# A problem found while the workflow is read stops it with the message alone: a user's
+# mistake is not a crash, so no traceback. Nothing has run, and the last report is kept.
 _bad_config = wf.config_problems(config, paths.CONFIG_SCHEMA)
 if _bad_config:
-    raise WorkflowError(
+    wf.stop(
         "Konfigurasjonen er ugyldig (config/config.yaml og --config); ingenting er bygget:\n  "
         + "\n  ".join(_bad_config)
         + "\nSe README.md, «Konfigurasjon»."
@@ -47,26 +49,19 @@ FORMATS = list(config["formats"])
 ENGINE = wf.choose_engine(config["engine"])
 CHAPTERS = wf.chapters()
 
-# Every input of the edition present and plausible, checked before any job runs
-# (and before the manifest: fix a value first, then approve the file). With fetch=true the
-# KOSTRA figures are not checked and nothing is reported missing (the fetch is what brings a
-# new year's figures, so it cannot wait for them), but the målekort files that are there
-# still are: a bad value is named before the fetch or the build starts.
-_inputs = preflight.problems(YEAR, YEARS, OFFICES, fetch=bool(config.get("fetch")))
+# Every input file of the edition there (names only: the cleaning steps read the contents).
+_inputs = preflight.problems(YEAR, YEARS, fetch=bool(config.get("fetch")))
 if _inputs:
-    # The problems quote values from the data: a line naming a private term is withheld.
-    from scripts.guard.privacy import withhold_private
-
-    raise WorkflowError(withhold_private(_inputs))
+    wf.stop(_inputs)
 
 try:
     manifest.verify()
 except manifest.ManifestError as exc:
-    raise WorkflowError(str(exc))
+    wf.stop(str(exc))
 
 _blocked = wf.output_problems(FORMATS)
 if _blocked:
-    raise WorkflowError("Kan ikke bygge rapporten; ingenting er endret:\n  " + "\n  ".join(_blocked))
+    wf.stop("Kan ikke bygge rapporten; ingenting er endret:\n  " + "\n  ".join(_blocked))
 
 
 include: "rules/clean.smk"

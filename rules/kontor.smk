@@ -105,7 +105,7 @@ rule kontor_publish:
     params:
         dest=KONTOR_OUT,
     log:
-        "logs/kontor/{kontor}.publish.log",
+        "logs/kontor/{kontor}.publish-{side}.log",
     conda:
         "../envs/navrapport.yaml"
     shell:

@@ -18,6 +18,8 @@ if ENGINE == "builtin":
             results=lambda wc: wf.declared_inputs(CHAPTERS[wc.chapter]),
         output:
             "build/chapters/{chapter}.md",
+            # The figures the chapter shows (empty when it draws none).
+            directory("build/chapters/{chapter}.figures"),
         wildcard_constraints:
             chapter="|".join(CHAPTERS),
         log:
@@ -25,14 +27,14 @@ if ENGINE == "builtin":
         conda:
             "../envs/navrapport.yaml"
         shell:
-            "python -m scripts.engine.execute {input.qmd} {output} 2> {log}"
+            "python -m scripts.engine.execute {input.qmd} {output[0]} 2> {log}"
 
     rule render:
         # Before the guard of the intermediates: the PDF is the longest step left.
         priority: 1
         input:
             code=wf.code("scripts.engine.render"),
-            chapters=expand("build/chapters/{chapter}.md", chapter=CHAPTERS),
+            chapters=expand("build/chapters/{chapter}.{part}", chapter=CHAPTERS, part=["md", "figures"]),
             book="report/_quarto.yml",
             bib="report/references.bib",
             engine=wf.engine_files(),
@@ -101,7 +103,7 @@ rule guard_intermediates:
         mapping=wf.private_mapping(),
         results=GUARDED,
         chapters=(
-            expand("build/chapters/{chapter}.md", chapter=CHAPTERS)
+            expand("build/chapters/{chapter}.{part}", chapter=CHAPTERS, part=["md", "figures"])
             if ENGINE == "builtin"
             else [str(p.relative_to(paths.ROOT)) for p in CHAPTERS.values()]
         ),

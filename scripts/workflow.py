@@ -168,6 +168,14 @@ def config_problems(config: dict, schema_path: Path) -> list[str]:
     return out
 
 
+def nearest_key(word: str, known: list[str]) -> str | None:
+    """The config key a typo most likely meant (``yaer`` -> ``year``)."""
+    import difflib
+
+    found = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
 def _config_problem_nb(e) -> str:
     """One jsonschema error in Norwegian: ``nøkkel: verdien 'x' ...; forventet ...``."""
     key = "/".join(str(p) for p in e.absolute_path) or "(hele konfigurasjonen)"
@@ -175,9 +183,11 @@ def _config_problem_nb(e) -> str:
     types = {"integer": "et heltall", "boolean": "true eller false", "array": "en liste, f.eks. [a,b]",
              "string": "tekst", "object": "en tabell av nøkler"}
     if kind == "additionalProperties":
-        extra = sorted(set(value) - set(e.schema.get("properties", {})))
-        allowed = ", ".join(sorted(e.schema.get("properties", {})))
-        return f"ukjent nøkkel {', '.join(map(repr, extra))}; tillatte nøkler: {allowed}"
+        known = sorted(e.schema.get("properties", {}))
+        extra = sorted(set(value) - set(known))
+        hints = [f"mente du '{near}'?" for x in extra if (near := nearest_key(x, known))]
+        return (f"ukjent nøkkel {', '.join(map(repr, extra))}; " + " ".join(hints)
+                + (" " if hints else "") + f"tillatte nøkler: {', '.join(known)}")
     if kind == "required":
         return f"{key}: mangler nøkkelen {e.message.split(' ')[0]}"
     expected = {
@@ -195,6 +205,17 @@ def _config_problem_nb(e) -> str:
 def snapshot_files() -> list[str]:
     """SSB snapshots and their sidecars under data/raw/kostra (private ones included)."""
     return sorted(str(p.relative_to(paths.ROOT)) for p in paths.RAW_KOSTRA.rglob("*.json"))
+
+
+def stop(message: str) -> None:
+    """Stop reading the workflow with a Norwegian message and exit status 1, without
+    Snakemake's traceback (lines naming a private term are withheld, as in every step)."""
+    import sys
+
+    from scripts.cli import printable
+
+    print(printable(message), file=sys.stderr)
+    sys.exit(1)
 
 
 def kept_reports_message(formats: list[str]) -> str:

@@ -62,7 +62,7 @@ def test_execute_chapter_outputs(tmp_path):
     assert ": Liten tabell {#tbl-liten}" in md and "| 1 | 2 |" in md
     # plt.show() in a cell gives an SVG figure, as with the inline backend of a Jupyter kernel.
     assert '{#fig-strek fig-alt="En rett linje"}' in md
-    assert (tmp_path / "build" / "figures" / "fig-strek.svg").read_text().startswith("<?xml")
+    assert (tmp_path / "build" / "k.figures" / "fig-strek.svg").read_text().startswith("<?xml")
     assert "skjult" not in md and "synlig" in md
     assert "verdi = 6 * 7" not in md  # echo is off
 

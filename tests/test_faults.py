@@ -64,7 +64,7 @@ PAUSES = [
     "build/results/figurer/resultater.svg@written",       # result figure
     "build/results/figurer/hofstede.svg@renamed",         # diagrams
     "build/results/datagrunnlag.json@written",            # datagrunnlag
-    "build/chapters/figures/fig-resultater.svg@written",  # chapter: a figure
+    "build/chapters/04-analyse.figures/fig-resultater.svg@written",  # chapter: a figure
     "build/chapters/04-analyse.md@written",               # chapter: the markdown
     "build/staging/report.typ@written",                   # render pdf: Typst source
     "build/staging/report.pdf@written",                   # render pdf

@@ -2,7 +2,9 @@
 Everything is made up (oppdiktede testdata): codes, figures and the municipalities 9901–9902."""
 import json
 
-from scripts.data import preflight
+import pytest
+
+from scripts.data import offices
 from scripts.data.kostra_offices import kilde_text, office_values
 
 CATALOGUE = {"indicators": [{"id": "sosialhjelpsmottakere_andel",
@@ -38,11 +40,18 @@ def test_kilde_text_without_dates_says_so():
     assert kilde_text({"table": "04688"}) == "SSB, Statistikkbanken tabell 04688, oppdatert ukjent dato, hentet ukjent dato"
 
 
-def test_fetched_figures_get_the_same_plausibility_check():
-    kostra = [i for i in preflight.load_indicators() if i["kilde"] == "kostra"]
+def test_fetched_figures_get_the_same_plausibility_check(tmp_path):
+    """Fetched rows are written as the typed-in CSV format and read by the same checks."""
+    import pandas as pd
+
     rows = [{"kontor": "A", "aar": 2015, "indikator_id": "sosialhjelpsmottakere_andel", "verdi": 250.0}]
-    missing, bad = preflight._check_fetched(rows, 2015, ["A"], kostra)
-    assert len(bad) == 1 and "kontor A, sosialhjelpsmottakere_andel, 2015: verdien '250.0' er utenfor det mulige" in bad[0]
-    assert missing == ["data/raw/kostra/private (hentet fra SSB): ingen verdi for kontor A, "
-                       "netto_driftsutgifter_sosialtjenesten i 2015 (hent på nytt, eller legg tallene i "
-                       "data/raw/kostra_kontor/2015.csv)"]
+    path = tmp_path / "hentet.csv"
+    path.write_text(pd.DataFrame(rows).to_csv(index=False), encoding="utf-8")
+    ids = {"sosialhjelpsmottakere_andel", "netto_driftsutgifter_sosialtjenesten"}
+    with pytest.raises(offices.DataError) as info:
+        offices.read_office_values(path, 2015, ["A"], ids)
+    assert str(info.value) == (
+        f"{path}, rad 2, kolonne 'verdi': verdien '250.0' (sosialhjelpsmottakere_andel, kontor A) er utenfor "
+        "det mulige; forventet en andel fra 0 til 100 (prosent)")
+    assert offices.missing_values(path, 2015, ["A"], ids) == [
+        f"{path}: ingen verdi for kontor A, netto_driftsutgifter_sosialtjenesten i 2015"]

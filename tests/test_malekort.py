@@ -579,7 +579,9 @@ def test_cli_writes_year_end(tmp_path):
     folder = year_folder(tmp_path)
     write_csv(folder / "a.csv", [made_up_row(maaned=m, verdi=f"{m},5") for m in (11, 12)])
     out = tmp_path / "ut" / "malekort_2014.csv"
-    code = mk.main(["clean", "--year", "2014", "--offices", *OFFICES,
+    none = tmp_path / "ingen_indikatorer.yaml"  # the made-up indicator is not one of Tabell 4.2's
+    none.write_text("indikatorer: []\n", encoding="utf-8")
+    code = mk.main(["clean", "--year", "2014", "--offices", *OFFICES, "--indicators", str(none),
                     "--folder", str(folder), "--out", str(out)])
     assert code == 0
     written = pd.read_csv(out)

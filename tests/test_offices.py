@@ -129,6 +129,8 @@ def test_without_a_typed_in_file_the_command_uses_the_fetched_figures_and_remove
         return [{"kontor": "A", "aar": year, "indikator_id": KOSTRA_IDS[1], "verdi": "2841", "kilde": "SSB"},
                 {"kontor": "B", "aar": year, "indikator_id": KOSTRA_IDS[0], "verdi": "2,9", "kilde": "SSB"}]
 
+    monkeypatch.setattr(offices, "missing_values", lambda *a: [])  # completeness is tested below
+
     monkeypatch.setattr(kostra_offices, "office_values", fetched)
     monkeypatch.setattr(settings, "load_private_offices", lambda: {"A": "9901", "B": "9902"})
     out = tmp_path / "kostra_kontor_2013.csv"
@@ -181,3 +183,13 @@ def test_the_command_refuses_an_incomplete_call(argv, capsys):
         offices.main(argv)
     assert exc.value.code == 2
     assert capsys.readouterr().err.startswith("usage: python -m scripts.data.offices")
+
+
+def test_the_command_lists_each_missing_figure_and_a_typo_that_resembles_it(tmp_path, capsys):
+    src = office_file(tmp_path, f"kontor,indikator_id,verdi\nA,{KOSTRA_IDS[0]},3.6\nA,netto_driftsutgifter_sosialtjeneste,5\n")
+    out = tmp_path / "ut.csv"
+    assert offices.main(["--year", "2014", "--offices", "A", "--src", str(src), "--out", str(out)]) == 1
+    assert capsys.readouterr().err == (
+        f"kontortall: 1 verdier mangler:\n  {src}: ingen verdi for kontor A, {KOSTRA_IDS[1]} i 2014; rad 3 har "
+        f"indikator_id 'netto_driftsutgifter_sosialtjeneste', som ligner: mente du '{KOSTRA_IDS[1]}'?\n")
+    assert not out.exists()

@@ -18,6 +18,7 @@ import pandas as pd
 
 from scripts import paths
 from scripts.atomic import write_text
+from scripts.cli import entry
 from scripts.content import fmt, tables
 from scripts.content.fmt import md_escape
 from scripts.data.offices import DataError, load_indicators, read_office_values, read_yaml
@@ -269,4 +270,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(entry(main))

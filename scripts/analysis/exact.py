@@ -48,7 +48,7 @@ from scipy import stats
 from scripts import paths
 from scripts.analysis.compare import ranks
 from scripts.atomic import write_text
-from scripts.cli import run_step
+from scripts.cli import entry, run_step
 from scripts.data.offices import DataError, load_indicators, read_yaml
 
 ALPHA = 0.05  # the conventional level the prose compares with; a reference line, not a verdict
@@ -449,4 +449,4 @@ def main(argv: list[str] | None = None) -> int:
     return run_step("exact", write, (DataError, FileNotFoundError))
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(entry(main))

@@ -42,6 +42,7 @@ import pandas as pd
 
 from scripts.analysis import compare
 from scripts.atomic import write_text
+from scripts.cli import entry
 from scripts.content import fmt
 from scripts.data import kontor_input, malekort
 from scripts.data.offices import DataError, load_indicators, read_office_values
@@ -302,4 +303,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(entry(main))

@@ -34,6 +34,7 @@ from matplotlib.text import Text
 
 from scripts import paths
 from scripts.atomic import write_bytes
+from scripts.cli import entry
 from scripts.settings import yaml_error
 
 NAMES = ("hofstede", "samstyring", "resultatkjede", "rapportering", "modell")
@@ -663,4 +664,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(entry(main))

@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 
 from scripts import paths
 from scripts.atomic import write_bytes
-from scripts.cli import run_step
+from scripts.cli import entry, run_step
 from scripts.content import fmt
 from scripts.content.diagrams import ACCENT, BASE_PT, CM, INK, MUTED, SMALL_PT, STYLE, WIDTH_CM, svg_bytes
 
@@ -104,4 +104,4 @@ def main(argv: list[str] | None = None) -> int:
     return run_step(f"eksakt_figur: {a.src}", write, (EksaktError, KeyError, FileNotFoundError, json.JSONDecodeError))
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(entry(main))

@@ -29,6 +29,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
 from scripts import paths
 from scripts.atomic import write_bytes
+from scripts.cli import entry
 from scripts.content import escape, fmt
 from scripts.content.diagrams import (
     ACCENT,
@@ -283,4 +284,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(entry(main))

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from scripts import paths
 from scripts.atomic import write_bytes, write_text
-from scripts.cli import run_step
+from scripts.cli import entry, run_step
 from scripts.content import fmt
 from scripts.content.figtext import DIRECTION
 from scripts.settings import build_date
@@ -450,4 +450,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(entry(main))

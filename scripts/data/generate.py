@@ -29,6 +29,7 @@ import numpy as np
 
 from scripts import paths
 from scripts.atomic import write_text
+from scripts.cli import entry
 from scripts.data.kontor_input import MARKER
 
 LABEL = "oppdiktede testdata"
@@ -157,4 +158,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(entry(main))

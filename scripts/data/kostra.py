@@ -27,6 +27,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from scripts.cli import entry
+
 VALUE = "value"
 STATUS = "status"
 RESERVED_COLUMNS = (VALUE, STATUS)
@@ -358,4 +360,4 @@ def _one_line(text: str) -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(entry(main))

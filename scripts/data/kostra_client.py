@@ -49,6 +49,7 @@ import requests
 
 from scripts import paths
 from scripts.atomic import temp_beside
+from scripts.cli import entry
 from scripts.data.kostra import KostraFormatError, parse_jsonstat, read_snapshot
 from scripts.data.kostra_metadata import ResolveError, resolve_indicator
 from scripts.settings import ConfigError, load_catalogue, load_private_offices
@@ -858,4 +859,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(entry(main))

@@ -32,6 +32,8 @@ import numpy as np
 import pandas as pd
 
 from scripts import atomic
+from scripts.cli import entry
+from scripts.data.values import nearest, parse_numbers, per_unique, value_problem
 from scripts.paths import BUILD_DATA, ROOT, TEMPLATES, malekort_dir
 
 # --------------------------------------------------------------------------- #
@@ -115,8 +117,6 @@ TEMPLATE_HELP_NOTE = ("Eksempelverdiene er oppdiktet og viser bare formatet. "
                       f"«{TEMPLATE_DATA_SHEET}»; raden med kolonnenavn skal stå på rad 1.")
 
 _ID_PATTERN = r"[a-z][a-z0-9_]*"
-# Spaces people type or Excel inserts as thousands separators (incl. no-break space).
-_SPACES = r"[\s\u00a0\u202f]"
 _MAX_SHOWN = 60
 
 
@@ -181,35 +181,6 @@ def _shown(value: str) -> str:
 def _expected_columns_text() -> str:
     return (f"forventede kolonner: {', '.join(REQUIRED_COLUMNS)} (påkrevd) "
             f"og {', '.join(OPTIONAL_COLUMNS)} (valgfri)")
-
-
-def per_unique(text: pd.Series, func) -> pd.Series:
-    """Apply a Series -> Series ``func`` once per distinct value, then spread back.
-
-    Without pyarrow, pandas string methods loop in Python per cell; målekort
-    columns repeat few distinct values (offices, years, one-decimal results),
-    so working on the distinct values makes a 100 000-row file fast.
-    """
-    codes, uniques = pd.factorize(text, use_na_sentinel=False)
-    mapped = func(pd.Series(uniques, dtype="str")).to_numpy()
-    return pd.Series(mapped[codes], index=text.index)
-
-
-def _parse_number_uniques(text: pd.Series) -> pd.Series:
-    cleaned = (text.str.replace(_SPACES, "", regex=True)
-               .str.replace("\u2212", "-", regex=False)
-               .str.replace(",", ".", regex=False))
-    numbers = pd.to_numeric(cleaned, errors="coerce").astype("float64")
-    return numbers.where(np.isfinite(numbers))
-
-
-def parse_numbers(text: pd.Series) -> pd.Series:
-    """Parse number text vectorised; NaN where empty or not a finite number.
-
-    Accepts Norwegian input: decimal comma ("3,6"), spaces as thousands
-    separators ("1 234") and the typographic minus sign.
-    """
-    return per_unique(text, _parse_number_uniques).astype("float64")
 
 
 # --------------------------------------------------------------------------- #
@@ -675,6 +646,50 @@ def read_year(year: int, offices: Iterable[str], folder: Path | str | None = Non
     return _finish(frames, problems)
 
 
+def report_problems(df: pd.DataFrame, year: int, offices: Sequence[str], indicators: list[dict],
+                    folder: Path) -> list[Problem]:
+    """What the report needs beyond a valid file: a plausible value for every office and every
+    målekort indicator of Tabell 4.2 (``indicators``, from data/thesis/indikatorer.yaml). A
+    missing indicator whose id is close to one in the files is named with file and row, since
+    that is almost always a typing error in the export."""
+    wanted = {i["id"]: i["enhet"] for i in indicators if i["kilde"] == "malekort"}
+    problems = []
+    used = df[df["indikator_id"].isin(wanted)]
+    for r in used.itertuples(index=False):
+        why = value_problem(r.verdi, wanted[r.indikator_id])
+        if why:
+            problems.append(Problem(r.kilde, int(r.rad), "verdi",
+                                    f"verdien '{r.verdi:g}' ({r.indikator_id}, kontor {r.kontor}) {why}"))
+    have = set(zip(used["kontor"], used["indikator_id"], strict=True))
+    others = df[~df["indikator_id"].isin(wanted)].drop_duplicates(["kontor", "indikator_id"])
+    for k in offices:
+        for ind in wanted:
+            if (k, ind) in have:
+                continue
+            message = f"ingen verdi for kontor {k}, {ind} i {year}"
+            typo = others[(others["kontor"] == k)
+                          & (others["indikator_id"].map(lambda x, ind=ind: nearest(x, [ind])) == ind)]
+            if not typo.empty:
+                t = typo.iloc[0]
+                message += (f"; {t['kilde']}, rad {t['rad']} har indikator_id '{t['indikator_id']}', "
+                            f"som ligner: mente du '{ind}'?")
+            problems.append(Problem(_display(folder), 0, None, message))
+    return problems
+
+
+def clean_year(year: int, offices: Iterable[str], indicators: list[dict], folder: Path | str | None = None
+               ) -> pd.DataFrame:
+    """:func:`read_year`, then :func:`report_problems`: the year-end table the report reads,
+    or one ``MalekortError`` listing every problem."""
+    folder = Path(folder) if folder is not None else malekort_dir(year)
+    offices = _check_offices(offices)
+    df = read_year(year, offices, folder)
+    problems = report_problems(df, year, offices, indicators, folder)
+    if problems:
+        raise MalekortError([str(p) for p in sorted(problems, key=Problem.sort_key)])
+    return year_end(df)
+
+
 # --------------------------------------------------------------------------- #
 # Derived tables
 # --------------------------------------------------------------------------- #
@@ -796,6 +811,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="folder with the year's files (default data/raw/malekort/YEAR)")
     clean.add_argument("--out", type=Path, default=None,
                        help="output csv (default build/data/malekort_YEAR.csv)")
+    clean.add_argument("--indicators", type=Path, default=None,
+                       help="the indicators every office needs (default data/thesis/indikatorer.yaml)")
     templates = sub.add_parser("templates", help="write the empty import templates")
     templates.add_argument("--folder", type=Path, default=None,
                            help="output folder (default data/templates)")
@@ -811,7 +828,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     out = args.out if args.out is not None else BUILD_DATA / f"malekort_{args.year}.csv"
     try:
-        result = year_end(read_year(args.year, args.offices, args.folder))
+        from scripts.data.offices import load_indicators
+
+        indicators = load_indicators(args.indicators) if args.indicators else load_indicators()
+        result = clean_year(args.year, args.offices, indicators, args.folder)
     except MalekortError as exc:
         print(f"målekort: ingenting er skrevet til {out}.\n{exc}", file=sys.stderr)
         return 1
@@ -821,4 +841,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(entry(main))

@@ -15,6 +15,8 @@ import yaml
 
 from scripts import paths
 from scripts.atomic import write_text
+from scripts.cli import entry
+from scripts.data.values import nearest, number, value_problem
 
 
 class DataError(ValueError):
@@ -37,40 +39,51 @@ def load_indicators(path: Path = paths.THESIS / "indikatorer.yaml") -> list[dict
 
 
 def read_office_values(path: Path, year: int, offices: list[str], indicator_ids: set[str]) -> pd.DataFrame:
-    """Read a tidy ``kontor, aar, indikator_id, verdi[, kilde]`` file for one year and check it.
-
-    The same plausibility rules as the pre-flight check (``scripts.data.preflight``), so a
-    file that slipped past it (or a cleaned målekort table) still cannot carry a share of
-    250 % or a value of 1e308 into the results. Messages are Norwegian and name file, row
-    and column. ``kilde`` (where a figure was published) is kept for the table's source note.
-    """
-    from scripts.data.preflight import number, value_problem
-
-    df = pd.read_csv(path, dtype={"kontor": str, "indikator_id": str, "verdi": str})
+    """Read a tidy ``kontor, aar, indikator_id, verdi[, kilde]`` file for one year and check each
+    row: the year, the office, a plausible value (``scripts.data.values``) for the indicators asked
+    for. Raises one ``DataError`` naming file, row and column of every bad row (the header is
+    row 1). ``kilde`` (where a figure was published) is kept for the source note."""
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
     need = {"kontor", "indikator_id", "verdi"}
     if not need <= set(df.columns):
         raise DataError(f"{path}: mangler kolonnen/kolonnene {', '.join(sorted(need - set(df.columns)))}; "
                         f"forventet {', '.join(sorted(need))}")
-    if "aar" in df.columns:
-        bad = df[pd.to_numeric(df["aar"], errors="coerce") != year]
-        if not bad.empty:
-            raise DataError(f"{path}, rad {bad.index[0] + 2}, kolonne 'aar': verdien «{bad['aar'].iloc[0]}» "
-                            f"stemmer ikke med året; forventet {year}")
-    unknown = df[~df["kontor"].isin(offices)]
-    if not unknown.empty:
-        raise DataError(f"{path}, rad {unknown.index[0] + 2}, kolonne 'kontor': ukjent kontor "
-                        f"{unknown['kontor'].iloc[0]!r}; forventet én av {', '.join(offices)}")
-    df = df[df["indikator_id"].isin(indicator_ids)]
     units = {i["id"]: i["enhet"] for i in load_indicators()}
-    for row, r in df.iterrows():
-        why = value_problem(r["verdi"], units.get(r["indikator_id"]))
-        if why:
-            raise DataError(f"{path}, rad {row + 2}, kolonne 'verdi': verdien {r['verdi']!r} "
-                            f"({r['indikator_id']}, kontor {r['kontor']}) {why}")
-    kilde = df["kilde"].fillna("").astype(str) if "kilde" in df.columns else ""
-    # Read as the check above did: "3,6" and "2 841" are numbers too.
+    problems = []
+    for n, r in zip(df.index + 2, df.to_dict("records"), strict=True):
+        where = f"{path}, rad {n}, kolonne"
+        if "aar" in r and number(r["aar"]) != year:
+            problems.append(f"{where} 'aar': verdien «{r['aar']}» stemmer ikke med året; forventet {year}")
+        if r["kontor"] not in offices:
+            problems.append(f"{where} 'kontor': ukjent kontor {r['kontor']!r}; forventet én av {', '.join(offices)}")
+        elif r["indikator_id"] in indicator_ids and (why := value_problem(r["verdi"], units.get(r["indikator_id"]))):
+            problems.append(f"{where} 'verdi': verdien {r['verdi']!r} ({r['indikator_id']}, kontor {r['kontor']}) {why}")
+    if problems:
+        raise DataError(problems[0] if len(problems) == 1 else
+                        f"{len(problems)} feil i {path}:\n  " + "\n  ".join(problems))
+    df = df[df["indikator_id"].isin(indicator_ids)]
+    kilde = df["kilde"] if "kilde" in df.columns else ""
     return df.assign(verdi=df["verdi"].map(number).astype(float), aar=year, kilde=kilde)[
         ["kontor", "aar", "indikator_id", "verdi", "kilde"]]
+
+
+def missing_values(path: Path, year: int, offices: list[str], indicator_ids: set[str]) -> list[str]:
+    """Each office and indicator without a figure in ``path``; an id in the file that resembles a
+    missing one is named with its row (almost always a typing error)."""
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    have = set(zip(df["kontor"], df["indikator_id"], strict=True))
+    lines = []
+    for k in offices:
+        for ind in sorted(indicator_ids):
+            if (k, ind) in have:
+                continue
+            line = f"{path}: ingen verdi for kontor {k}, {ind} i {year}"
+            typos = [(n, i) for n, (kk, i) in enumerate(zip(df["kontor"], df["indikator_id"], strict=True), 2)
+                     if kk == k and i not in indicator_ids and nearest(i, [ind])]
+            if typos:
+                line += f"; rad {typos[0][0]} har indikator_id '{typos[0][1]}', som ligner: mente du '{ind}'?"
+            lines.append(line)
+    return lines
 
 
 def fetched_csv(year: int, out: Path) -> Path:
@@ -103,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
             a.src = fetched_csv(a.year, a.out)
         try:
             df = read_office_values(a.src, a.year, a.offices, ids)
+            if missing := missing_values(a.src, a.year, a.offices, ids):
+                raise DataError(f"{len(missing)} verdier mangler:\n  " + "\n  ".join(missing))
         finally:
             if fetched:
                 a.src.unlink(missing_ok=True)
@@ -114,4 +129,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(entry(main))

@@ -15,6 +15,7 @@ import yaml
 
 from scripts import paths
 from scripts.atomic import write_text
+from scripts.cli import entry
 from scripts.settings import yaml_error
 
 FILES = ("fakta", "lederdemografi", "hypoteser", "vedlegg")
@@ -80,4 +81,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(entry(main))

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from scripts import paths
 from scripts.atomic import write_bytes, write_text
-from scripts.cli import run_step
+from scripts.cli import entry, run_step
 from scripts.engine.qmd import INLINE, Cell, QmdError, parse, to_notebook
 
 ENGINE_DIR = paths.REPORT / "_engine"
@@ -146,20 +146,13 @@ def _figure_markdown(cell: Cell, data: dict, fig_dir: Path, stem: str, n: int) -
     ext, raw = ("svg", data["image/svg+xml"].encode("utf-8")) if "image/svg+xml" in data \
         else ("png", base64.b64decode(data["image/png"]))
     out = fig_dir / f"{label}.{ext}"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    write_bytes_if_changed(out, raw)
+    write_bytes(out, raw)
     caption = cell.options.get("fig-cap", "")
     alt = cell.options.get("fig-alt") or caption
     attrs = f'#{label} ' if str(label).startswith("fig-") else ""
     alt_attr = str(alt).replace('"', "'")
     src = out.relative_to(paths.ROOT).as_posix() if out.is_relative_to(paths.ROOT) else out.as_posix()
     return f'![{caption}]({src}){{{attrs}fig-alt="{alt_attr}"}}\n'
-
-
-def write_bytes_if_changed(path: Path, data: bytes) -> None:
-    """Keep the old file (and its mtime) when the bytes are the same."""
-    if not (path.exists() and path.read_bytes() == data):
-        write_bytes(path, data)
 
 
 def cell_markdown(cell: Cell, outputs: list, fig_dir: Path, stem: str) -> str:
@@ -193,12 +186,19 @@ def substitute_inline(text: str, values: list[str]) -> str:
     return INLINE.sub(lambda m: next(it), text)
 
 
+def figure_dir(out_md: Path) -> Path:
+    """Where a chapter's figures go: ``build/chapters/<chapter>.figures/``."""
+    return out_md.with_name(out_md.stem + ".figures")
+
+
 def execute_chapter(source: Path, out_md: Path) -> str:
     """Execute one chapter and write its markdown to ``out_md`` (atomically). Returns the text."""
     source, out_md = Path(source).resolve(), Path(out_md).resolve()
     qmd = parse(source)
     nb, plan = to_notebook(qmd)
-    fig_dir = out_md.parent / "figures"
+    # Declared as the chapter job's second output, so it exists even when the chapter draws nothing.
+    fig_dir = figure_dir(out_md)
+    fig_dir.mkdir(parents=True, exist_ok=True)
     if any(kind != "md" for kind, *_ in plan):
         nb = run_notebook(nb, source, plan)
     pieces = []
@@ -235,4 +235,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(entry(main))

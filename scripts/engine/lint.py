@@ -12,6 +12,7 @@ import sys
 import unicodedata
 from pathlib import Path
 
+from scripts.cli import entry
 from scripts.engine.qmd import CELL, FRONT_MATTER
 
 ALLOWED = [
@@ -80,4 +81,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(entry(main))

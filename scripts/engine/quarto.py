@@ -21,7 +21,7 @@ from pathlib import Path
 
 from scripts import paths
 from scripts.atomic import write_bytes, write_text
-from scripts.cli import run_step
+from scripts.cli import entry, run_step
 from scripts.workflow import QUARTO_MIN, quarto_version
 
 TO = {"html": "html", "pdf": "typst", "docx": "docx"}
@@ -114,4 +114,4 @@ def main(argv: list[str] | None = None) -> int:
     return run_step("quarto", lambda: render(a.formats), (QuartoError,))
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(entry(main))

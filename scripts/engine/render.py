@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import os
 import re
 import subprocess
 import sys
@@ -19,7 +20,7 @@ import yaml
 
 from scripts import paths
 from scripts.atomic import write_bytes, write_text
-from scripts.cli import run_step
+from scripts.cli import entry, run_step
 from scripts.engine.book import Book, chapter_md, load_book
 from scripts.engine.numbering import assemble
 from scripts.settings import build_date
@@ -154,7 +155,8 @@ def compile_pdf(typ_source: str, date: dt.date) -> bytes:
     """Compile Typst to a tagged PDF/UA-1 with a fixed timestamp (byte-reproducible)."""
     import typst
 
-    typ = paths.STAGING / "report.typ"
+    # A scratch file, removed again: the rule declares only the PDF as its output.
+    typ = paths.STAGING / f".report-{os.getpid()}.typ"
     write_text(typ, typ_source)
     stamp = int(dt.datetime.combine(date, dt.time(), tzinfo=dt.UTC).timestamp())
     try:
@@ -162,7 +164,9 @@ def compile_pdf(typ_source: str, date: dt.date) -> bytes:
         return typst.compile(str(typ), root=str(paths.ROOT), pdf_standards=["ua-1"], timestamp=stamp,
                              ignore_system_fonts=True)
     except RuntimeError as exc:
-        raise RuntimeError(f"typst kunne ikke kompilere {typ}: {exc}") from None
+        raise RuntimeError(f"typst kunne ikke kompilere PDF-en: {exc}") from None
+    finally:
+        typ.unlink(missing_ok=True)
 
 
 def render(formats: list[str], out_dir: Path = paths.STAGING, env: dict | None = None) -> list[Path]:
@@ -198,4 +202,4 @@ def main(argv: list[str] | None = None) -> int:
     return run_step("render", lambda: render(argv or ["html", "pdf"]), (RuntimeError, KeyError, ValueError))
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(entry(main))

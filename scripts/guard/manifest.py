@@ -21,6 +21,7 @@ from pathlib import Path
 
 from scripts import paths
 from scripts.atomic import write_text
+from scripts.cli import entry
 
 SKIP_SUFFIXES = {".md", ".tmp"}
 
@@ -196,4 +197,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(entry(main))

@@ -58,6 +58,7 @@ import yaml
 
 from scripts import paths
 from scripts.atomic import write_text
+from scripts.cli import entry
 from scripts.guard import extract
 
 ALLOW_LIST = paths.CONFIG_DIR / "privacy_allow.yaml"
@@ -552,4 +553,4 @@ def _sha256(path: Path) -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(entry(main))

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from scripts import paths
 from scripts.atomic import pause_point, temp_beside, write_text
-from scripts.cli import run_step
+from scripts.cli import entry, run_step
 
 
 class PublishError(RuntimeError):
@@ -285,4 +285,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(entry(main))
