@@ -1,6 +1,6 @@
 """The layout shows the flow, and imports point one way (read from the code, not assumed).
 
-Stages: data -> analysis -> content -> engine; guard stands apart. The rules of DESIGN.md:
+Stages: data -> analysis -> content -> engine; guard stands apart. The rules:
 engine and guard know nothing of the data; content reads results, not raw data; the offline
 build never imports the network client; the Quarto wrapper does not import the built-in
 renderer; no import cycles; no module of the removed step machinery comes back.
@@ -14,7 +14,7 @@ from tests.conftest import ROOT
 
 SCRIPTS = ROOT / "scripts"
 STAGES = {"data", "analysis", "content", "engine", "guard"}
-SHARED = {"scripts.paths", "scripts.atomic", "scripts.cli", "scripts.settings", "scripts.workflow"}
+SHARED = {"scripts.paths", "scripts.atomic", "scripts.cli", "scripts.masking", "scripts.settings", "scripts.workflow"}
 
 
 def module_name(path: Path) -> str:

@@ -58,8 +58,8 @@ import yaml
 
 from scripts import paths
 from scripts.atomic import write_text
-from scripts.cli import entry
 from scripts.guard import extract
+from scripts.masking import run_masked
 
 ALLOW_LIST = paths.CONFIG_DIR / "privacy_allow.yaml"
 MASK = "«••••»"
@@ -553,4 +553,5 @@ def _sha256(path: Path) -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(entry(main))
+    # As scripts.cli.entry, which cannot be imported here (it masks with this module).
+    sys.exit(run_masked(main, withhold_private if paths.PRIVATE_OFFICES.exists() else None))
