@@ -19,7 +19,7 @@ What is measured, so the numbers are not flattering by accident:
   ``getrusage(RUSAGE_CHILDREN)``), Snakemake's own process included.
 * "Snakemake's fixed cost" is the same ``snakemake --cores 2`` on a workflow of one job that
   only touches a file: start-up, one scheduling round and the wait at exit for Snakemake's
-  job-rate timer (see README, «Ytelse»). Every build above pays it once.
+  job-rate timer (see docs/ytelse.md). Every build above pays it once.
 """
 from __future__ import annotations
 

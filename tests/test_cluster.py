@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import ROOT, copy_repo, run_snakemake
 
-pytestmark = pytest.mark.cluster
+pytestmark = [pytest.mark.cluster, pytest.mark.slow]
 
 SLURM_SH = ROOT / "tests" / "cluster" / "slurm.sh"
 DAEMONS = ("munged", "slurmctld", "slurmd")

@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import copy_repo, run_snakemake
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 def start(repo, pause: str, fifo: Path):

@@ -1,6 +1,6 @@
 """The privacy guard reads a file of any size as a stream: in linear time, in bounded memory, and
 finding every planted secret wherever the chunks and windows are cut (scripts/guard/extract.py,
-«Personvernvakten» in the README). Every name, number and address here is made up: "Fjellvik",
+«Personvernvakten» in docs/personvern.md). Every name, number and address here is made up: "Fjellvik",
 "Solbøen" and 99xx are no municipality, and 99 99 99 xx and example.no reach no one."""
 import base64
 import inspect

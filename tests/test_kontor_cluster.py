@@ -9,7 +9,7 @@ from tests.conftest import copy_repo, run_snakemake
 from tests.test_cluster import SDE, slurm  # noqa: F401 (the one-node cluster fixture)
 from tests.test_kontor_build import generate
 
-pytestmark = pytest.mark.cluster
+pytestmark = [pytest.mark.cluster, pytest.mark.slow]
 
 CONFIG = ["kontor_data=build/oppdiktet/20", "kontor_years=[2013,2014]", "kontor_grupper=storrelse"]
 

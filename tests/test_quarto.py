@@ -23,12 +23,12 @@ from scripts.workflow import QUARTO_MIN
 from tests.conformance import builtin_chapters, norm, quarto_chapters
 from tests.conftest import ROOT, copy_repo, run_snakemake
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 SHARED_QUARTO = ROOT.parent / "shared" / "quarto" / "bin" / "quarto"
 TOOLS = ROOT / ".quarto-tools"
 
-# Warnings real Quarto prints that are not ours, each with why (README, «To motorer, én kilde»).
+# Warnings real Quarto prints that are not ours, each with why (docs/arkitektur.md).
 UPSTREAM_WARNINGS = {
     # ipykernel >= 7 says so at every kernel start; Quarto starts its kernels over local TCP.
     r"\[IPKernelApp\] WARNING \| Kernel is running over TCP without encryption": "ipykernel 7, Quarto's kernel",

@@ -6,8 +6,8 @@ Commands that fetch go to a local stand-in for SSB (tests/fixtures/ssb_standin.p
 tests/fixtures/year2015_ulike), as the README says those variants need data we do not ship.
 Four commands cannot run as written inside this suite, and each is checked as far as it can be:
 ``pip install -r requirements.lock`` (needs the network: the lock is resolved against the
-installed environment with ``--dry-run --no-index``), ``python -m pytest`` and ``make test``
-(they are this suite: ``make -n test`` shows the command it would run), and ``make mutation``
+installed environment with ``--dry-run --no-index``), ``python -m pytest``, ``make test`` and ``make test-slow``
+(they are this suite: ``make -n`` shows the command each would run), and ``make mutation``
 (minutes per package: ``make -n mutation`` shows the command).
 """
 from __future__ import annotations
@@ -27,7 +27,7 @@ from tests.conftest import ROOT, copy_repo
 sys.path.insert(0, str(ROOT / "tests" / "fixtures"))
 from ssb_standin import MUNICIPALITIES, StandIn  # noqa: E402
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 SECTIONS = ("## Quick start", "Nyttige varianter:", "## Oppdatere med nye tall")
 YEAR = "2015"
 
@@ -60,6 +60,7 @@ def readme_commands() -> list[str]:
 EXPECTED = {
     "make report": "build",
     "make test": "make-dry-run",
+    "make test-slow": "make-dry-run",
     "make mutation": "make-dry-run",
     "python3 -m venv .venv && . .venv/bin/activate && pip install -r requirements.lock": "lock",
     "snakemake --cores 2": "build",
@@ -121,7 +122,10 @@ def test_quick_start_and_variants_run_as_written(repo):
     assert report.read_bytes() == first  # nothing changed, nothing rebuilt differently
     dry = run(repo, "make -n test")
     ok(dry)
-    assert ".venv/bin/python -m pytest" in dry.stdout
+    assert '.venv/bin/python -m pytest -q -p no:cacheprovider -m "not slow"' in dry.stdout
+    slow = run(repo, "make -n test-slow")
+    ok(slow)
+    assert ".venv/bin/python -m pytest -q -p no:cacheprovider -m slow" in slow.stdout
     # The mutation run takes minutes per package (docs/testing.md): checked as the command it runs.
     mutation = run(repo, "make -n mutation")
     ok(mutation)

@@ -8,7 +8,7 @@ reads the målekort files and KOSTRA figures per office in one data folder (the 
 groups, and writes for every office its own values and where they lie against its groups,
 and for every group only aggregates.
 
-**The disclosure rule** (README, «Kontorrapporter»), decided here and nowhere else:
+**The disclosure rule** (docs/kontorrapporter.md), decided here and nowhere else:
 
 - A report shows its own office's values. Of a comparison group it shows only the middle half
   (lower quartile, median, upper quartile), and only when the group has at least *k* offices

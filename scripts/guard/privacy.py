@@ -13,7 +13,7 @@ nothing when it found something. Format of the private mapping::
     names:                         # optional, so the guard can look for names too
       A: "Navn"
 
-How text is matched (see README, «Pålitelighet og personvern»):
+How text is matched (see docs/personvern.md):
 
 - Text is normalised first: HTML entities decoded (repeatedly, so ``&amp;#68;`` too), Unicode
   NFKC (full-width letters, ligatures, no-break spaces), invisible format characters removed
