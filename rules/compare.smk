@@ -7,7 +7,7 @@ rule facts:
     priority: 10
     input:
         "scripts/data/thesis.py",
-        expand("data/thesis/{f}.yaml", f=["fakta", "lederdemografi", "hypoteser", "vedlegg"]),
+        expand("data/thesis/{f}.yaml", f=["fakta", "lederdemografi", "hypoteser", "vedlegg", "lederbakgrunn_4_2_4"]),
     output:
         "build/results/fakta.json",
     log:
