@@ -327,8 +327,8 @@ def motstrid_statlig(results: dict, tekst_kontor: str, oppgave_aar: int, oppgave
                    and "tiltaksplan" in c.get("balansert_malstyring", "").lower())
     felles = (f" At tiltaksplanen brukes når målekortet gjennomgås, passer med cellene for {kontorer(begge)}."
               if tekst_kontor in begge and oppgave_best in begge else "")
-    tekst = (f"Avsnittet over står i oppgaven som et avsnitt om kontor {t}, og det sier at kontor {t} leverer "
-             f"bedre på de statlige indikatorene enn de andre kontorene. {tall_del} Noe i oppgaven taler for "
+    tekst = (f"Avsnittet over står i oppgaven som et avsnitt om kontor {t}, og ifølge det har kontor {t} bedre "
+             f"statlige resultater enn resten av kontorene. {tall_del} Noe i oppgaven taler for "
              f"at avsnittet egentlig gjelder kontor {b}: " + "; ".join(mot_b) + ".")
     if mot_t:
         tekst += f" Annet passer best med kontor {t}: " + "; ".join(mot_t) + "."
