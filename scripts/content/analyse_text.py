@@ -392,17 +392,23 @@ def assosiasjonsark_md(v4: dict, kolonner: int = 3) -> str:
 
 
 def assosiasjonsark_note(v4: dict) -> str:
-    """The note on the count: the thesis says one number, the appendix shows another."""
+    """The note on the count: the thesis says one number; our copy of its text breaks off in the list.
+
+    Our copy of the thesis text ends in the middle of this appendix, so a shorter list is a
+    gap in the copy, not a discrepancy in the thesis, and the note says that.
+    """
     oppgitt, lesbart = v4["oppgitt_antall"], v4["lesbart_antall"]
     siste = [f for f in v4["styringsformer"] if f.get("avkuttet_i_kilden")]
-    tekst = (f"Metodekapitlet oppgir {fmt.ord_tall(oppgitt)} styringsformer på arket, men i kildeteksten "
-             f"er bare {fmt.ord_tall(lesbart)} lesbare.")
     if oppgitt == lesbart:
         tekst = f"Arket har {fmt.ord_tall(lesbart)} styringsformer, som metodekapitlet oppgir."
+    else:
+        tekst = (f"Metodekapitlet oppgir {fmt.ord_tall(oppgitt)} styringsformer på arket. Kopien av oppgaveteksten "
+                 f"som denne utgaven bygger på, slutter midt i listen, etter {fmt.ord_tall(lesbart)} oppføringer.")
     if siste:
         f = siste[-1]
-        tekst += (f" Den siste er avkuttet i kilden (trykt «{esc(f.get('trykt', f['navn']))}»); "
+        tekst += (f" Den siste er kuttet av midt i ordet (trykt «{esc(f.get('trykt', f['navn']))}»); "
                   f"vi leser den som «{esc(f['navn'])}».")
     if oppgitt > lesbart:
-        tekst += " Hvilken styringsform som utgjør forskjellen, går ikke fram av kildeteksten."
+        tekst += (" Resten av listen mangler altså i kopien vår; det er ikke et avvik i oppgaven, og vi gjetter "
+                  "ikke på hva som stod der.")
     return tekst
