@@ -210,7 +210,7 @@ def test_a_smallest_p_shared_by_several_tests_names_them_all():
     if len(tied) > 1:
         assert f"deles av {tekst.fmt.ord_tall(len(tied))} tester" in sentence
     for t in tied:
-        assert tekst.liten(next(c for c in res["kodinger"] if c["id"] == t["koding"])["navn"]) in sentence
+        assert tekst.esc(tekst.liten(next(c for c in res["kodinger"] if c["id"] == t["koding"])["navn"])) in sentence
     # The main-coding sentence says when the alternatives go lower.
     if res["oppsummering"]["alle_minste_p"] < res["oppsummering"]["hoved_minste_p"]:
         assert "Med de andre kodingene" in tekst.funn_setning(res)
