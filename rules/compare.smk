@@ -149,3 +149,27 @@ rule datagrunnlag:
         "../envs/navrapport.yaml"
     shell:
         "python -m scripts.guard.manifest report --out {output} 2> {log} || (cat {log} >&2; exit 1)"
+
+
+rule utgave:
+    # What the note «Om denne utgaven» takes from the configuration (publisher, edition year).
+    priority: 10
+    input:
+        "scripts/content/forside.py",
+        "config/config.yaml",
+    output:
+        "build/results/utgave.json",
+    params:
+        utgiver=lambda wc: config["utgiver"],
+        aar=YEAR,
+    log:
+        "logs/utgave.log",
+    threads: 1
+    resources:
+        mem_mb=200,
+        runtime=5,
+    conda:
+        "../envs/navrapport.yaml"
+    shell:
+        "python -m scripts.content.forside utgave --utgiver {params.utgiver:q} --aar {params.aar} --out {output}"
+        " 2> {log} || (cat {log} >&2; exit 1)"
