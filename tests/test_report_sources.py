@@ -1,7 +1,6 @@
 """The report's prose: numbers come from data, sentences are our own, anonymity is kept."""
 import ast
 import re
-from pathlib import Path
 
 import pytest
 import yaml
