@@ -130,9 +130,9 @@ def design_setning(R: dict) -> str:
         return (f"Alle de {fmt.ord_tall(len(main))} hovedkodingene kan i prinsippet gi en p-verdi under "
                 f"{fmt.tall(R['alpha'], 2)}, men bare hvis resultatene faller i nøyaktig den rekkefølgen koden tilsier.")
     names = fmt.liste([f"«{esc(liten(c['navn']))}»" for c in never])
-    return (f"For {fmt.ord_tall(len(never))} av de {fmt.ord_tall(len(main))} hovedkodingene ({names}) kan ingen "
-            f"resultater i verden gi en p-verdi under {fmt.tall(R['alpha'], 2)}; det er delingen av kontorene "
-            "som setter grensen, før noen tall er sett.")
+    return (f"For {fmt.ord_tall(len(never))} av de {fmt.ord_tall(len(main))} hovedkodingene ({names}) kan p-verdien "
+            f"aldri komme under {fmt.tall(R['alpha'], 2)}, uansett hva resultatene blir: det er delingen av "
+            "kontorene som setter grensen, før noen tall er sett.")
 
 
 def funn_setning(R: dict) -> str:
