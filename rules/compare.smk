@@ -7,7 +7,7 @@ rule facts:
     priority: 10
     input:
         wf.code("scripts.data.thesis"),
-        expand("data/thesis/{f}.yaml", f=["fakta", "lederdemografi", "hypoteser", "vedlegg"]),
+        expand("data/thesis/{f}.yaml", f=["fakta", "lederdemografi", "hypoteser", "vedlegg", "lederbakgrunn_4_2_4"]),
     output:
         "build/results/fakta.json",
     log:
@@ -114,3 +114,21 @@ rule datagrunnlag:
         "../envs/navrapport.yaml"
     shell:
         "python -m scripts.guard.manifest report --out {output} 2> {log}"
+
+
+rule utgave:
+    # What the note «Om denne utgaven» takes from the configuration (publisher, edition year).
+    priority: 10
+    input:
+        wf.code("scripts.content.forside"),
+    output:
+        "build/results/utgave.json",
+    params:
+        utgiver=lambda wc: config["utgiver"],
+        aar=YEAR,
+    log:
+        "logs/utgave.log",
+    conda:
+        "../envs/navrapport.yaml"
+    shell:
+        "python -m scripts.content.forside utgave --utgiver {params.utgiver:q} --aar {params.aar} --out {output} 2> {log}"

@@ -140,7 +140,7 @@ def test_a_changed_coding_changes_the_appendix_text(tmp_path):
     assert "+1,00 (p\u00a0=\u00a00,13)" in tekst.hoved_tabell(after)
     assert "+1,00 (p\u00a0=\u00a00,13)" not in tekst.hoved_tabell(before)
     assert tekst.funn_setning(after) != tekst.funn_setning(before)
-    assert "Den minste var 0,13" in tekst.funn_setning(after)
+    assert "0,13, for" in tekst.funn_setning(after)
     assert tekst.kodebok_tabell(after) != tekst.kodebok_tabell(before)
 
 
@@ -197,3 +197,21 @@ def test_h4_sentence_follows_the_number_of_hits(tmp_path):
     hit["oppsummering"]["alle_under_alpha"] = 2
     assert "ingen koding" not in tekst.h4_setning(hit)
     assert f"gir 2 av {res['oppsummering']['alle_antall']} tester" in tekst.h4_setning(hit)
+
+
+def test_a_smallest_p_shared_by_several_tests_names_them_all():
+    """With six offices ties are common: the shipped codings give their smallest p to two tests,
+    and the text must not present it as one."""
+    res = exact.build(OFFICES, check_scipy=False)
+    testable = [t for t in res["tester"] if t["testbar"]]
+    low = min(t["p"] for t in testable)
+    tied = [t for t in testable if abs(t["p"] - low) < 1e-12]
+    sentence = tekst.folsomhet_setning(res)
+    if len(tied) > 1:
+        assert f"deles av {tekst.fmt.ord_tall(len(tied))} tester" in sentence
+    for t in tied:
+        assert tekst.esc(tekst.liten(next(c for c in res["kodinger"] if c["id"] == t["koding"])["navn"])) in sentence
+    # The main-coding sentence says when the alternatives go lower.
+    if res["oppsummering"]["alle_minste_p"] < res["oppsummering"]["hoved_minste_p"]:
+        assert "Med de andre kodingene" in tekst.funn_setning(res)
+    assert "med alle kodingene" in tekst.linje_setning(res)

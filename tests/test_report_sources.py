@@ -1,10 +1,13 @@
 """The report's prose: numbers come from data, sentences are our own, anonymity is kept."""
+import ast
 import re
 
 import pytest
+import yaml
 
+from scripts import paths
 from scripts.engine.book import load_book
-from scripts.engine.lint import numbers_in_prose, shared_runs
+from scripts.engine.lint import near_copies, numbers_in_prose, prose_of, shared_runs
 from tests.conftest import SEED
 
 CHAPTERS = load_book().files
@@ -38,6 +41,77 @@ def test_shared_runs_finds_copied_text():
 def test_chapters_are_in_our_own_words(qmd):
     runs = shared_runs(qmd.read_text(encoding="utf-8"), SEED.read_text(encoding="utf-8"))
     assert not runs, f"{qmd.name} repeats the thesis word for word: {runs[:3]}"
+
+
+# Three of the sentences a review found (4.1.2, 4.2.1, 4.2.4): each changes a word
+# or two of a thesis sentence, so no 12-word run is shared, yet the sentence is the thesis's.
+REWORDED = [
+    ("Flertallet har sin utdanning fra sosiale eller pedagogiske fag, og de fleste har relevant "
+     "tilleggsutdanning.", "Flertallet har sin utdanningsbakgrunn fra sosiale eller pedagogiske fag, og de "
+     "fleste har relevant tilleggsutdanning."),
+    ("I intervjuene er det likevel vanskelig å skille styring kontorene utsettes for, fra grep lederne gjør "
+     "selv.", "I intervjuene er det likevel vanskelig å skille hvilken styring kontorene utsettes for og "
+     "hvilke aktive styringsgrep lederne gjør selv."),
+    ("På samme måte kan det se ut til at lederens demografi og bruk av verktøyene passer bedre med "
+     "henholdsvis kommunale og statlige styringssignaler.", "På samme måte kan det se ut til at NAV-leders "
+     "demografi og bruk av de ulike styringsverktøyene passer bedre med henholdsvis kommunale og statlige "
+     "styringssignaler."),
+]
+
+
+def test_near_copies_finds_a_reworded_sentence_and_passes_a_paraphrase_or_a_quotation():
+    for ours, theirs in REWORDED:
+        assert near_copies(ours, theirs), ours
+    theirs = REWORDED[0][1]
+    assert not near_copies("De fleste er utdannet i sosialfag eller pedagogikk og har tatt videre utdanning "
+                           "som er relevant for jobben.", theirs)
+    assert not near_copies(f"Oppgaven skriver: «{theirs}» (s. 40).", theirs)
+    # A sentence of the thesis split over printed lines, as the thesis text is, is still one sentence.
+    assert near_copies(REWORDED[1][0], REWORDED[1][1].replace(" for ", " for \n\n "))
+
+
+def _generated_texts():
+    """The text the report shows besides the chapters: strings in the content modules (f-strings
+    with their expressions left out) and free text in the thesis facts (not the hypotheses, which
+    stand in the thesis's words)."""
+    for f in sorted((paths.ROOT / "scripts" / "content").glob("*.py")):
+        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.JoinedStr):
+                yield f.name, "".join(v.value if isinstance(v, ast.Constant) else " … " for v in node.values)
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                yield f.name, node.value
+
+    def strings(node, where):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                yield from strings(v, f"{where}.{k}")
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                yield from strings(v, f"{where}[{i}]")
+        elif isinstance(node, str):
+            yield where, node
+
+    for f in sorted(paths.THESIS.glob("*.yaml")):
+        for where, text in strings(yaml.safe_load(f.read_text(encoding="utf-8")), f.name):
+            # Labels and lists (indicator names, document titles, figure cells) carry over as table
+            # cells do; the sentences are in the free-text fields.
+            if re.search(r"\.(tekst|merknad|begrunnelse|sammendrag|innhold|grunn\w*|bakgrunn)$", where) \
+                    and not re.fullmatch(r"hypoteser\.yaml\.hypoteser\[\d\]\.tekst", where):
+                yield where, text
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="the thesis text (shared/seed) is not beside the repository")
+@pytest.mark.parametrize("qmd", CHAPTERS, ids=lambda p: p.name)
+def test_no_sentence_of_a_chapter_follows_a_thesis_sentence(qmd):
+    found = near_copies(prose_of(qmd.read_text(encoding="utf-8")), SEED.read_text(encoding="utf-8"))
+    assert not found, f"{qmd.name}: " + "\n".join(f"«{o}» ~ «{t}» ({a})" for o, t, a in found)
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="the thesis text (shared/seed) is not beside the repository")
+def test_no_generated_sentence_follows_a_thesis_sentence():
+    seed = SEED.read_text(encoding="utf-8")
+    found = [(where, o, t) for where, text in _generated_texts() for o, t, _a in near_copies(text, seed)]
+    assert not found, "\n".join(f"{w}: «{o}» ~ «{t}»" for w, o, t in found)
 
 
 @pytest.mark.parametrize("qmd", CHAPTERS, ids=lambda p: p.name)

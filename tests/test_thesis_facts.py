@@ -461,6 +461,36 @@ def test_no_demographics_next_to_office_letters_elsewhere():
         assert demography_next_to_office(_load_yaml(name), name) == []
 
 
+# Demographics proper: never beside a letter, not even in the one file that ties a background to one.
+DEMOGRAPHY_PROPER_RE = re.compile(r"(?i)(utdanning|kjønn|\bmenn\b|kvinne|alder\b|\d+\s*år|ansatt)")
+
+
+def test_letter_linked_background_is_only_what_4_2_4_says():
+    """lederbakgrunn_4_2_4.yaml: the thesis ties a leader's state or municipal background to an
+    office letter in 4.2.4 (pp. 55–56), and its conclusion rests on it. The file holds that and no
+    more: letter, background, page 55 or 56; no age, gender, education, tenure or employer."""
+    facts = _load_yaml("lederbakgrunn_4_2_4.yaml")
+    assert {"kontor_c", "avsnittet_om_kontor_e", "skala"} <= set(facts)
+    for key, fact in facts.items():
+        assert set(fact) <= {"kontor", "kontorer", "bakgrunn", "side"}, key
+        assert fact["side"] in (55, 56), key
+        assert not DEMOGRAPHY_PROPER_RE.search(fact["bakgrunn"]), (key, fact["bakgrunn"])
+    assert "kommunal" in facts["kontor_c"]["bakgrunn"] and facts["kontor_c"]["kontor"] == "C"
+    assert "statlig" in facts["avsnittet_om_kontor_e"]["bakgrunn"]
+    assert facts["skala"]["kontorer"] == ["C", "F"]
+
+
+def test_thesis_facts_refuse_more_than_the_letter_linked_background(tmp_path):
+    from scripts.data.thesis import FactsError, collect
+    for name in ("fakta", "lederdemografi", "hypoteser", "vedlegg"):
+        (tmp_path / f"{name}.yaml").write_text((paths.THESIS / f"{name}.yaml").read_text(encoding="utf-8"),
+                                               encoding="utf-8")
+    (tmp_path / "lederbakgrunn_4_2_4.yaml").write_text(
+        "kontor_c:\n  kontor: C\n  bakgrunn: x\n  alder: 50\n  side: 55\n", encoding="utf-8")
+    with pytest.raises(FactsError, match="lederbakgrunn_4_2_4"):
+        collect(tmp_path)
+
+
 # --------------------------------------------------------------------------- hypoteser.yaml
 
 
@@ -483,6 +513,16 @@ def test_hypoteser():
     assert page_field_problems(hyps) == []
     h4 = hyps[3]
     assert any("kontor F" in m["tekst"] and "kontor E" in m["tekst"] for m in h4["merknader"])
+
+
+def test_hypotheses_are_the_thesis_words():
+    """The hypotheses are the one place where the thesis's words stand as they are (p. 30)."""
+    source = _thesis_text_path()
+    if source is None:
+        pytest.skip("thesis text not found next to the repository")
+    thesis = " ".join(source.read_text(encoding="utf-8").split())
+    for h in _load_yaml("hypoteser.yaml")["hypoteser"]:
+        assert f"{h['id']} {h['tekst']}" in thesis, h["id"]
 
 
 def test_hypotese_kilder_exist_in_bib():
@@ -582,8 +622,8 @@ def test_free_text_does_not_repeat_the_thesis():
             texts.append((name, path.read_text(encoding="utf-8")))
             continue
         for where, _key, text in _strings(_load_yaml(name), name):
-            # H1–H3 may keep the thesis wording (short statements); H4 must not.
-            if re.fullmatch(r"hypoteser\.yaml\.hypoteser\[[0-2]\]\.tekst", where):
+            # The hypotheses stand in the thesis's own words (they are quoted, with their page).
+            if re.fullmatch(r"hypoteser\.yaml\.hypoteser\[[0-3]\]\.tekst", where):
                 continue
             texts.append((where, text))
     assert shared_run_problems(words, texts) == []

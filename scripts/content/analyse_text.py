@@ -278,41 +278,62 @@ def sosialhjelp_endringer(sosialhjelp: dict) -> list[str]:
 
 
 def motstrid_statlig(results: dict, tekst_kontor: str, oppgave_aar: int, oppgave_best: str,
-                     celler: dict) -> str:
-    """The note on 4.2.4: the text names ``tekst_kontor`` as best on the state indicators.
+                     celler: dict, skala: list[str] | None = None) -> str:
+    """The note on 4.2.4: one paragraph of the thesis is written about office ``tekst_kontor``
+    (E) and says it is best on the state indicators, while the table and the section's own
+    earlier sentence point to ``oppgave_best`` (F).
 
-    Checked against the results (when they are for the thesis's year), against the section's
-    own earlier sentence (``oppgave_best``) and against Tabell 4.1 (``celler``: which office
-    holds its own målekort meetings).
+    The note does not decide for the reader: it says what the thesis says, what the table
+    shows, and which details of the paragraph fit which office's cell in Tabell 4.1
+    (``celler``: office -> tool -> cell text). ``skala`` is the pair of offices the thesis
+    later places at each end of its state–municipal scale.
     """
-    t = esc(tekst_kontor)
+    t, b = esc(tekst_kontor), esc(oppgave_best)
     inds = _linje(results, "stat")
     best = list(results["statlig_best"])
-    mote = sorted(k for k, c in celler.items() if "målekortmøte" in c["balansert_malstyring"].lower())
-    if results["aar"] != oppgave_aar:
-        return (f"I ett avsnitt i delkapitlet sier oppgaven at kontor {t} leverer best på de statlige "
-                f"indikatorene, mens en tidligere setning og oppgavens tabell for {oppgave_aar} peker på "
-                f"kontor {esc(oppgave_best)}. Vi følger tabellen. (Tallene i @tbl-resultater gjelder "
-                f"{results['aar']}.)")
-    if tekst_kontor in best:
+    if results["aar"] == oppgave_aar and tekst_kontor in best:
         return (f"Oppgaven sier at kontor {t} leverer best på de statlige indikatorene, og det stemmer "
                 "med @tbl-resultater.")
-    hvor = "begge" if len(inds) == 2 else "alle"
-    if best:
-        hva = (f"har {kontorer(best)} beste verdi på {hvor} de statlige indikatorene "
-               f"({fmt.liste([med_enhet(i, best[0]) for i in inds])}), mens kontor {t} har "
-               f"{fmt.liste([med_enhet(i, tekst_kontor) for i in inds])}")
+    if results["aar"] != oppgave_aar:
+        tall_del = (f"Oppgavens tabell for {oppgave_aar} peker på kontor {b}, ikke kontor {t}, som best på de "
+                    f"statlige indikatorene (tallene i @tbl-resultater gjelder {results['aar']}).")
+    elif best:
+        hvor = "begge" if len(inds) == 2 else "alle"
+        tall_del = (f"I @tbl-resultater har {kontorer(best)} beste verdi på {hvor} de statlige indikatorene "
+                    f"({fmt.liste([med_enhet(i, best[0]) for i in inds])}), mens kontor {t} har "
+                    f"{fmt.liste([med_enhet(i, tekst_kontor) for i in inds])}.")
     else:
-        hva = "har " + fmt.liste([f"{kontorer(i['beste'])} beste verdi på {esc(liten(i['kort']))}"
-                                  for i in inds])
-    tekst = (f"Ett avsnitt i oppgavens delkapittel sier at kontor {t} leverer best på de statlige "
-             f"indikatorene. Tallene sier noe annet: i @tbl-resultater {hva}. "
-             f"Oppgaven peker også selv på kontor {esc(oppgave_best)} tidligere i samme delkapittel. "
-             "Vi følger tallene")
-    if mote and set(mote) <= set(best):
-        tekst += (f", og beskrivelsen av egne målekortmøter passer med @tbl-verktoy, der det er "
-                  f"{kontorer(mote)} som har etablert slike møter")
-    return tekst + "."
+        tall_del = ("I @tbl-resultater har " + fmt.liste([f"{kontorer(i['beste'])} beste verdi på "
+                                                          f"{esc(liten(i['kort']))}" for i in inds]) + ".")
+    mot_b, mot_t = [], []
+    mote = sorted(k for k, c in celler.items() if "målekortmøte" in c.get("balansert_malstyring", "").lower())
+    if mote:
+        (mot_b if oppgave_best in mote and tekst_kontor not in mote else mot_t).append(
+            f"avsnittet beskriver egne målekortmøter, og i @tbl-verktoy er det {kontorer(mote)} som har "
+            "etablert slike møter")
+    mot_b.append(f"oppgaven peker selv på kontor {b} som best på de statlige indikatorene tidligere i samme "
+                 "delkapittel")
+    if skala and oppgave_best in skala and tekst_kontor not in skala:
+        mot_b.append(f"når oppgaven straks etter plasserer to ledere på hver sin side av en skala fra statlig "
+                     f"til kommunal tilnærming, nevner den {kontorer(skala)}")
+    vp = sorted(k for k, c in celler.items() if "virksomhets" in c.get("risikostyring", "").lower())
+    if vp:
+        (mot_t if tekst_kontor in vp and oppgave_best not in vp else mot_b).append(
+            f"avsnittet sier at risikovurderingen gjøres før virksomhetsplanen, og i @tbl-verktoy er det "
+            f"{kontorer(vp)} som knytter risikovurderingen til arbeidet med virksomhetsplanen "
+            f"(«{esc(celler[vp[0]]['risikostyring'])}»)")
+    begge = sorted(k for k, c in celler.items()
+                   if "målekort" in c.get("balansert_malstyring", "").lower()
+                   and "tiltaksplan" in c.get("balansert_malstyring", "").lower())
+    felles = (f" At tiltaksplanen brukes når målekortet gjennomgås, passer med cellene for {kontorer(begge)}."
+              if tekst_kontor in begge and oppgave_best in begge else "")
+    tekst = (f"Avsnittet over står i oppgaven som et avsnitt om kontor {t}, og ifølge det har kontor {t} bedre "
+             f"statlige resultater enn resten av kontorene. {tall_del} Noe i oppgaven taler for "
+             f"at avsnittet egentlig gjelder kontor {b}: " + "; ".join(mot_b) + ".")
+    if mot_t:
+        tekst += f" Annet passer best med kontor {t}: " + "; ".join(mot_t) + "."
+    return (tekst + felles + f" Oppgaven sier ikke selv at bokstaven er feil. Vi gjengir avsnittet med "
+            f"bokstaven {t}, slik det står, og lar leseren se begge lesningene.")
 
 
 # --------------------------------------------------------------------------- appendices 2–4
@@ -371,17 +392,23 @@ def assosiasjonsark_md(v4: dict, kolonner: int = 3) -> str:
 
 
 def assosiasjonsark_note(v4: dict) -> str:
-    """The note on the count: the thesis says one number, the appendix shows another."""
+    """The note on the count: the thesis says one number; our copy of its text breaks off in the list.
+
+    Our copy of the thesis text ends in the middle of this appendix, so a shorter list is a
+    gap in the copy, not a discrepancy in the thesis, and the note says that.
+    """
     oppgitt, lesbart = v4["oppgitt_antall"], v4["lesbart_antall"]
     siste = [f for f in v4["styringsformer"] if f.get("avkuttet_i_kilden")]
-    tekst = (f"Metodekapitlet oppgir {fmt.ord_tall(oppgitt)} styringsformer på arket, men i kildeteksten "
-             f"er bare {fmt.ord_tall(lesbart)} lesbare.")
     if oppgitt == lesbart:
         tekst = f"Arket har {fmt.ord_tall(lesbart)} styringsformer, som metodekapitlet oppgir."
+    else:
+        tekst = (f"Metodekapitlet oppgir {fmt.ord_tall(oppgitt)} styringsformer på arket. Kopien av oppgaveteksten "
+                 f"som denne utgaven bygger på, slutter midt i listen, etter {fmt.ord_tall(lesbart)} oppføringer.")
     if siste:
         f = siste[-1]
-        tekst += (f" Den siste er avkuttet i kilden (trykt «{esc(f.get('trykt', f['navn']))}»); "
+        tekst += (f" Den siste er kuttet av midt i ordet (trykt «{esc(f.get('trykt', f['navn']))}»); "
                   f"vi leser den som «{esc(f['navn'])}».")
     if oppgitt > lesbart:
-        tekst += " Hvilken styringsform som utgjør forskjellen, går ikke fram av kildeteksten."
+        tekst += (" Resten av listen mangler altså i kopien vår; det er ikke et avvik i oppgaven, og vi gjetter "
+                  "ikke på hva som stod der.")
     return tekst

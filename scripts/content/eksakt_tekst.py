@@ -40,6 +40,21 @@ def _test(R: dict, cid: str, iid: str) -> dict:
     return next(t for t in R["tester"] if t["koding"] == cid and t["indikator"] == iid)
 
 
+def _lowest(tests: list[dict]) -> list[dict]:
+    """Every test that shares the smallest p-value (ties are common with six offices)."""
+    if not tests:
+        return []
+    low = min(t["p"] for t in tests)
+    return [t for t in tests if abs(t["p"] - low) < 1e-12]
+
+
+def _which(R: dict, tests: list[dict]) -> str:
+    """'«kode» mot «indikator» (samvariasjon +1,00) og …' for one or several tests."""
+    return fmt.liste([f"«{esc(liten(_coding(R, t['koding'])['navn']))}» mot "
+                      f"«{esc(liten(_indicator(R, t['indikator'])['kort']))}» (samvariasjon "
+                      f"{effekt_tekst(t['effekt'])})" for t in tests])
+
+
 def _levels(c: dict) -> str:
     """'1 = brukes lite: B; 2 = …: A, C og D' (highest level last)."""
     parts = []
@@ -102,7 +117,7 @@ def folsomhet_tabell(R: dict) -> str:
         rows.append([name, esc(c["deling"]), p_tekst(c["minste_p_design"]),
                      f"{p_tekst(best['p'])} ({esc(liten(ind['kort']))}, {effekt_tekst(best['effekt'])})",
                      str(sum(t["p"] < R["alpha"] for t in testable))])
-    header = ["Koding", "Kontorer per nivå", "Minste mulige p", "Minste p i dataene (indikator, effekt)",
+    header = ["Koding", "Kontorer per nivå", "Minste mulige p", "Minste p i dataene (indikator, samvariasjon)",
               f"Tester med p under {fmt.tall(R['alpha'], 2)}"]
     return _pipe(header, rows, ["l", "c", "r", "l", "r"], [0.28, 0.12, 0.12, 0.34, 0.14])
 
@@ -115,24 +130,24 @@ def design_setning(R: dict) -> str:
         return (f"Alle de {fmt.ord_tall(len(main))} hovedkodingene kan i prinsippet gi en p-verdi under "
                 f"{fmt.tall(R['alpha'], 2)}, men bare hvis resultatene faller i nøyaktig den rekkefølgen koden tilsier.")
     names = fmt.liste([f"«{esc(liten(c['navn']))}»" for c in never])
-    return (f"For {fmt.ord_tall(len(never))} av de {fmt.ord_tall(len(main))} hovedkodingene ({names}) kan ingen "
-            f"resultater i verden gi en p-verdi under {fmt.tall(R['alpha'], 2)}; det er delingen av kontorene "
-            "som setter grensen, før noen tall er sett.")
+    return (f"For {fmt.ord_tall(len(never))} av de {fmt.ord_tall(len(main))} hovedkodingene ({names}) kan p-verdien "
+            f"aldri komme under {fmt.tall(R['alpha'], 2)}, uansett hva resultatene blir: det er delingen av "
+            "kontorene som setter grensen, før noen tall er sett.")
 
 
 def funn_setning(R: dict) -> str:
-    """What the main tests gave: how many under the level, the smallest p and where."""
+    """What the main tests gave: how many under the level, the smallest p and where (all tests
+    sharing it), and that the alternative codings go lower, when they do."""
     o = R["oppsummering"]
     a = fmt.tall(R["alpha"], 2)
     if o["hoved_antall"] == 0:
         return "Ingen av hovedkodingene varierer mellom kontorene, så ingen test kunne gjøres."
-    s = R["sterkest"]
-    t = _test(R, s["koding"], s["indikator"])
-    where = (f"for «{esc(liten(_coding(R, s['koding'])['navn']))}» mot "
-             f"«{esc(liten(_indicator(R, s['indikator'])['kort']))}»")
+    main = {c["id"] for c in R["kodinger"] if c["hoved"]}
+    low = _lowest([t for t in R["tester"] if t["testbar"] and t["koding"] in main])
     under = o["hoved_under_alpha"]
     first = (f"Av de {o['hoved_antall']} testene med hovedkodingene ga {fmt.ord_tall(under) if under else 'ingen'} "
              f"en p-verdi under {a}.")
+    n_low = "Den minste var" if len(low) == 1 else f"{fmt.ord_tall(len(low)).capitalize()} tester delte den minste,"
     expected = fmt.tall(o["forventet_under_alpha_hoved"], 1)
     if under == 0:
         verdict = ("Tallene viser altså ingen sammenheng mellom kodene og resultatene som kan skilles fra det "
@@ -140,9 +155,13 @@ def funn_setning(R: dict) -> str:
     else:
         verdict = ("Treffene må derfor leses med varsomhet: de er ikke flere enn tilfeldigheter kan gi, og "
                    "oppgavens egen vurdering står ved lag.")
-    return (f"{first} Den minste var {p_tekst(t['p'])}, {where}, med effekt {effekt_tekst(t['effekt'])}. "
+    andre = ""
+    if o["alle_minste_p"] < low[0]["p"] - 1e-12:
+        andre = (f" Med de andre kodingene en nøye leser kunne valgt, kommer den minste p-verdien ned i "
+                 f"{p_tekst(o['alle_minste_p'])}; det står i avsnittet om følsomhet nedenfor.")
+    return (f"{first} {n_low} {p_tekst(low[0]['p'])}, for {_which(R, low)}.{andre} "
             f"Selv om verktøyene ikke hadde noe med resultatene å gjøre, ville vi vente omtrent {expected} slike "
-            f"treff i alt, regnet ut fra de samme fordelingene (færre enn én test av "
+            f"treff med hovedkodingene, regnet ut fra de samme fordelingene (færre enn én test av "
             f"{fmt.ord_tall(round(1 / R['alpha']))}, fordi mange av kodene aldri kan komme under grensen). {verdict}")
 
 
@@ -154,50 +173,58 @@ def figur_setning(R: dict) -> str:
     unit = "rekkefølger" if c["type"] == "rang" else "delinger"
     return (f"Figuren gjelder koden «{esc(liten(c['navn']))}» mot «{esc(liten(ind['kort']))}», den testen "
             f"blant hovedkodingene som ga minst p-verdi. Av alle {t['antall']} mulige {unit} av kodene på kontorene "
-            f"gir {t['hale']} en minst like sterk sammenheng i samme retning som den observerte "
+            f"gir {t['hale']} en minst like sterk samvariasjon i samme retning som den observerte "
             f"({effekt_tekst(t['effekt'])}). Den tosidige p-verdien er to ganger denne andelen: "
             f"{p_tekst(t['p'])}.")
 
 
 def folsomhet_setning(R: dict) -> str:
-    """Whether any coding a careful reader could defend moves the conclusion."""
+    """Whether any coding a careful reader could defend moves the conclusion; every test that
+    shares the smallest p is named."""
     o = R["oppsummering"]
     a = fmt.tall(R["alpha"], 2)
-    every = [t for t in R["tester"] if t["testbar"]]
-    low = min(every, key=lambda t: t["p"]) if every else None
+    low = _lowest([t for t in R["tester"] if t["testbar"]])
     n_cod = len(R["kodinger"])
     if not low:
         return "Ingen av kodingene varierer mellom kontorene."
-    c, ind = _coding(R, low["koding"]), _indicator(R, low["indikator"])
     head = (f"Med alle {n_cod} kodingene, hovedkodingene og alternativene, blir det {o['alle_antall']} tester. ")
     if o["alle_under_alpha"] == 0:
         mid = f"Ingen av dem gir en p-verdi under {a}. "
     else:
         mid = f"{fmt.ord_tall(o['alle_under_alpha']).capitalize()} av dem gir en p-verdi under {a}. "
+    hvem = ("Den minste, {p}, kommer med kodingen {w}." if len(low) == 1 else
+            "Den minste, {p}, deles av " + fmt.ord_tall(len(low)) + " tester: {w}.")
     floor = ""
-    if c["minste_p_design"] is not None and abs(low["p"] - c["minste_p_design"]) < 1e-12:
-        floor = " Det er den minste p-verdien den delingen i det hele tatt kan gi" + (
-            ": mønsteret er så tydelig som det kan bli, og likevel ikke tydelig nok." if low["p"] >= R["alpha"] else ".")
-    return (head + mid + f"Den minste, {p_tekst(low['p'])}, kommer med kodingen «{esc(liten(c['navn']))}» mot "
-            f"«{esc(liten(ind['kort']))}» (effekt {effekt_tekst(low['effekt'])}).{floor}")
+    at_floor = [t for t in low if _coding(R, t["koding"])["minste_p_design"] is not None
+                and abs(t["p"] - _coding(R, t["koding"])["minste_p_design"]) < 1e-12]
+    if at_floor and len(at_floor) == len(low):
+        floor = (" Det er den minste p-verdien de delingene i det hele tatt kan gi" if len(low) > 1 else
+                 " Det er den minste p-verdien den delingen i det hele tatt kan gi") + (
+            ": mønsteret er så tydelig som det kan bli, og likevel ikke tydelig nok." if low[0]["p"] >= R["alpha"] else ".")
+    return head + mid + hvem.format(p=p_tekst(low[0]["p"]), w=_which(R, low)) + floor
 
 
 def linje_setning(R: dict) -> str:
-    """H3's angle: the smallest p on the state and on the municipal indicators (main codings)."""
+    """H3's angle: the smallest p on the state and on the municipal indicators, with the main
+    codings and with all codings (the alternatives can go lower)."""
     main = {c["id"] for c in R["kodinger"] if c["hoved"]}
-    parts = []
-    for linje in ("stat", "kommune"):
-        ids = {i["id"] for i in R["indikatorer"] if i["linje"] == linje}
-        ps = [t["p"] for t in R["tester"] if t["testbar"] and t["koding"] in main and t["indikator"] in ids]
-        if ps:
-            parts.append(f"{p_tekst(min(ps))} på de {LINJE[linje]}")
-    return "Den minste p-verdien er " + fmt.liste(parts) + " indikatorene." if parts else ""
+    deler = []
+    for navn, koder in (("hovedkodingene", main), ("alle kodingene", {c["id"] for c in R["kodinger"]})):
+        parts = []
+        for linje in ("stat", "kommune"):
+            ids = {i["id"] for i in R["indikatorer"] if i["linje"] == linje}
+            ps = [t["p"] for t in R["tester"] if t["testbar"] and t["koding"] in koder and t["indikator"] in ids]
+            if ps:
+                parts.append(f"{p_tekst(min(ps))} på de {LINJE[linje]}")
+        if parts:
+            deler.append(f"med {navn} {fmt.liste(parts)} indikatorene")
+    return ("Den minste p-verdien er " + "; ".join(deler) + ".") if deler else ""
 
 
 def behov_setning(R: dict) -> str:
     """How many offices a true correlation of each size would need (80 % power, 0,05)."""
     b = sorted(R["behov"], key=lambda x: -x["rho"])
-    parts = [f"omtrent {x['kontorer']} kontorer hvis den sanne sammenhengen er {fmt.tall(x['rho'], 1)}" for x in b]
+    parts = [f"omtrent {x['kontorer']} kontorer hvis den sanne samvariasjonen er {fmt.tall(x['rho'], 1)}" for x in b]
     return fmt.liste(parts)
 
 

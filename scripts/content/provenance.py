@@ -34,13 +34,22 @@ def kostra_status(entries: list[dict]) -> str:
     return "Utgaven har disse uttrekkene fra SSBs statistikkbank:\n\n" + "\n".join(items)
 
 
-def avvik_tekst(avvik: list[dict], aar: int, oppgaven_har_tall: bool = True) -> str:
-    """Differences between the thesis's published figures and the data used, for one year."""
+def avvik_tekst(avvik: list[dict], aar: int, oppgaven_har_tall: bool = True, avskrift: bool = False) -> str:
+    """Differences between the thesis's published figures and the data used, for one year.
+
+    ``avskrift``: the year's data files were transcribed from the thesis's own table (the 2014
+    files are; the målekort were never published). Then agreement only shows that the
+    transcription is right, and the sentence says so rather than calling it a check of the data.
+    """
     if not oppgaven_har_tall:
         return (f"Oppgaven publiserer ingen tall for {aar}; alle tall for {aar} i denne utgaven kommer fra "
-                "målekortene og KOSTRA-tallene for året.")
+                "datafilene for året.")
+    if avskrift and not avvik:
+        return (f"Tallene for {aar} er skrevet av fra oppgavens tabell 4.2. Når byggingen holder dem opp mot "
+                "tabellen, kontrollerer den bare at avskriften er riktig, ikke tallene selv; avskriften stemmer "
+                "for alle kontorer og indikatorer.")
     if not avvik:
-        return (f"For {aar} er tallene i rapporten identiske med tallene oppgaven publiserer, der oppgaven "
+        return (f"For {aar} er tallene i rapporten de samme som tallene oppgaven publiserer, der oppgaven "
                 "har tall for samme kontor og indikator.")
     lines = [f"- Kontor {md_escape(a['kontor'])}, {md_escape(a['indikator_id'])}: oppgaven "
              f"{fmt.tall(a['oppgave'], 1)}, dataene {fmt.tall(a['data'], 1)}" for a in avvik]

@@ -2,6 +2,9 @@
 
 The facts carry the page of the thesis they come from (``side``). Leader demographics are
 kept in their own file and never joined to an office letter (anonymity, as in the thesis).
+The one exception is the thesis's own: in 4.2.4 (pp. 55–56) it ties a leader's state or
+municipal background to an office letter, and its conclusion rests on that; those few
+statements live in ``lederbakgrunn_4_2_4.yaml`` with a fixed shape and nothing else.
 """
 from __future__ import annotations
 
@@ -18,7 +21,10 @@ from scripts.atomic import write_text
 from scripts.cli import entry
 from scripts.settings import yaml_error
 
-FILES = ("fakta", "lederdemografi", "hypoteser", "vedlegg")
+FILES = ("fakta", "lederdemografi", "hypoteser", "vedlegg", "lederbakgrunn_4_2_4")
+# What lederbakgrunn_4_2_4.yaml may hold: the letter(s), the background in the thesis's terms, the page.
+BAKGRUNN_FELT = {"kontor", "kontorer", "bakgrunn", "side"}
+BAKGRUNN_SIDER = {55, 56}
 OFFICE_KEY = re.compile(r"^(kontor_?[a-f]|[A-F])$", re.I)
 
 
@@ -62,6 +68,11 @@ def collect(folder: Path = paths.THESIS) -> dict:
         raise FactsError(f"{folder / 'lederdemografi.yaml'}: nøklene {', '.join(linked)} knytter ledernes "
                          "demografi til et kontor; forventet tall for hele utvalget (oppgaven lovet at de ikke "
                          "kobles til kontor)")
+    for key, fact in data["lederbakgrunn_4_2_4"].items():
+        where = f"{folder / 'lederbakgrunn_4_2_4.yaml'}: {key}"
+        if not isinstance(fact, dict) or set(fact) - BAKGRUNN_FELT or fact.get("side") not in BAKGRUNN_SIDER:
+            raise FactsError(f"{where}: forventet bare feltene {', '.join(sorted(BAKGRUNN_FELT))} og en side i "
+                             "4.2.4 (55 eller 56); fila holder bare det oppgaven selv knytter til en kontorbokstav")
     return data
 
 
