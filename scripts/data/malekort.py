@@ -787,11 +787,33 @@ def write_templates(folder: Path | str | None = None) -> tuple[Path, Path]:
         cell.font = Font(bold=True)
     for letter, width in zip("ABCDEF", (16, 9, 9, 40, 70, 30), strict=True):
         help_sheet.column_dimensions[letter].width = width
-    workbook.save(xlsx_path)
-
-    with csv_path.open("w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh, delimiter=";", lineterminator="\n").writerow(COLUMN_NAMES)
+    atomic.write_bytes(xlsx_path, _fixed_xlsx_bytes(workbook))
+    atomic.write_text(csv_path, ";".join(COLUMN_NAMES) + "\n")
     return xlsx_path, csv_path
+
+
+# The templates are approved input data (data/manifest.json): writing them again must give the
+# same bytes, so the workbook's dates and the zip entries' times are fixed.
+_TEMPLATE_DATE = (2015, 1, 1, 0, 0, 0)
+
+
+def _fixed_xlsx_bytes(workbook) -> bytes:
+    """The workbook as .xlsx bytes that do not depend on when they were written."""
+    import datetime as dt
+
+    workbook.properties.created = workbook.properties.modified = dt.datetime(*_TEMPLATE_DATE)
+    raw = io.BytesIO()
+    workbook.save(raw)
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=_TEMPLATE_DATE)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time here
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2015-01-01T00:00:00Z", data)
+            dst.writestr(fixed, data)
+    return out.getvalue()
 
 
 # --------------------------------------------------------------------------- #

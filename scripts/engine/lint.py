@@ -132,14 +132,16 @@ def near_copies(text: str, seed_text: str, min_words: int = 8, share: float = 0.
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m scripts.engine.lint report/*.qmd [--seed THESIS.txt]``"""
-    argv = sys.argv[1:] if argv is None else argv
-    seed = None
-    if "--seed" in argv:
-        i = argv.index("--seed")
-        seed = Path(argv[i + 1]).read_text(encoding="utf-8")
-        argv = argv[:i] + argv[i + 2:]
+    import argparse
+
+    p = argparse.ArgumentParser(prog="python -m scripts.engine.lint",
+                                description="Typed numbers in prose, and text copied from the thesis.")
+    p.add_argument("files", nargs="+", type=Path)
+    p.add_argument("--seed", type=Path, help="the thesis as text: also look for copied runs and sentences")
+    a = p.parse_args(argv)
+    seed = a.seed.read_text(encoding="utf-8") if a.seed else None
     bad = 0
-    for f in argv:
+    for f in a.files:
         text = Path(f).read_text(encoding="utf-8")
         for line, snippet in numbers_in_prose(text):
             print(f"{f}:{line}: tall i løpende tekst: «{snippet}»; forventet tallet hentet fra dataene")
