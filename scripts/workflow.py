@@ -224,10 +224,10 @@ def kept_reports_message(formats: list[str]) -> str:
 
     kept = [paths.BUILD / f"report.{f}" for f in formats if (paths.BUILD / f"report.{f}").is_file()]
     if not kept:
-        return "navrapport: byggingen feilet, og det finnes ingen tidligere rapport i build/."
+        return "navrapport: kjøringen feilet, og det finnes ingen tidligere rapport i build/."
     lines = [f"  {p.relative_to(paths.ROOT)} (publisert "
              f"{dt.datetime.fromtimestamp(p.stat().st_mtime).strftime('%d.%m.%Y %H:%M')})" for p in kept]
-    return ("navrapport: byggingen feilet; forrige rapport er beholdt uendret:\n" + "\n".join(lines))
+    return ("navrapport: kjøringen feilet; forrige rapport er beholdt uendret:\n" + "\n".join(lines))
 
 
 def private_mapping() -> list[str]:

@@ -259,3 +259,14 @@ def test_without_hard_links_a_copy_aside_that_fails_names_its_own_error_and_leav
     assert failure(docs, stamp, out) == (f"{out / '.report.html.old'}: kunne ikke bytte inn den nye rapporten "
                                          f"(disken er full); {KEPT}")
     assert files(out) == before
+
+
+def test_a_document_of_a_format_this_build_did_not_make_is_removed_with_a_message(setup, capsys):
+    """A report.docx from an earlier build with docx would otherwise pass for this edition's."""
+    docs, stamp, out, _ = setup
+    (out / "report.docx").write_bytes(b"docx fra 2014 (oppdiktet)")
+    publish.publish(docs, stamp, dest=out)
+    assert not (out / "report.docx").exists()
+    assert sorted(p.name for p in out.iterdir()) == ["quarto", "report.html", "report.pdf"]
+    assert "fjernet report.docx: den var fra en tidligere bygging, og dette bygget har ikke docx i formats" \
+        in capsys.readouterr().err

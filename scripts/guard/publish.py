@@ -230,6 +230,19 @@ def receipt_target(stem: Path) -> Path:
     return next((r for r in names if not r.exists()), names[0])
 
 
+# The formats a report can be built in (config/schema.yaml, formats).
+FORMATS = ("html", "pdf", "docx")
+
+
+def stale_documents(dest: Path, published: list[Path]) -> list[Path]:
+    """Documents of the same report in ``dest`` that this build did not publish: a
+    ``report.docx`` left from an earlier build with docx would otherwise stand beside a newer
+    edition's HTML and PDF as if it belonged to them."""
+    stems = {p.stem for p in published}
+    return sorted(dest / f"{stem}.{fmt}" for stem in stems for fmt in FORMATS
+                  if (dest / f"{stem}.{fmt}").is_file() and dest / f"{stem}.{fmt}" not in published)
+
+
 def publish(staged: list[Path], stamp_file: Path, dest: Path = paths.BUILD, receipt: Path | None = None) -> list[Path]:
     """Check every staged document against the guard's stamp, then publish them all to ``dest``
     as one set, all or nothing; then write the ``receipt``."""
@@ -264,6 +277,10 @@ def publish(staged: list[Path], stamp_file: Path, dest: Path = paths.BUILD, rece
                            f"{KEPT}") from None
     _sync_folder(dest)
     written = [dest / f.name for f in approved]
+    for old in stale_documents(dest, written):
+        old.unlink()
+        print(f"fjernet {old.name}: den var fra en tidligere bygging, og dette bygget har ikke "
+              f"{old.suffix[1:]} i formats", file=sys.stderr)
     if receipt is not None:
         # The other name goes first: at most one receipt exists, so a stale one is never asked for.
         for other in receipt_names(receipt.with_name(receipt.name.rsplit("-", 1)[0])):
