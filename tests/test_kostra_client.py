@@ -328,11 +328,14 @@ def test_400_unknown_dimension_reports_ssb_title_and_detail(mocked):
     client, sleeps = make_client()
     with pytest.raises(KostraApiError) as info:
         client.fetch(TABLE, {"Regionx": ["EAK"], "Tid": ["2014"]})
-    message = str(info.value)
-    assert "SSB-tabell 04688: HTTP 400 Non-existent variable" in message
-    assert problem["detail"] in message
-    assert "https://data.ssb.no/api/pxwebapi/v2/tables/04688/metadata?lang=no" in message
-    assert (info.value.status, info.value.title) == (400, "Non-existent variable")
+    url = "https://data.ssb.no/api/pxwebapi/v2/tables/04688/data?lang=no&outputFormat=json-stat2&" \
+        "valueCodes%5BRegionx%5D=EAK&valueCodes%5BTid%5D=2014"
+    assert str(info.value) == (
+        "SSB-tabell 04688: HTTP 400 «Non-existent variable»: SSB kjenner ikke en av dimensjonene i spørringen "
+        "(tabellen kan ha fått nye dimensjoner). Hent på nytt (snakemake --cores 1 fetch_kostra --config "
+        "fetch=true), så leses dimensjonene fra tabellens metadata: "
+        f"https://data.ssb.no/api/pxwebapi/v2/tables/04688/metadata?lang=no. [{url}]")
+    assert (info.value.status, info.value.title, info.value.detail) == (400, "Non-existent variable", None)
     assert len(mocked.calls) == 1 and sleeps == []  # client errors are not retried
 
 
@@ -343,8 +346,10 @@ def test_404_unknown_table(mocked):
     with pytest.raises(KostraApiError) as info:
         client.fetch("99998", QUERY)
     message = str(info.value)
-    assert "SSB-tabell 99998: HTTP 404 Non-existent table" in message
-    assert "kontroller id-en" in message
+    assert message.startswith(
+        "SSB-tabell 99998: HTTP 404 «Non-existent table»: tabellen finnes ikke (lagt ned, eller flyttet til et nytt "
+        "tabellnummer). Finn tabellen som fører serien videre i SSBs statistikkbank, og legg den til nederst under "
+        "tables: for indikatoren i config/kostra_catalogue.yaml med years og change_nb (se docs/kostra.md). [")
     assert len(mocked.calls) == 1
 
 
