@@ -44,7 +44,7 @@ from scripts import paths
 from scripts.atomic import temp_beside
 from scripts.data.kostra import KostraFormatError, parse_jsonstat, read_snapshot
 from scripts.data.kostra_metadata import ResolveError, resolve_indicator
-from scripts.settings import ConfigError, load_catalogue, load_private_offices
+from scripts.settings import ConfigError, indicator_tables, load_catalogue, load_private_offices
 
 BASE_URL = "https://data.ssb.no/api/pxwebapi/v2"
 MAX_CELLS = 800_000
@@ -777,57 +777,83 @@ class PlannedRequest:
         return f"{self.indicator_id} (tabell {self.table}): {' '.join(dims)}"
 
 
+# Shown in a dry run, where no metadata is read: the role that will name each dimension.
+UNRESOLVED_DIMS = {"region": "geo", "contents": "metric", "time": "time"}
+
+
+def wanted_tables(indicator: Mapping, years: Sequence[int]) -> list[tuple[dict, list[int]]]:
+    """The indicator's tables that carry any of ``years``, each with the years it carries.
+    Raises ``ResolveError`` for a year no table covers (the catalogue must say where it is)."""
+    out, covered = [], set()
+    for entry in indicator_tables(indicator):
+        mine = [y for y in years if entry["years"]["from"] <= y <= entry["years"].get("to", 10**4)]
+        covered.update(mine)
+        if mine:
+            out.append((entry, mine))
+    absent = sorted(set(years) - covered)
+    if absent:
+        raise ResolveError(
+            f"{indicator['id']}: ingen tabell i {CATALOGUE_FILE} dekker {', '.join(map(str, absent))}; "
+            "legg tabellen som har disse årene til under tables: med years og change_nb")
+    return out
+
+
 def plan_catalogue_requests(
     catalogue: Mapping,
-    years: Sequence[int] | None = None,
+    years: Sequence[int],
     offices: Mapping[str, str] | None = None,
+    resolved: Mapping[tuple[str, str], dict] | None = None,
 ) -> list[PlannedRequest]:
-    """Selections for every indicator: public regions, then (if given) the offices.
+    """Selections for every indicator and every table it needs for ``years``: public regions,
+    then (if given) the offices.
 
-    Years default to each indicator's ``years`` range. A public region is asked only for
-    the years its definition covers (KOSTRA groups were redefined), so years with the same
-    valid regions share one request. Unknown content codes (null) fetch all contents.
+    Each year is asked from the one table the catalogue names for it, so a series that crosses
+    a change of table becomes requests to both tables. Dimension ids, content code, region codes
+    and further selections come from ``resolved`` (per ``(indicator id, table)``, as
+    :func:`resolve_catalogue` gives them); without it (a dry run) the roles stand in for the
+    dimension names and the catalogue's expected codes for the codes. A public region is asked
+    only for the years its definition covers (KOSTRA groups were redefined), so years with the
+    same valid regions share one request.
     """
     planned: list[PlannedRequest] = []
     for indicator in catalogue["indicators"]:
-        wanted = list(years) if years else _year_range(indicator["years"])
-        dims = indicator["dimensions"]
-        content = [indicator["content_code"] or "*"]
-        by_regions: dict[tuple[str, ...], list[str]] = {}
-        for year in wanted:
-            valid = tuple(
-                r["code"]
-                for r in indicator["regions"]
-                if r["years"]["from"] <= year <= r["years"]["to"]
-            )
-            if valid:
-                by_regions.setdefault(valid, []).append(str(year))
-        for regions, region_years in by_regions.items():
-            planned.append(
-                _planned(indicator, dims, list(regions), content, region_years, private=False)
-            )
-        if offices:
-            municipalities = sorted(set(offices.values()))
-            planned.append(
-                _planned(
-                    indicator, dims, municipalities, content, [str(y) for y in wanted], private=True
-                )
-            )
+        for entry, table_years in wanted_tables(indicator, years):
+            r = (resolved or {}).get((indicator["id"], entry["table"]))
+            dims = r["dimensions"] if r else UNRESOLVED_DIMS
+            content = [r["content"]["code"] if r else entry.get("content_code") or "*"]
+            extra = {d: [c] for d, c in (r["select"] if r else {}).items()}
+            codes = {x["label_nb"]: x["code"] for x in r["regions"]} if r else {}
+            by_regions: dict[tuple[str, ...], list[str]] = {}
+            for year in table_years:
+                valid = tuple(codes.get(reg["label_nb"], reg["code"]) for reg in indicator["regions"]
+                              if reg["years"]["from"] <= year <= reg["years"]["to"])
+                if valid:
+                    by_regions.setdefault(valid, []).append(str(year))
+            for regions, region_years in by_regions.items():
+                planned.append(_planned(indicator["id"], entry["table"], dims, list(regions), content, extra,
+                                        region_years, private=False))
+            if offices:
+                planned.append(_planned(indicator["id"], entry["table"], dims, sorted(set(offices.values())),
+                                        content, extra, [str(y) for y in table_years], private=True))
     return planned
 
 
-def _planned(indicator, dims, regions, content, years, *, private) -> PlannedRequest:
+def _planned(indicator_id, table, dims, regions, content, extra, years, *, private) -> PlannedRequest:
     return PlannedRequest(
-        indicator_id=indicator["id"],
-        table=indicator["table"],
-        value_codes={dims["region"]: regions, dims["contents"]: content, dims["time"]: years},
+        indicator_id=indicator_id,
+        table=table,
+        value_codes={dims["region"]: regions, **extra, dims["contents"]: content, dims["time"]: years},
         region_dim=dims["region"],
         private=private,
     )
 
 
-def _year_range(years: Mapping[str, int]) -> list[int]:
-    return list(range(years["from"], years["to"] + 1))
+def default_years(config_path: Path = paths.ROOT / "config" / "config.yaml") -> list[int]:
+    """The edition's years from ``config/config.yaml`` (``years`` and ``year``), as the build uses them."""
+    import yaml
+
+    conf = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
+    return sorted(set(conf.get("years") or []) | {conf["year"]})
 
 
 def _mask(text: str, secrets: Sequence[str]) -> str:
@@ -846,41 +872,41 @@ def _ensure_private_dir(directory: Path) -> None:
 
 
 def resolve_catalogue(client: SsbClient, catalogue: Mapping, municipalities: Sequence[str],
-                      years: Sequence[int] | None = None) -> tuple[dict, dict[str, dict]]:
-    """Read each table's metadata once and resolve every indicator's labels to codes.
+                      years: Sequence[int]) -> dict[tuple[str, str], dict]:
+    """Read each table's metadata once and resolve, per indicator and table, the dimensions (by
+    role), the contents code, the public regions in use those years and further selections (by
+    label). Returns ``{(indicator id, table): resolved}`` for the snapshot sidecars.
 
-    Returns a copy of the catalogue whose content and region codes are the resolved ones,
-    and per indicator id what was resolved (for the snapshot sidecars). Raises
-    ``ResolveError`` with the nearest candidates when a label is missing or ambiguous, and
-    when the table has no figures for a year asked for (naming the catalogue's successor
-    tables: a year beyond a closed series is a series break, not something to fetch quietly).
+    Raises ``ResolveError`` with the nearest candidates when a label is missing or ambiguous,
+    and when a table has no figures for a year the catalogue gives it (a closed series ends
+    earlier than the catalogue says, or a current table has not got the year yet).
     """
-    import copy
-
-    out = copy.deepcopy(dict(catalogue))
     metas: dict[str, dict] = {}
-    resolved: dict[str, dict] = {}
-    for ind in out["indicators"]:
-        if ind["table"] not in metas:
-            metas[ind["table"]] = client.get_metadata(ind["table"])
-        try:
-            r = resolve_indicator(metas[ind["table"]], ind, list(municipalities))
-        except ResolveError as exc:
-            raise ResolveError(f"tabell {ind['table']}: {exc}") from None
-        wanted = list(years) if years else _year_range(ind["years"])
-        absent = [y for y in wanted if str(y) not in {str(p)[:4] for p in r["periods"]}]
-        if absent:
-            after = "; ".join(f"{t['table']} «{t['title']}»" for t in ind.get("successors") or [])
-            raise ResolveError(
-                f"tabell {ind['table']} har ikke tall for {', '.join(map(str, absent))} ({ind['id']}; "
-                f"tabellen har {r['periods'][0]}–{r['periods'][-1]})."
-                + (f" Katalogen nevner etterfølger(e): {after}; legg den inn i config/kostra_catalogue.yaml "
-                   "med et serieskifte (breaks)." if after else ""))
-        ind["content_code"] = r["content"]["code"]
-        ind["regions"] = [{**reg, "code": res["code"]} for reg, res in zip(ind["regions"], r["regions"],
-                                                                             strict=True)]
-        resolved[ind["id"]] = {"indikator_id": ind["id"], **r}
-    return out, resolved
+    out: dict[tuple[str, str], dict] = {}
+    for ind in catalogue["indicators"]:
+        for entry, table_years in wanted_tables(ind, years):
+            table = entry["table"]
+            if table not in metas:
+                metas[table] = client.get_metadata(table)
+            regions = [reg for reg in ind["regions"] if any(reg["years"]["from"] <= y <= reg["years"]["to"]
+                                                             for y in table_years)]
+            merged = {**entry, "id": ind["id"], "label_nb": ind["label_nb"], "regions": regions,
+                      "label_aliases": [*(ind.get("label_aliases") or []), *(entry.get("label_aliases") or [])]}
+            try:
+                r = resolve_indicator(metas[table], merged, list(municipalities))
+            except ResolveError as exc:
+                raise ResolveError(f"tabell {table} ({ind['id']}): {exc}") from None
+            have = {str(p)[:4] for p in r["periods"]}
+            absent = [y for y in table_years if str(y) not in have]
+            if absent:
+                following = "Legg tabellen som fører serien videre til under tables: med years og change_nb" \
+                    if entry["series"] == "closed" else "Tallene er kanskje ikke publisert ennå; hent et tidligere år"
+                raise ResolveError(
+                    f"tabell {table} har ikke tall for {', '.join(map(str, absent))} ({ind['id']}; tabellen har "
+                    f"{r['periods'][0]}–{r['periods'][-1]}, {CATALOGUE_FILE} gir den "
+                    f"{entry['years']['from']}–{entry['years'].get('to', '')}). {following}.")
+            out[(ind["id"], table)] = {"indikator_id": ind["id"], **r}
+    return out
 
 
 # --- CLI ----------------------------------------------------------------------------
@@ -895,7 +921,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     fetch = sub.add_parser("fetch", help="fetch every entry of the KOSTRA catalogue")
     fetch.add_argument("--catalogue", type=Path, default=paths.KOSTRA_CATALOGUE)
-    fetch.add_argument("--years", type=int, nargs="+", help="override the catalogue's years")
+    fetch.add_argument("--years", type=int, nargs="+", help="years to fetch (default: year and years in config/config.yaml)")
     fetch.add_argument("--dest", type=Path, default=paths.RAW_KOSTRA, help="snapshot folder")
     fetch.add_argument("--offices", type=Path, default=paths.PRIVATE_OFFICES)
     fetch.add_argument("--dry-run", action="store_true", help="print the plan, send nothing")
@@ -913,20 +939,21 @@ def main(argv: list[str] | None = None) -> int:
         say(f"kostra_client: feil: {exc}")
         return 2
     secrets = sorted(set(offices.values()))
+    years = args.years or default_years()
     client = SsbClient(base_url=args.base_url, log=lambda m: say(_mask(m, secrets)))
-    resolved: dict[str, dict] = {}
-    if not args.dry_run:
-        client.apply_server_config()
-        try:
-            catalogue, resolved = resolve_catalogue(client, catalogue, secrets, args.years)
-        except (KostraApiError, ResolveError) as exc:
-            say(f"kostra_client: stopper før henting: {_mask(_one_line(str(exc)), secrets)}")
-            return 1
-        for ind_id, r in resolved.items():
-            say(f"{ind_id}: tabell {r['table']} (oppdatert {r['table_updated']}), innhold "
-                f"{r['content']['code']} «{r['content']['label']}», regioner "
-                + ", ".join(f"{x['code']} «{x['label']}»" for x in r["regions"]))
-    planned = plan_catalogue_requests(catalogue, args.years, offices)
+    resolved: dict[tuple[str, str], dict] = {}
+    try:
+        if not args.dry_run:
+            client.apply_server_config()
+            resolved = resolve_catalogue(client, catalogue, secrets, years)
+        planned = plan_catalogue_requests(catalogue, years, offices, resolved)
+    except (KostraApiError, ResolveError) as exc:
+        say(f"kostra_client: stopper før henting: {_mask(_one_line(str(exc)), secrets)}")
+        return 1
+    for (ind_id, table), r in resolved.items():
+        say(f"{ind_id}: tabell {table} (oppdatert {r['table_updated']}), region {r['dimensions']['region']}, "
+            f"innhold {r['content']['code']} «{r['content']['label']}», regioner "
+            + ", ".join(f"{x['code']} «{x['label']}»" for x in r["regions"]))
     failures = 0
     for number, request in enumerate(planned, start=1):
         prefix = f"[{number}/{len(planned)}] {request.describe()}"
@@ -939,7 +966,7 @@ def main(argv: list[str] | None = None) -> int:
                 _ensure_private_dir(dest)
             for part in client.plan(request.table, request.value_codes):
                 path = fetch_to_snapshot(client, request.table, part, dest,
-                                         resolved=resolved.get(request.indicator_id),
+                                         resolved=resolved.get((request.indicator_id, request.table)),
                                          mask=secrets if request.private else ())
                 say(f"{prefix}: ok -> {path}")
         except (KostraApiError, OSError) as exc:
