@@ -50,7 +50,8 @@ BASE_URL = "https://data.ssb.no/api/pxwebapi/v2"
 MAX_CELLS = 800_000
 RATE_LIMIT_REQUESTS = 30
 RATE_LIMIT_PERIOD = 60.0
-# SSB documents "approximately 2100 characters"; stay below it with some margin.
+# SSB answers 404 to URLs over about 2100 characters; stay below it with some margin.
+SSB_URL_LIMIT = 2100
 MAX_URL_LENGTH = 2000
 # 500 only with a body: an empty 500 is SSB's answer to a repeated code, which no retry mends.
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -315,7 +316,7 @@ def http_error_message(table_id: str, status: int, title: str | None, detail: st
     elif status == 404:
         what = "SSB fant ikke adressen"
         todo = (f"Adressen er {len(url)} tegn, og SSB svarer 404 på adresser over om lag 2100 tegn; hent færre "
-                f"koder om gangen (klienten deler adresser over {max_url_length} tegn)") if len(url) > max_url_length \
+                f"koder om gangen (klienten deler adresser over {max_url_length} tegn)") if len(url) > SSB_URL_LIMIT \
             else f"Kontroller tabellnummeret i {CATALOGUE_FILE}"
     elif status == 500 and not title and not detail:
         what = ("SSB svarte 500 uten innhold. Det gjør SSB når samme kode står to ganger i ett utvalg, så feilen "
