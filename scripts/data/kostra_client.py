@@ -891,8 +891,8 @@ def resolve_catalogue(client: SsbClient, catalogue: Mapping, municipalities: Seq
                 metas[table] = client.get_metadata(table)
             regions = [reg for reg in ind["regions"] if any(reg["years"]["from"] <= y <= reg["years"]["to"]
                                                              for y in table_years)]
-            merged = {**entry, "id": ind["id"], "label_nb": ind["label_nb"], "regions": regions,
-                      "label_aliases": [*(ind.get("label_aliases") or []), *(entry.get("label_aliases") or [])]}
+            aliases = [*([] if entry.get("label") else ind.get("label_aliases") or []), *(entry.get("label_aliases") or [])]
+            merged = {**entry, "id": ind["id"], "label_nb": ind["label_nb"], "regions": regions, "label_aliases": aliases}
             try:
                 r = resolve_indicator(metas[table], merged, list(municipalities))
             except ResolveError as exc:

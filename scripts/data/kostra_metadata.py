@@ -183,9 +183,9 @@ def resolve_indicator(meta: dict | TableMeta, entry: dict, municipalities: list[
     """
     m = _meta(meta)
     dims = find_dimensions(m, entry.get("geo_dimension"))
-    label = entry.get("label") or entry["label_nb"]
-    aliases = [*(entry.get("label_aliases") or ()), *([entry["label_nb"]] if entry.get("label") else [])]
-    code, lab = resolve(m, dims["contents"], label, aliases, what=entry["id"])
+    # A table's own label (and its aliases) replaces the indicator's: tables word it differently.
+    code, lab = resolve(m, dims["contents"], entry.get("label") or entry["label_nb"], entry.get("label_aliases") or (),
+                        what=entry["id"])
     unit = m.dimensions[dims["contents"]].units.get(code)
     regions = []
     for r in entry["regions"]:
