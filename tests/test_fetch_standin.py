@@ -6,7 +6,6 @@ break marked. Everything is made up (oppdiktede testdata); 9901–9906 are not r
 numbers."""
 import json
 import re
-import shutil
 import sys
 
 import pytest

@@ -7,7 +7,6 @@ None of the recorded tables is a KOSTRA table; the KOSTRA shape is the stand-in'
 from __future__ import annotations
 
 import copy
-import json
 import math
 import re
 
