@@ -1,7 +1,12 @@
-"""Read JSON-stat 2.0 datasets (as SSB's PxWebApi v2 returns them) into tidy tables.
+"""The one reader of SSB's answers: JSON-stat 2.0 data and metadata, and SSB's CSV.
 
 Pure functions, no network: the client in ``scripts.data.kostra_client`` fetches, this module
-only parses. ``parse_jsonstat`` turns any JSON-stat 2.0 dataset into one row per cell with
+only parses, and every other module (metadata resolution, per-office figures, comparisons)
+reads answers through it. ``read_cube`` validates a data answer and yields its cells with the
+standard library only (the pre-flight check runs when the Snakefile is read);
+``read_meta`` gives a table's roles, dimensions, units, notes and code lists (``codelists`` or
+``codeLists``); ``_number`` is the one place a cell value becomes a number.
+``parse_jsonstat`` turns any JSON-stat 2.0 dataset into one row per cell with
 one column per dimension (category codes, in the dataset's ``id`` order), ``value`` (float;
 a missing figure stays missing, never 0) and ``status`` (SSB's markers such as ``"."``,
 ``".."`` or ``":"``, or missing).
