@@ -47,23 +47,71 @@ def load_catalogue(
 
 
 def _check_catalogue_consistency(data: dict, path: Path) -> None:
-    """Rules JSON schema cannot say well: unique ids, ordered year ranges, null codes."""
+    """Rules JSON schema cannot say well: unique ids, ordered year ranges, tables in sequence."""
     seen: set[str] = set()
     for i, indicator in enumerate(data["indicators"]):
         where = f"{path}: indicators/{i} ({indicator['id']})"
         if indicator["id"] in seen:
             raise ConfigError(f"{where}: id «{indicator['id']}» er brukt to ganger; forventet en unik id per indikator")
         seen.add(indicator["id"])
-        _check_years(indicator["years"], f"{where}/years")
-        if indicator["content_code"] is None and indicator["verified"]:
-            raise ConfigError(f"{where}/content_code: verdien er null, men verified er true; forventet en kode, "
-                              "eller verified: false")
+        _check_tables(indicator["tables"], f"{where}/tables")
         codes = [r["code"] for r in indicator["regions"]]
         if len(set(codes)) != len(codes):
             dup = sorted({c for c in codes if codes.count(c) > 1})
             raise ConfigError(f"{where}/regions: regionkoden {', '.join(dup)} står to ganger; forventet hver kode én gang")
         for j, region in enumerate(indicator["regions"]):
             _check_years(region["years"], f"{where}/regions/{j}/years")
+
+
+def _check_tables(tables: list[dict], where: str) -> None:
+    """Tables follow each other year by year; the break between two is described; only the last
+    may be current (a closed series is never continued in place)."""
+    for n, t in enumerate(tables):
+        here = f"{where}/{n} (tabell {t['table']})"
+        last = n == len(tables) - 1
+        if "to" in t["years"]:
+            _check_years(t["years"], f"{here}/years")
+        elif not last:
+            raise ConfigError(f"{here}/years: mangler «to»; bare den siste tabellen kan være åpen framover")
+        if t["series"] == "current" and not last:
+            raise ConfigError(f"{here}/series: «current», men tabell {tables[n + 1]['table']} kommer etter; "
+                              "forventet closed for alle tabeller før den siste")
+        if n and not t.get("change_nb"):
+            raise ConfigError(f"{here}: mangler change_nb; forventet en setning om hva som endret seg fra tabell "
+                              f"{tables[n - 1]['table']}")
+        if n and tables[n - 1]["years"].get("to", 10**4) + 1 != t["years"]["from"]:
+            raise ConfigError(f"{here}/years/from: {t['years']['from']}, men tabell {tables[n - 1]['table']} slutter "
+                              f"med {tables[n - 1]['years'].get('to', 'åpent')}; forventet året etter")
+
+
+def indicator_tables(indicator: dict) -> list[dict]:
+    """The tables of one indicator in year order, each with ``table``, ``years`` and the rest of its
+    entry. An indicator written with a single ``table`` (older in-memory catalogues) is one table."""
+    if indicator.get("tables"):
+        return list(indicator["tables"])
+    if "table" not in indicator:
+        return []
+    return [{"table": indicator["table"], "years": indicator.get("years") or {"from": 1900},
+             "content_code": indicator.get("content_code"), "dimensions": indicator.get("dimensions")}]
+
+
+def table_for_year(indicator: dict, year: int) -> dict | None:
+    """The catalogue table that carries ``indicator`` for ``year``, or None."""
+    for t in indicator_tables(indicator):
+        if t["years"]["from"] <= year <= t["years"].get("to", 10**4):
+            return t
+    return None
+
+
+def table_breaks(indicator: dict) -> list[dict]:
+    """Series breaks of one indicator: each change of table (``year`` = the new table's first
+    year, ``reason_nb`` = its ``change_nb``) and the catalogue's ``breaks`` inside a table."""
+    tables = indicator_tables(indicator)
+    out = [{"year": t["years"]["from"], "table": t["table"], "previous": prev["table"],
+            "reason_nb": t.get("change_nb") or f"Ny tabell ({t['table']})."}
+           for prev, t in zip(tables, tables[1:], strict=False)]
+    out += [dict(b) for b in indicator.get("breaks") or []]
+    return sorted(out, key=lambda b: b["year"])
 
 
 def _check_years(years: dict, where: str) -> None:

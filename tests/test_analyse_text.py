@@ -264,10 +264,10 @@ def test_change_table_marks_a_series_break_in_words_and_computes_no_change_acros
     from scripts.content.analyse_text import endringer_md
 
     r = series_results()
-    r["serieskifter"] = {"y": [{"aar": 2015, "grunn": "Ny tabell (oppdiktet)."}]}
+    r["serieskifter"] = {"y": [{"aar": 2015, "grunn": "Ny tabell (oppdiktet).", "tabeller": ["77776", "77777"]}]}
     table = endringer_md(r)
-    assert "| Kontor A | 52 → 51 (−1) | 2841 → brudd → 2600 |" in table
-    assert "Serieskifte for utgifter i 2015: Ny tabell \\(oppdiktet\\)." in table
+    assert "| Kontor A | 52 → 51 (−1) | 2841 → serieskifte → 2600 |" in table
+    assert "Serieskifte for utgifter i 2015 fra tabell 77776 til 77777: Ny tabell \\(oppdiktet\\)." in table
 
 
 def test_change_table_is_empty_for_one_year():

@@ -504,17 +504,19 @@ def test_cli_refuses_an_unknown_grouping_and_requires_data_year_and_output(folde
 
 def test_cli_reads_the_ssb_snapshots_of_the_data_folder_for_reference_values(tmp_path):
     d = make_folder(tmp_path / "med_ssb", years=(2014,))
-    # a made-up JSON-stat snapshot of table 04688 for the whole country, its code resolved by the fetch
-    data = {"version": "2.0", "class": "dataset", "id": ["Region", "ContentsCode", "Tid"], "size": [1, 1, 1],
-            "dimension": {"Region": {"category": {"index": {"EAK": 0}}},
+    # a made-up JSON-stat snapshot of table 04906 for the whole country, its dimensions and code resolved by the fetch
+    data = {"version": "2.0", "class": "dataset", "id": ["KOKkommuneregion0000", "ContentsCode", "Tid"], "size": [1, 1, 1],
+            "dimension": {"KOKkommuneregion0000": {"category": {"index": {"EAK": 0}}},
                           "ContentsCode": {"category": {"index": {"OPPDIKTET1": 0}}},
                           "Tid": {"category": {"index": {"2014": 0}}}},
             "value": [3.9]}
     snaps = d / "kostra"
     snaps.mkdir()
-    (snaps / "04688_oppdiktet.json").write_text(json.dumps(data), encoding="utf-8")
-    (snaps / "04688_oppdiktet.meta.json").write_text(json.dumps(
-        {"table": "04688", "resolved": {"indikator_id": SOS, "content": {"code": "OPPDIKTET1"}}}), encoding="utf-8")
+    (snaps / "04906_oppdiktet.json").write_text(json.dumps(data), encoding="utf-8")
+    (snaps / "04906_oppdiktet.meta.json").write_text(json.dumps(
+        {"table": "04906", "resolved": {"indikator_id": SOS, "content": {"code": "OPPDIKTET1"},
+                                        "dimensions": {"region": "KOKkommuneregion0000", "contents": "ContentsCode",
+                                                       "time": "Tid"}}}), encoding="utf-8")
     out = tmp_path / "t.json"
     assert kontor.main(["--data", str(d), "--year", "2014", "--out", str(out)]) == 0
     refs = json.loads(out.read_text(encoding="utf-8"))["referanser"]

@@ -111,15 +111,20 @@ ANY_META = re.compile(r"https://data\.ssb\.no/api/pxwebapi/v2/tables/\w+/metadat
 
 
 def made_up_metadata(request):
-    """Metadata as /tables/{id}/metadata gives it (JSON-stat 2.0 without values), with the
-    catalogue's labels and the made-up municipality; codes other than EAK/EKG13 are made up."""
+    """Metadata as /tables/{id}/metadata gives it (JSON-stat 2.0, ``value: []``, ``role``), KOSTRA-shaped,
+    with the catalogue's labels and the made-up municipality; codes other than EAK/EKG13 are made up.
+    Every table answers alike; function and type of account may be left out (elimination)."""
     regions = {"EAK": "Landet", "EKG13": "KOSTRA-gruppe 13", MADE_UP_MUNICIPALITY: "Oppdiktet kommune"}
-    contents = {"XAndel": "Andel sosialhjelpsmottakere i forhold til innbyggere",
-                "XNetto": "Netto driftsutgifter til sosialtjenesten pr. innbygger"}
-    dims = {"Region": regions, "ContentsCode": contents, "Tid": {"2014": "2014", "2015": "2015"}}
+    contents = {"XAndel": "Andelen sosialhjelpsmottakere i forhold til innbyggere",
+                "XNetto": "Netto driftsutgifter til sosialtjenesten pr. innbygger", "XBelop": "Beløp per innbygger"}
+    dims = {"KOKkommuneregion0000": regions, "KOKfunksjon0000": {"FGSOS": "Sosialtjenesten"},
+            "KOKart0000": {"AGD2": "Netto driftsutgifter"}, "ContentsCode": contents,
+            "Tid": {"2014": "2014", "2015": "2015"}}
     meta = {"version": "2.0", "class": "dataset", "label": "OPPDIKTET (made up)", "updated": "2016-06-15T06:00:00Z",
-            "id": list(dims), "size": [len(v) for v in dims.values()],
-            "dimension": {d: {"label": d, "category": {"index": {c: i for i, c in enumerate(v)}, "label": v}}
+            "role": {"geo": ["KOKkommuneregion0000"], "metric": ["ContentsCode"], "time": ["Tid"]},
+            "id": list(dims), "size": [len(v) for v in dims.values()], "value": [],
+            "dimension": {d: {"label": d, "category": {"index": {c: i for i, c in enumerate(v)}, "label": v},
+                              "extension": {"elimination": d.startswith("KOKf") or d.startswith("KOKa")}}
                           for d, v in dims.items()}}
     return 200, {"Content-Type": "application/json; charset=utf-8"}, json.dumps(meta)
 
@@ -328,11 +333,14 @@ def test_400_unknown_dimension_reports_ssb_title_and_detail(mocked):
     client, sleeps = make_client()
     with pytest.raises(KostraApiError) as info:
         client.fetch(TABLE, {"Regionx": ["EAK"], "Tid": ["2014"]})
-    message = str(info.value)
-    assert "SSB-tabell 04688: HTTP 400 Non-existent variable" in message
-    assert problem["detail"] in message
-    assert "https://data.ssb.no/api/pxwebapi/v2/tables/04688/metadata?lang=no" in message
-    assert (info.value.status, info.value.title) == (400, "Non-existent variable")
+    url = "https://data.ssb.no/api/pxwebapi/v2/tables/04688/data?lang=no&outputFormat=json-stat2&" \
+        "valueCodes%5BRegionx%5D=EAK&valueCodes%5BTid%5D=2014"
+    assert str(info.value) == (
+        "SSB-tabell 04688: HTTP 400 «Non-existent variable»: SSB kjenner ikke en av dimensjonene i spørringen "
+        "(tabellen kan ha fått nye dimensjoner). Hent på nytt (snakemake --cores 1 fetch_kostra --config "
+        "fetch=true), så leses dimensjonene fra tabellens metadata: "
+        f"https://data.ssb.no/api/pxwebapi/v2/tables/04688/metadata?lang=no. [{url}]")
+    assert (info.value.status, info.value.title, info.value.detail) == (400, "Non-existent variable", None)
     assert len(mocked.calls) == 1 and sleeps == []  # client errors are not retried
 
 
@@ -343,8 +351,10 @@ def test_404_unknown_table(mocked):
     with pytest.raises(KostraApiError) as info:
         client.fetch("99998", QUERY)
     message = str(info.value)
-    assert "SSB-tabell 99998: HTTP 404 Non-existent table" in message
-    assert "kontroller id-en" in message
+    assert message.startswith(
+        "SSB-tabell 99998: HTTP 404 «Non-existent table»: tabellen finnes ikke (lagt ned, eller flyttet til et nytt "
+        "tabellnummer). Finn tabellen som fører serien videre i SSBs statistikkbank, og legg den til nederst under "
+        "tables: for indikatoren i config/kostra_catalogue.yaml med years og change_nb (se docs/kostra.md). [")
     assert len(mocked.calls) == 1
 
 
@@ -570,8 +580,12 @@ def test_shipped_catalogue_is_valid_and_matches_the_thesis_indicators():
     assert {i["id"] for i in catalogue["indicators"]} == kostra_ids
     for indicator in catalogue["indicators"]:
         assert indicator["direction"] == "lower_is_better"
-        if not indicator["verified"]:
-            assert indicator["unknown"], indicator["id"]
+        for table in indicator["tables"]:
+            # None of the answers recorded from SSB is a KOSTRA table: nothing may claim to be checked
+            # against one, and every note says what was not.
+            assert table["verified"]["recorded"] is False and table["unknown"], (indicator["id"], table["table"])
+            assert "ikke kontrollert" in table["verified"]["note"], (indicator["id"], table["table"])
+        assert indicator["tables"][-1]["series"] == "current"
 
 
 def test_shipped_catalogue_names_no_municipality():
@@ -595,11 +609,20 @@ def write_catalogue(tmp_path: Path, change) -> Path:
     [
         (lambda d: d["indicators"][0].update(direction="sideways"), "indicators/0/direction"),
         (lambda d: d["indicators"][1].pop("unit"), "indicators/1: 'unit' is a required property"),
-        (lambda d: d["indicators"][0].update(table=4688), "indicators/0/table"),
+        (lambda d: d["indicators"][0]["tables"][0].update(table=4906), "indicators/0/tables/0/table"),
         (lambda d: d["indicators"][0]["regions"][1]["years"].update(to="2019"), "indicators/0/regions/1/years/to"),
-        (lambda d: d["indicators"][0].pop("unknown"), "indicators/0: 'unknown' is a required property"),
-        (lambda d: d["indicators"][0]["years"].update({"from": 2016, "to": 2014}), "indicators/0 (sosialhjelpsmottakere_andel)/years"),
-        (lambda d: d["indicators"][1].update(verified=True), "content_code: verdien er null, men verified er true; forventet en kode"),
+        (lambda d: d["indicators"][0]["tables"][0].pop("unknown"), "indicators/0/tables/0: 'unknown' is a required property"),
+        (lambda d: d["indicators"][0]["tables"][0].update(verified=True), "indicators/0/tables/0/verified: True is not of type 'object'"),
+        (lambda d: d["indicators"][0]["tables"][0]["years"].update({"from": 2016, "to": 2014}),
+         "indicators/0 (sosialhjelpsmottakere_andel)/tables/0 (tabell 04906)/years: «from» (2016) er etter «to» (2014)"),
+        (lambda d: d["indicators"][0]["tables"][1]["years"].update({"from": 2016}),
+         "tables/1 (tabell 12210)/years/from: 2016, men tabell 04906 slutter med 2014; forventet året etter"),
+        (lambda d: d["indicators"][0]["tables"][1].pop("change_nb"),
+         "tables/1 (tabell 12210): mangler change_nb; forventet en setning om hva som endret seg fra tabell 04906"),
+        (lambda d: d["indicators"][0]["tables"][0].update(series="current"),
+         "tables/0 (tabell 04906)/series: «current», men tabell 12210 kommer etter"),
+        (lambda d: d["indicators"][0]["tables"][0]["years"].pop("to"),
+         "tables/0 (tabell 04906)/years: mangler «to»; bare den siste tabellen kan være åpen framover"),
         (lambda d: d["indicators"][1].update(id=d["indicators"][0]["id"]), "(sosialhjelpsmottakere_andel): id «sosialhjelpsmottakere_andel» er brukt to ganger; forventet en unik id"),
         (lambda d: d.update(extra=1), "(øverste nivå): Additional properties"),
     ],
@@ -670,18 +693,39 @@ def test_empty_private_file_means_no_offices(tmp_path):
 
 
 def test_plan_without_offices_is_public_only():
-    planned = plan_catalogue_requests(load_catalogue())
+    planned = plan_catalogue_requests(load_catalogue(), [2014, 2022])
     assert planned and not any(p.private for p in planned)
-    assert {p.indicator_id for p in planned} == {i["id"] for i in load_catalogue()["indicators"]}
+    assert {(p.indicator_id, p.table) for p in planned} == {
+        ("sosialhjelpsmottakere_andel", "04906"), ("sosialhjelpsmottakere_andel", "13995"),
+        ("netto_driftsutgifter_sosialtjenesten", "04906"), ("netto_driftsutgifter_sosialtjenesten", "12362")}
 
 
-def test_plan_asks_regions_only_for_years_their_definition_covers():
+def test_plan_asks_each_year_from_its_table_and_regions_only_for_years_they_cover():
     planned = plan_catalogue_requests(load_catalogue(), years=[2014, 2019, 2020])
     first = [p for p in planned if p.indicator_id == "sosialhjelpsmottakere_andel"]
-    selections = [(p.value_codes["Region"], p.value_codes["Tid"]) for p in first]
-    # Landet is kept inside the closed series (to 2016); group 13 only up to 2019;
-    # 2020 has no public region with the old meaning, so it is not asked for at all.
-    assert selections == [(["EAK", "EKG13"], ["2014"]), (["EKG13"], ["2019"])]
+    # Unresolved (no metadata read): the roles stand in for the dimension names.
+    selections = [(p.table, p.value_codes["geo"], p.value_codes["time"]) for p in first]
+    # Group 13 only up to 2019 (the groups were redefined for the 2020 figures).
+    assert selections == [("04906", ["EAK", "EKG13"], ["2014"]), ("12210", ["EAK", "EKG13"], ["2019"]),
+                          ("12210", ["EAK"], ["2020"])]
+
+
+def test_plan_uses_what_was_resolved_from_the_metadata():
+    resolved = {("netto_driftsutgifter_sosialtjenesten", "12362"): {
+        "dimensions": {"region": "KOKkommuneregion0000", "contents": "ContentsCode", "time": "Tid"},
+        "select": {"KOKfunksjon0000": "FGSOS", "KOKart0000": "AGD2"}, "content": {"code": "KOSbelopinnbygge0000"},
+        "regions": [{"label_nb": "Landet", "code": "EAK"}]}}
+    [net] = [p for p in plan_catalogue_requests(load_catalogue(), [2022], resolved=resolved)
+             if p.indicator_id == "netto_driftsutgifter_sosialtjenesten"]
+    assert net.value_codes == {"KOKkommuneregion0000": ["EAK"], "KOKfunksjon0000": ["FGSOS"], "KOKart0000": ["AGD2"],
+                               "ContentsCode": ["KOSbelopinnbygge0000"], "Tid": ["2022"]}
+
+
+def test_a_year_no_table_covers_stops_the_plan():
+    with pytest.raises(kc.ResolveError) as info:
+        plan_catalogue_requests(load_catalogue(), [1998, 2014])
+    assert str(info.value) == ("sosialhjelpsmottakere_andel: ingen tabell i config/kostra_catalogue.yaml dekker 1998; "
+                               "legg tabellen som har disse årene til under tables: med years og change_nb")
 
 
 def test_plan_adds_a_separate_private_request_and_hides_its_numbers():
@@ -690,9 +734,9 @@ def test_plan_adds_a_separate_private_request_and_hides_its_numbers():
     private = [p for p in planned if p.private]
     assert len(private) == len(load_catalogue()["indicators"])
     for request in private:
-        assert request.value_codes["Region"] == ["9901", "9902"]
+        assert request.value_codes["geo"] == ["9901", "9902"]
         assert "9901" not in request.describe() and "2 private kommuner" in request.describe()
-    assert all("9901" not in p.value_codes["Region"] for p in planned if not p.private)
+    assert all("9901" not in p.value_codes["geo"] for p in planned if not p.private)
 
 
 # --- CLI --------------------------------------------------------------------------------
@@ -705,6 +749,7 @@ def test_cli_dry_run_sends_nothing(mocked, tmp_path, capsys):
     assert code == 0
     assert len(mocked.calls) == 0
     assert err.count("ville hentet") == len(plan_catalogue_requests(load_catalogue(), [2014, 2015]))
+    assert "tabell 04906" in err and "tabell 12210" in err
     assert list(tmp_path.iterdir()) == []
 
 
@@ -719,7 +764,7 @@ def test_cli_fetch_writes_public_and_private_snapshots_without_leaking_numbers(m
     err = capsys.readouterr().err
     assert code == 0, err
     planned = plan_catalogue_requests(load_catalogue(), [2014], {"A": MADE_UP_MUNICIPALITY})
-    tables = {i["table"] for i in load_catalogue()["indicators"]}
+    tables = {p.table for p in planned}
     # /config (404 here: defaults kept), one metadata request per table, then the data.
     assert len(mocked.calls) == 1 + len(tables) + len(planned)
     assert err.count(": ok -> ") == len(planned)  # one progress line per request
@@ -766,17 +811,28 @@ def test_parser_module_has_no_network_code():
     assert not imported & {"requests", "urllib", "http", "socket", "urllib3", "scripts"}
 
 
-def test_fetch_stops_when_the_table_has_no_figures_for_a_year_asked_for(mocked, tmp_path, capsys):
+def test_fetch_stops_when_a_closed_table_has_no_figures_for_a_year_the_catalogue_gives_it(mocked, tmp_path, capsys):
     mocked.add(responses.GET, "https://data.ssb.no/api/pxwebapi/v2/config", status=404)
     mocked.add_callback(responses.GET, ANY_META, callback=made_up_metadata)
-    code = kc.main(["fetch", "--years", "2014", "2017", "--dest", str(tmp_path / "k"),
+    code = kc.main(["fetch", "--years", "2014", "2016", "--dest", str(tmp_path / "k"),
                     "--offices", str(tmp_path / "none.yaml")])
     err = capsys.readouterr().err
     assert code == 1
-    assert "tabell 04688 har ikke tall for 2017 (sosialhjelpsmottakere_andel; tabellen har 2014–2015)" in err
-    assert "Katalogen nevner etterfølger(e): 12210" in err
+    assert ("kostra_client: stopper før henting: tabell 12210 har ikke tall for 2016 (sosialhjelpsmottakere_andel; "
+            "tabellen har 2014–2015, config/kostra_catalogue.yaml gir den 2015–2021). Legg tabellen som fører serien "
+            "videre til under tables: med years og change_nb.") in err
     assert not (tmp_path / "k").exists()
     assert not any("/data?" in c.request.url for c in mocked.calls)  # stopped before any data request
+
+
+def test_fetch_stops_when_the_current_table_has_not_got_the_year_yet(mocked, tmp_path, capsys):
+    mocked.add(responses.GET, "https://data.ssb.no/api/pxwebapi/v2/config", status=404)
+    mocked.add_callback(responses.GET, ANY_META, callback=made_up_metadata)
+    code = kc.main(["fetch", "--years", "2030", "--dest", str(tmp_path / "k"), "--offices", str(tmp_path / "none.yaml")])
+    assert code == 1
+    assert ("tabell 13995 har ikke tall for 2030 (sosialhjelpsmottakere_andel; tabellen har 2014–2015, "
+            "config/kostra_catalogue.yaml gir den 2022–). Tallene er kanskje ikke publisert ennå; hent et tidligere "
+            "år.") in capsys.readouterr().err
 
 
 def test_the_fetch_command_gives_every_request_a_finite_connect_and_read_timeout(tmp_path, monkeypatch):

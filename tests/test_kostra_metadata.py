@@ -6,15 +6,18 @@ from scripts.data.kostra_metadata import ResolveError, normalise, resolve, resol
 
 
 def meta(contents, regions=None):
-    dims = {"Region": regions or {"EAK": "Landet", "EKG13": "Kostragruppe 13", "9901": "Oppdiktet kommune"},
+    dims = {"KOKkommuneregion0000": regions or {"EAK": "Landet", "EKG13": "Kostragruppe 13", "9901": "Oppdiktet kommune"},
             "ContentsCode": contents, "Tid": {"2014": "2014", "2015": "2015"}}
     return {"version": "2.0", "class": "dataset", "updated": "2016-06-15T06:00:00Z", "id": list(dims),
-            "dimension": {d: {"category": {"index": {c: i for i, c in enumerate(v)}, "label": v}}
+            "size": [len(v) for v in dims.values()], "value": [],
+            "role": {"geo": ["KOKkommuneregion0000"], "metric": ["ContentsCode"], "time": ["Tid"]},
+            "extension": {"px": {"tableid": "00000"}},
+            "dimension": {d: {"label": d.lower(), "category": {"index": {c: i for i, c in enumerate(v)}, "label": v}}
                           for d, v in dims.items()}}
 
 
 IND = {"id": "netto", "table": "00000", "label_nb": "Netto driftsutgifter til sosialtjenesten pr innbygger",
-       "label_aliases": [], "dimensions": {"region": "Region", "contents": "ContentsCode", "time": "Tid"},
+       "label_aliases": [],
        "regions": [{"label_nb": "Landet"}, {"label_nb": "KOSTRA-gruppe 13", "aliases": ["Kostragruppe 13"]}]}
 
 
@@ -30,12 +33,19 @@ def test_indicator_resolved_with_regions_periods_and_updated_date():
     assert r["content"] == {"code": "X2", "label": "Netto driftsutgifter til sosialtjenesten pr. innbygger"}
     assert [x["code"] for x in r["regions"]] == ["EAK", "EKG13"]
     assert r["periods"] == ["2014", "2015"] and r["table_updated"] == "2016-06-15T06:00:00Z"
+    assert r["dimensions"] == {"region": "KOKkommuneregion0000", "contents": "ContentsCode", "time": "Tid"}
+
+
+def test_a_table_label_replaces_the_indicator_label():
+    m = meta({"X1": "Beløp per innbygger", "X2": "Netto driftsutgifter til sosialtjenesten pr. innbygger"})
+    assert resolve_indicator(m, {**IND, "label": "Beløp per innbygger"})["content"]["code"] == "X1"
 
 
 def test_missing_label_stops_with_nearest_candidates():
     m = meta({"X1": "Netto driftsutgifter til barnevern pr. innbygger", "X2": "Brutto driftsutgifter"})
     with pytest.raises(ResolveError) as info:
         resolve(m, "ContentsCode", IND["label_nb"], what="netto")
+    assert "i tabell 00000" in str(info.value)
     msg = str(info.value)
     assert "fant ingen kode i ContentsCode" in msg
     assert msg.index("X1 «Netto driftsutgifter til barnevern") < msg.index("X2")

@@ -7,18 +7,21 @@ import pytest
 from scripts.data import offices
 from scripts.data.kostra_offices import kilde_text, office_values
 
-CATALOGUE = {"indicators": [{"id": "sosialhjelpsmottakere_andel",
-                             "dimensions": {"region": "Region", "contents": "ContentsCode", "time": "Tid"}}]}
+REGION = "KOKkommuneregion0000"  # KOSTRA's name: nothing may assume "Region"
+CATALOGUE = {"indicators": [{"id": "sosialhjelpsmottakere_andel", "tables": [
+    {"table": "04688", "years": {"from": 2014, "to": 2015}},
+    {"table": "77777", "years": {"from": 2016}, "change_nb": "Ny tabell (oppdiktet)."}]}]}
 
 
-def write(folder, name, values, fetched_at, updated="2016-06-15T06:00:00Z"):
-    data = {"version": "2.0", "class": "dataset", "id": ["Region", "ContentsCode", "Tid"], "size": [2, 2, 1],
-            "dimension": {"Region": {"category": {"index": {"9901": 0, "9902": 1}}},
+def write(folder, name, values, fetched_at, updated="2016-06-15T06:00:00Z", table="04688", year="2015"):
+    data = {"version": "2.0", "class": "dataset", "id": [REGION, "ContentsCode", "Tid"], "size": [2, 2, 1],
+            "dimension": {REGION: {"category": {"index": {"9901": 0, "9902": 1}}},
                           "ContentsCode": {"category": {"index": {"OPPDAndel": 0, "OPPDAnnet": 1}}},
-                          "Tid": {"category": {"index": {"2015": 0}}}},
+                          "Tid": {"category": {"index": {year: 0}}}},
             "value": values}
-    meta = {"table": "04688", "fetched_at": fetched_at, "url": "…Region%5D=****,****…",
+    meta = {"table": table, "fetched_at": fetched_at, "url": "…KOKkommuneregion0000%5D=****,****…",
             "resolved": {"indikator_id": "sosialhjelpsmottakere_andel", "table_updated": updated,
+                         "dimensions": {"region": REGION, "contents": "ContentsCode", "time": "Tid"},
                          "content": {"code": "OPPDAndel", "label": "Andelen (oppdiktet)"}}}
     (folder / f"{name}.json").write_text(json.dumps(data), encoding="utf-8")
     (folder / f"{name}.meta.json").write_text(json.dumps(meta), encoding="utf-8")
@@ -34,6 +37,15 @@ def test_municipalities_become_office_letters_and_the_latest_fetch_wins_even_wit
     assert rows[0]["kilde"] == "SSB, Statistikkbanken tabell 04688, oppdatert 01.09.2016, hentet 02.09.2016"
     assert all("990" not in json.dumps(r) for r in rows)
     assert office_values(2014, {"A": "9901"}, CATALOGUE, tmp_path) == []
+
+
+def test_each_year_is_read_from_the_table_the_catalogue_names_for_it(tmp_path):
+    # The old table also holds a 2016 figure (as closed series often overlap the new one): unused.
+    write(tmp_path, "old", [3.0, 99, 2.0, 99], "2016-07-01T10:00:00Z", year="2016")
+    write(tmp_path, "new", [4.0, 99, 5.0, 99], "2016-07-01T10:00:00Z", table="77777", year="2016")
+    rows = office_values(2016, {"A": "9901", "B": "9902"}, CATALOGUE, tmp_path)
+    assert [(r["kontor"], r["verdi"]) for r in rows] == [("A", 4.0), ("B", 5.0)]
+    assert {r["kilde"][:40] for r in rows} == {"SSB, Statistikkbanken tabell 77777, oppd"}
 
 
 def test_kilde_text_without_dates_says_so():

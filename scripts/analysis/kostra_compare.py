@@ -17,6 +17,9 @@ from pathlib import Path
 import pandas as pd
 
 from scripts.data.kostra import read_snapshot
+from scripts.settings import indicator_tables, table_breaks
+
+DEFAULT_DIMS = {"region": "Region", "contents": "ContentsCode", "time": "Tid"}
 
 
 def load_snapshots(folder: Path) -> list[tuple[dict, pd.DataFrame]]:
@@ -36,25 +39,39 @@ def load_snapshots(folder: Path) -> list[tuple[dict, pd.DataFrame]]:
 def indicator_values(snapshots: list[tuple[dict, pd.DataFrame]], catalogue: dict,
                      offices: dict[str, str]) -> pd.DataFrame:
     """Tidy values: ``omrade`` (office letter or public region code), ``aar``, ``indikator_id``,
-    ``verdi``, ``status``. Entries without a confirmed content code are skipped."""
+    ``verdi``, ``status``. Entries without a confirmed content code are skipped.
+
+    A value is taken only from the table the catalogue names for its year, so a series that
+    crosses a change of table is two tables' figures, never one table's read past its end.
+    Dimension ids and the codes of further dimensions come from what the fetch resolved
+    (sidecar ``resolved``), since nothing assumes a dimension's name."""
     by_number = {number: letter for letter, number in offices.items()}
     rows = []
     for ind in catalogue.get("indicators", []):
-        dims = ind["dimensions"]
+        tables = {str(t["table"]): t for t in indicator_tables(ind)}
         for meta, df in snapshots:
+            entry = tables.get(str(meta.get("table")))
+            if entry is None:
+                continue
             # The code the fetch resolved from the table's metadata (sidecar), else a confirmed one.
             resolved = meta.get("resolved") or {}
-            code = (resolved.get("content") or {}).get("code") if resolved.get("indikator_id") == ind["id"] \
-                else ind.get("content_code")
-            if not code:
+            own = resolved.get("indikator_id") == ind["id"]
+            code = (resolved.get("content") or {}).get("code") if own else entry.get("content_code")
+            dims = (resolved.get("dimensions") if own else None) or entry.get("dimensions") or DEFAULT_DIMS
+            if not code or not {dims["contents"], dims["region"], dims["time"]} <= set(df.columns):
                 continue
-            if str(meta.get("table")) != str(ind["table"]) or not {dims["contents"], dims["region"], dims["time"]} <= set(df.columns):
-                continue
-            sub = df[df[dims["contents"]] == code]
+            keep = df[dims["contents"]] == code
+            for dim, wanted in ((resolved.get("select") or {}) if own else {}).items():
+                keep &= df[dim] == wanted if dim in df.columns else False
+            sub = df[keep]
+            years = entry["years"]
             for r in sub.itertuples(index=False):
                 rec = r._asdict()
                 region = str(rec[dims["region"]])
-                rows.append({"omrade": by_number.get(region, region), "aar": int(str(rec[dims["time"]])[:4]),
+                year = int(str(rec[dims["time"]])[:4])
+                if not years["from"] <= year <= years.get("to", 10**4):
+                    continue
+                rows.append({"omrade": by_number.get(region, region), "aar": year,
                              "indikator_id": ind["id"], "verdi": rec["value"], "status": rec.get("status")})
     return pd.DataFrame(rows, columns=["omrade", "aar", "indikator_id", "verdi", "status"])
 
@@ -87,12 +104,16 @@ def fetched_vs_published(values: pd.DataFrame, published: pd.DataFrame, offices:
 
 
 def series_breaks(catalogue: dict, years: list[int]) -> dict[str, list[dict]]:
-    """Per indicator, the catalogue's series breaks that fall inside the years shown: a break
-    in ``aar`` means figures from ``aar`` on do not compare with those before."""
+    """Per indicator, the series breaks that fall inside the years shown: a change of table in the
+    catalogue (``tabeller``: the old and the new table) or a ``breaks`` entry. A break in ``aar``
+    means figures from ``aar`` on do not compare with those before."""
     lo, hi = min(years), max(years)
     out: dict[str, list[dict]] = {}
     for ind in catalogue.get("indicators", []):
-        for b in ind.get("breaks") or []:
+        for b in table_breaks(ind):
             if lo < b["year"] <= hi:
-                out.setdefault(ind["id"], []).append({"aar": b["year"], "grunn": " ".join(b["reason_nb"].split())})
+                item = {"aar": b["year"], "grunn": " ".join(b["reason_nb"].split())}
+                if "table" in b:
+                    item["tabeller"] = [b["previous"], b["table"]]
+                out.setdefault(ind["id"], []).append(item)
     return out

@@ -9,7 +9,7 @@ is our own.
 from __future__ import annotations
 
 from scripts.content import fmt
-from scripts.content.figtext import decimals
+from scripts.content.figtext import decimals, tabellskifte
 from scripts.content.fmt import md_escape as esc
 
 LINJE = {"stat": "statlige", "kommune": "kommunale"}
@@ -187,7 +187,7 @@ def endringer_md(results: dict) -> str:
 
     A cell reads ``'52 → 51 (−1)'``: the values in year order and the change from the first
     to the last year. Across a series break (``serieskifter``) no change is computed; the cell
-    shows ``'→ brudd →'`` where the break falls, in words, so it never depends on a symbol or a colour.
+    shows ``'→ serieskifte →'`` where the break falls, in words, so it never depends on a symbol or a colour.
     """
     aar = sorted({int(r["aar"]) for r in results.get("tidsserie") or []} | {int(results["aar"])})
     if len(aar) < 2:
@@ -209,7 +209,7 @@ def endringer_md(results: dict) -> str:
             for n, a in enumerate(aar):
                 if n:
                     # A break between two shown years is written where it falls, in words.
-                    tekst += " → brudd → " if any(aar[n - 1] < b <= a for b in skift) else " → "
+                    tekst += " → serieskifte → " if any(aar[n - 1] < b <= a for b in skift) else " → "
                 tekst += fmt.tall(serie[a], d, min_tusen=10**9) if a in serie else "–"
             if not skift and aar[0] in serie and aar[-1] in serie:
                 diff = round(serie[aar[-1]] - serie[aar[0]], d)
@@ -218,7 +218,7 @@ def endringer_md(results: dict) -> str:
         rows.append(celler)
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join([":---"] + ["---:"] * (len(head) - 1)) + "|"]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
-    noter = [f"Serieskifte for {esc(liten(i['kort']))} i {b['aar']}: {esc(b['grunn'])}"
+    noter = [f"Serieskifte for {esc(liten(i['kort']))} i {b['aar']}{tabellskifte(b)}: {esc(b['grunn'])}"
              for i in results["indikatorer"] for b in brudd.get(i["id"], [])]
     note = (f"Verdiene står i årsrekkefølge ({'–'.join(map(str, (aar[0], aar[-1])))}), med endringen fra "
             f"{aar[0]} til {aar[-1]} i parentes. " + " ".join(noter)).strip()

@@ -102,8 +102,14 @@ def alt_text(results: dict) -> str:
         verb = "er" if len(best) == 1 else "er delt mellom"
         parts.append(f"{head}: {values}. Best i {year} {verb} {best_text} med {best_value}.")
         for b in (results.get("serieskifter") or {}).get(ind["id"], []) if len(yrs) > 1 else []:
-            parts.append(f"Prikket linje før {b['aar']}: brudd i serien ({b['grunn']}).")
+            parts.append(f"Prikket linje før {b['aar']}: serieskifte{tabellskifte(b)} ({b['grunn']}).")
         for ref in (results.get("referanser") or {}).get(ind["id"], []):
             parts.append(f"Stiplet referanselinje: {ref['etikett']} {value_text(ind, ref['verdi'])} "
                          f"({ref['definisjon']}).")
     return " ".join(parts)
+
+
+def tabellskifte(brudd: dict) -> str:
+    """``' fra tabell 04906 til 12210'`` when the break is a change of SSB table, else ``''``."""
+    old_new = brudd.get("tabeller")
+    return f" fra tabell {old_new[0]} til {old_new[1]}" if old_new else ""

@@ -140,7 +140,7 @@ def _lines(ax, results: dict, ind: dict) -> list[tuple]:
         # A series break: a dotted line before its first year, named in words (not colour alone).
         x = b["aar"] - 0.5
         ax.axvline(x, color=MUTED, linestyle=":", linewidth=0.9).set_gid(f"brudd:{ind['id']}:{b['aar']}")
-        ax.annotate("brudd", (x, 1.0), xycoords=("data", "axes fraction"), xytext=(2, -2), textcoords="offset points",
+        ax.annotate("serieskifte", (x, 1.0), xycoords=("data", "axes fraction"), xytext=(2, -2), textcoords="offset points",
                     fontsize=SMALL_PT, color=MUTED, ha="left", va="top", annotation_clip=False)
     ax.xaxis.set_major_locator(FixedLocator(yrs))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: str(int(round(v)))))

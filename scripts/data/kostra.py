@@ -1,7 +1,12 @@
-"""Read JSON-stat 2.0 datasets (as SSB's PxWebApi v2 returns them) into tidy tables.
+"""The one reader of SSB's answers: JSON-stat 2.0 data and metadata, and SSB's CSV.
 
 Pure functions, no network: the client in ``scripts.data.kostra_client`` fetches, this module
-only parses. ``parse_jsonstat`` turns any JSON-stat 2.0 dataset into one row per cell with
+only parses, and every other module (metadata resolution, per-office figures, comparisons)
+reads answers through it. ``read_cube`` validates a data answer and yields its cells with the
+standard library only (the pre-flight check runs when the Snakefile is read);
+``read_meta`` gives a table's roles, dimensions, units, notes and code lists (``codelists`` or
+``codeLists``); ``_number`` is the one place a cell value becomes a number.
+``parse_jsonstat`` turns any JSON-stat 2.0 dataset into one row per cell with
 one column per dimension (category codes, in the dataset's ``id`` order), ``value`` (float;
 a missing figure stays missing, never 0) and ``status`` (SSB's markers such as ``"."``,
 ``".."`` or ``":"``, or missing).
@@ -21,17 +26,19 @@ import argparse
 import json
 import math
 import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from numbers import Real
 from pathlib import Path
-
-import numpy as np
-import pandas as pd
 
 from scripts.cli import entry
 
 VALUE = "value"
 STATUS = "status"
 RESERVED_COLUMNS = (VALUE, STATUS)
+# SSB's markers for a missing figure ("Standardtegn i tabeller"); the words go into messages.
+MARKERS = {".": "ikke mulig å oppgi tall", "..": "tallgrunnlag mangler",
+           ":": "vises ikke av konfidensialitetshensyn"}
 
 
 class KostraFormatError(ValueError):
@@ -39,7 +46,108 @@ class KostraFormatError(ValueError):
     names the field, the value found and what was expected."""
 
 
-def parse_jsonstat(obj: dict) -> pd.DataFrame:
+@dataclass(frozen=True)
+class Cube:
+    """A validated JSON-stat 2.0 data answer: dimension ids, their codes in storage order, and
+    one value (NaN where null) and one status marker (or None) per cell, row-major."""
+
+    ids: list[str]
+    codes: list[list[str]]
+    values: list[float]
+    statuses: list[str | None]
+
+    def cells(self) -> Iterator[tuple[dict[str, str], float, str | None]]:
+        """(code per dimension, value, status) for every cell, last dimension varying fastest."""
+        for flat, (value, status) in enumerate(zip(self.values, self.statuses, strict=True)):
+            rest, combo = flat, []
+            for dim_codes in reversed(self.codes):
+                rest, pos = divmod(rest, len(dim_codes))
+                combo.append(dim_codes[pos])
+            yield dict(zip(self.ids, reversed(combo), strict=True)), value, status
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """One dimension as SSB describes it: its label, codes in order, their labels, whether it may
+    be left out of a query (``extension.elimination``), units and notes per code, code lists."""
+
+    id: str
+    label: str
+    codes: list[str]
+    labels: dict[str, str]
+    elimination: bool | None = None
+    units: dict[str, dict] = field(default_factory=dict)
+    notes: dict[str, list[str]] = field(default_factory=dict)
+    dimension_notes: list[str] = field(default_factory=list)
+    codelists: list[dict] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TableMeta:
+    """What a metadata answer (or the head of a data answer) says about a table."""
+
+    table: str
+    label: str
+    updated: str | None
+    roles: dict[str, list[str]]
+    dimensions: dict[str, Dimension]
+    notes: list[str]
+
+    def by_role(self, role: str) -> list[str]:
+        """Dimension ids with this job (``geo``, ``time``, ``metric``), as ``role`` lists them."""
+        return list(self.roles.get(role, []))
+
+
+def read_cube(obj: object) -> Cube:
+    """Validate a JSON-stat 2.0 data answer and return its cells. Standard library only, so the
+    pre-flight check (run when the Snakefile is read) can use it without pandas."""
+    _check_is_dataset(obj)
+    if VALUE not in obj:
+        raise KostraFormatError("JSON-stat: mangler 'value' (et svar med bare metadata?)")
+    ids, sizes = _dimension_ids_and_sizes(obj)
+    codes = [_category_codes(obj, dim, size) for dim, size in zip(ids, sizes, strict=True)]
+    n_cells = math.prod(sizes)
+    return Cube(ids, codes, _values(obj.get(VALUE), n_cells, sizes), _statuses(obj.get(STATUS), n_cells))
+
+
+def read_meta(obj: object) -> TableMeta:
+    """The table description in a metadata answer (``value: []``) or a data answer.
+
+    ``extension.codelists`` is read under both spellings SSB has used (``codeLists`` in older
+    answers and documentation).
+    """
+    _check_is_dataset(obj)
+    ids, sizes = _dimension_ids_and_sizes(obj)
+    dims = {}
+    for dim, size in zip(ids, sizes, strict=True):
+        spec = obj["dimension"][dim]
+        category = spec.get("category") or {}
+        codes = _category_codes(obj, dim, size)
+        labels = category.get("label") if isinstance(category.get("label"), dict) else {}
+        ext = spec.get("extension") if isinstance(spec.get("extension"), dict) else {}
+        lists = ext.get("codelists", ext.get("codeLists")) or []
+        elim = ext.get("elimination")
+        dims[dim] = Dimension(
+            id=dim, label=str(spec.get("label") or dim), codes=codes,
+            labels={c: str(labels.get(c, c)) for c in codes},
+            elimination=elim if isinstance(elim, bool) else None,
+            units={str(k): v for k, v in (category.get("unit") or {}).items() if isinstance(v, dict)},
+            notes={str(k): _note_list(v) for k, v in (category.get("note") or {}).items()},
+            dimension_notes=_note_list(spec.get("note")),
+            codelists=[c for c in lists if isinstance(c, dict)])
+    roles = obj.get("role") if isinstance(obj.get("role"), dict) else {}
+    bad = [d for ds in roles.values() for d in (ds if isinstance(ds, list) else [ds]) if d not in dims]
+    if bad:
+        raise KostraFormatError(f"JSON-stat: 'role' nevner dimensjonen {bad[0]!r}, som ikke står i 'id' {ids}")
+    px = (obj.get("extension") or {}).get("px") or {}
+    label = str(obj.get("label") or "")
+    table = str(px.get("tableid") or label.split(":", 1)[0].strip() or "ukjent")
+    return TableMeta(table=table, label=label, updated=obj.get("updated"),
+                     roles={str(k): [str(d) for d in (v if isinstance(v, list) else [v])] for k, v in roles.items()},
+                     dimensions=dims, notes=_note_list(obj.get("note")))
+
+
+def parse_jsonstat(obj: dict):
     """Turn a JSON-stat 2.0 dataset into a tidy DataFrame, one row per cell.
 
     Columns: one per dimension (category codes as strings, in ``id`` order), then
@@ -47,28 +155,28 @@ def parse_jsonstat(obj: dict) -> pd.DataFrame:
     missing). Rows follow the dataset's row-major order, so the last dimension in ``id``
     varies fastest. Raises ``KostraFormatError`` naming the offending field and value.
     """
-    _check_is_dataset(obj)
-    ids, sizes = _dimension_ids_and_sizes(obj)
-    codes = [_category_codes(obj, dim, size) for dim, size in zip(ids, sizes, strict=True)]
-    n_cells = math.prod(sizes)
-    values = _values(obj.get(VALUE), n_cells, sizes)
-    statuses = _statuses(obj.get(STATUS), n_cells)
-    columns = _row_major_codes(codes, sizes)
-    frame = pd.DataFrame({dim: col for dim, col in zip(ids, columns, strict=True)})
-    frame[VALUE] = np.asarray(values, dtype=float)
-    frame[STATUS] = pd.Series(statuses, dtype=object)
+    # pandas only here: the rest of the module serves steps that must start fast.
+    import numpy as np
+    import pandas as pd
+
+    cube = read_cube(obj)
+    sizes = [len(c) for c in cube.codes]
+    columns = _row_major_codes(cube.codes, sizes, np)
+    frame = pd.DataFrame({dim: col for dim, col in zip(cube.ids, columns, strict=True)})
+    frame[VALUE] = np.asarray(cube.values, dtype=float)
+    frame[STATUS] = pd.Series(cube.statuses, dtype=object)
     return frame
 
 
-def read_snapshot(path: str | Path) -> pd.DataFrame:
-    """Parse a saved JSON-stat file; every error message starts with the file name.
+def load_json(path: str | Path) -> dict:
+    """A saved SSB answer as JSON; every error message starts with the file name.
 
     Non-standard JSON tokens (NaN, Infinity) are rejected: SSB never sends them, so a file
     containing them has been edited or damaged.
     """
     path = Path(path)
     try:
-        obj = json.loads(path.read_bytes(), parse_constant=_reject_constant)
+        return json.loads(path.read_bytes(), parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise KostraFormatError(
             f"{path}: ikke gyldig JSON på linje {exc.lineno}, kolonne {exc.colno} ({exc.msg})"
@@ -79,13 +187,57 @@ def read_snapshot(path: str | Path) -> pd.DataFrame:
         ) from exc
     except ValueError as exc:
         raise KostraFormatError(f"{path}: ikke gyldig JSON: {exc}") from exc
+
+
+def read_snapshot(path: str | Path):
+    """Parse a saved JSON-stat file into a tidy DataFrame; errors start with the file name."""
+    obj = load_json(path)
     try:
         return parse_jsonstat(obj)
     except KostraFormatError as exc:
         raise KostraFormatError(f"{path}: {exc}") from exc
 
 
-def to_csv_text(frame: pd.DataFrame) -> str:
+def read_cube_file(path: str | Path) -> Cube:
+    """Parse a saved JSON-stat file into cells (no pandas); errors start with the file name."""
+    obj = load_json(path)
+    try:
+        return read_cube(obj)
+    except KostraFormatError as exc:
+        raise KostraFormatError(f"{path}: {exc}") from exc
+
+
+def read_ssb_csv(text: str):
+    """SSB's CSV answer (``outputformatparams=separatorsemicolon,usecodesandtexts``) as the tidy
+    frame ``parse_jsonstat`` gives: one column per dimension (codes), ``value``, ``status``.
+
+    The header names each column ``"<code> - <text>"``; dimension columns hold
+    ``"<code> - <text>"`` too, and every other column is one content code. SSB writes its
+    markers (``..``) in place of a number.
+    """
+    import io
+
+    import pandas as pd
+
+    raw = pd.read_csv(io.StringIO(text), sep=";", dtype=str, keep_default_na=False)
+    heads = {col: col.split(" - ", 1)[0] for col in raw.columns}
+    dims = [col for col in raw.columns if raw[col].str.contains(" - ", regex=False).all()]
+    contents = [col for col in raw.columns if col not in dims]
+    if not dims or not contents:
+        raise KostraFormatError("CSV: forventet kolonner «kode - tekst» for dimensjonene og én kolonne per "
+                                f"statistikkvariabel; fant {list(raw.columns)}")
+    rows = []
+    for rec in raw.to_dict(orient="records"):
+        keys = {heads[d]: rec[d].split(" - ", 1)[0] for d in dims}
+        for col in contents:
+            cell = rec[col].strip()
+            status = cell if cell in MARKERS else None
+            rows.append({**keys, "ContentsCode": heads[col],
+                         VALUE: math.nan if status or not cell else _number(float(cell), col), STATUS: status})
+    return pd.DataFrame(rows)
+
+
+def to_csv_text(frame) -> str:
     """Tidy CSV for a parsed dataset: missing values and statuses become empty fields."""
     return frame.to_csv(index=False, lineterminator="\n")
 
@@ -107,6 +259,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     sys.stdout.write(to_csv_text(frame))
     return 0
+
+
+def _note_list(raw: object) -> list[str]:
+    if raw is None:
+        return []
+    return [str(n) for n in raw] if isinstance(raw, list) else [str(raw)]
 
 
 # --- validation helpers -------------------------------------------------------------
@@ -135,8 +293,6 @@ def _check_is_dataset(obj: object) -> None:
     for key in ("id", "size", "dimension"):
         if key not in obj:
             raise KostraFormatError(f"JSON-stat: mangler {key!r} (ikke et datasett?)")
-    if VALUE not in obj:
-        raise KostraFormatError("JSON-stat: mangler 'value' (et svar med bare metadata?)")
 
 
 def _dimension_ids_and_sizes(obj: dict) -> tuple[list[str], list[int]]:
@@ -323,7 +479,7 @@ def _flat_index(key: object, n_cells: int, field: str) -> int:
     return i
 
 
-def _row_major_codes(codes: list[list[str]], sizes: list[int]) -> list[np.ndarray]:
+def _row_major_codes(codes: list[list[str]], sizes: list[int], np) -> list:
     """Per-dimension code columns for all cells, last dimension varying fastest."""
     n_cells = math.prod(sizes)
     columns = []

@@ -3,28 +3,21 @@
 Nothing here runs during the build: the build reads snapshots in ``data/raw/kostra``;
 fetching happens only when someone runs ``python -m scripts.data.kostra_client fetch``.
 
-What SSB's API does, as checked (sources in brackets; see also docs/kostra.md):
+What SSB's API does, as recorded (../shared/ssb/README.md and the answers beside it) and
+documented (PxTools user guide; see also docs/kostra.md):
 
 * Data URL: ``https://data.ssb.no/api/pxwebapi/v2/tables/{id}/data?lang=no&outputFormat=
-  json-stat2&valueCodes[Dim]=a,b``; one ``valueCodes[...]`` per non-eliminable variable,
-  comma-separated codes; selection expressions ``*``, ``?``, ``top()``, ``from()`` ...
-  also work. The GET URL must stay under roughly 2 100 characters, otherwise 404.
-  [PxTools user guide, github.com/PxTools/pxtools.github.io
-  docs/PxWebApi/documentation/user-guide.md, "Query as URL parameters", "Known issues"]
-* Limits at SSB: 800 000 data cells per extract and 30 requests per 60 seconds, counted
-  per IP address (so colleagues behind one address share it); live values at
-  https://data.ssb.no/api/pxwebapi/v2/config. Licence CC BY 4.0.
-  [https://www.ssb.no/api/api-mot-statistikkbanken--brukerveiledning]
-* Errors: 400 for bad parameters ("Non-existent variable", "Non-existent value",
-  "Too many cells selected"), 404 for an unknown table or an over-long URL, 429 for too
-  many requests, 503 when the service is unavailable. [PxTools user guide, "Response codes"]
-  The body is RFC 7807 problem+json with ``type``, ``title``, ``status``, ``detail``,
-  ``instance``; the spec's 429 example reads "You have reach the threshold for request
-  limiting. 30 request per minute." [github.com/PxTools/PxApiSpecs PxAPI-2.yml,
-  components/schemas/Problem and responses/ErrorResponse429]
+  json-stat2&valueCodes[Dim]=a,b``; one ``valueCodes[...]`` per dimension that may not be left
+  out. URLs longer than about 2 100 characters are answered 404.
+* ``/config`` gives ``maxDataCells`` (800 000 live). The call limit moved from ``/config``
+  (``maxCallsPerTimeWindow``, now 0) to ``x-ratelimit-*`` response headers.
+* Errors are ``{"type": "Parameter error", "title", "status"}`` (``detail`` only for some);
+  the titles are those of ``ERROR_HELP``. A repeated code in one selection gives 500 with an
+  empty body: a bug in the query, so it is not retried (and ``check_query`` refuses it first).
+  No recorded 429 body exists; 429 and 503 are retried, waiting as the headers say.
 
-Not verified: whether SSB sends ``Retry-After`` on 429/503 (we honour it when present and
-back off exponentially otherwise), and whether 403 occurs at all (handled like 400/404).
+Not recorded: the exact ``x-ratelimit-*`` names and whether ``reset`` is seconds or a Unix
+time (both are accepted), and whether SSB sends ``Retry-After`` (honoured when present).
 """
 from __future__ import annotations
 
@@ -52,15 +45,57 @@ from scripts.atomic import temp_beside
 from scripts.cli import entry
 from scripts.data.kostra import KostraFormatError, parse_jsonstat, read_snapshot
 from scripts.data.kostra_metadata import ResolveError, resolve_indicator
-from scripts.settings import ConfigError, load_catalogue, load_private_offices
+from scripts.settings import ConfigError, indicator_tables, load_catalogue, load_private_offices
 
 BASE_URL = "https://data.ssb.no/api/pxwebapi/v2"
 MAX_CELLS = 800_000
 RATE_LIMIT_REQUESTS = 30
 RATE_LIMIT_PERIOD = 60.0
-# SSB documents "approximately 2100 characters"; stay below it with some margin.
+# SSB answers 404 to URLs over about 2100 characters; stay below it with some margin.
+SSB_URL_LIMIT = 2100
 MAX_URL_LENGTH = 2000
+# 500 only with a body: an empty 500 is SSB's answer to a repeated code, which no retry mends.
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+CATALOGUE_FILE = "config/kostra_catalogue.yaml"
+FETCH_COMMAND = "snakemake --cores 1 fetch_kostra --config fetch=true"
+# SSB's error titles (PxWebApi, ProblemUtility.cs; misspellings are SSB's) -> what went wrong
+# and what the user does about it. {meta} is the table's metadata URL, {config} the /config URL.
+ERROR_HELP = {
+    "Non-existent variable": (
+        "SSB kjenner ikke en av dimensjonene i spørringen (tabellen kan ha fått nye dimensjoner)",
+        f"Hent på nytt ({FETCH_COMMAND}), så leses dimensjonene fra tabellens metadata: {{meta}}"),
+    "Non-existent codelist": (
+        "SSB kjenner ikke kodelisten spørringen ber om",
+        "Velg en kodeliste som står under extension.codelists i {meta}, eller ingen"),
+    "Non-existent value": (
+        "en kode i utvalget finnes ikke i tabellen (SSB kan ha endret kodene)",
+        f"Hent på nytt ({FETCH_COMMAND}), så slås kodene opp fra etikettene i {{meta}}"),
+    "Missing selection for mandantory variable": (
+        "en dimensjon som ikke kan utelates, mangler i utvalget",
+        f"Legg dimensjonen til under select: for tabellen i {CATALOGUE_FILE} (se elimination i {{meta}})"),
+    "Illegal selection for mandantory variable": (
+        "utvalget i en dimensjon som ikke kan utelates, er ugyldig",
+        f"Velg én verdi ved etikett under select: for tabellen i {CATALOGUE_FILE}"),
+    "Illegal selection expression": (
+        "et utvalgsuttrykk (*, ?, top(), from() …) er skrevet feil",
+        "Skriv uttrykket slik SSBs brukerveiledning gjør, eller bruk koder"),
+    "Illegal placment": (
+        "plasseringen av dimensjonene (heading/stub) er ugyldig",
+        "Ta bort plasseringsparametrene; hentingen trenger dem ikke"),
+    "Too many cells selected": (
+        "utvalget er større enn SSB tillater i ett uttrekk",
+        "SSB har trolig senket maxDataCells siden {config} ble lest; hent på nytt, eller hent færre år om gangen (--years)"),
+    "Unsupported output format": (
+        "SSB leverer ikke formatet json-stat2 for denne spørringen",
+        "Kontroller dataFormats i {config}; hentingen trenger json-stat2"),
+    "Non-existent table": (
+        "tabellen finnes ikke (lagt ned, eller flyttet til et nytt tabellnummer)",
+        f"Finn tabellen som fører serien videre i SSBs statistikkbank, og legg den til nederst under tables: "
+        f"for indikatoren i {CATALOGUE_FILE} med years og change_nb (se docs/kostra.md)"),
+    "Non-existent page": (
+        "siden i tabellisten finnes ikke",
+        "Begynn på første side (pageNumber=1)"),
+}
 SOURCE_NOTE = "Statistisk sentralbyrå (SSB), Statistikkbanken, CC BY 4.0"
 
 # Snapshots that contain the offices' municipalities go to a sub-folder that ignores
@@ -157,6 +192,15 @@ def check_query(table_id: str, value_codes: Mapping[str, Sequence[str]]) -> None
                 f"ikke-tom liste med ikke-tomme koder",
                 table_id=table_id,
             )
+        repeated = sorted({c for c in codes if list(codes).count(c) > 1})
+        if repeated:
+            # SSB answers a repeated code with an empty 500; say what is wrong before sending.
+            raise KostraApiError(
+                f"SSB-tabell {table_id}: dimensjonen {dim!r} har koden {', '.join(repeated)} mer enn én gang; "
+                f"SSB svarer 500 uten forklaring på det. Fjern den doble koden (regionene i {CATALOGUE_FILE} "
+                "og kommunene i den private kontorfilen)",
+                table_id=table_id,
+            )
 
 
 def count_cells(value_codes: Mapping[str, Sequence[str]]) -> int | None:
@@ -244,7 +288,8 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
 
 
 def problem_details(response: requests.Response) -> tuple[str | None, str | None]:
-    """SSB's ``title`` and ``detail`` from a problem+json body, else a text snippet."""
+    """SSB's ``title`` and ``detail`` from an error body, else a text snippet (None, None when
+    the body is empty)."""
     try:
         body = response.json()
     except ValueError:
@@ -256,29 +301,83 @@ def problem_details(response: requests.Response) -> tuple[str | None, str | None
         if isinstance(errors, dict) and errors:
             listed = "; ".join(f"{k}: {_text(v)}" for k, v in errors.items())
             detail = f"{detail} ({listed})" if detail else listed
-        return title, detail
+        return title, (None if detail == title else detail)
     snippet = _one_line(response.text)[:200]
-    return (response.reason or None), (f"svar som ikke er JSON: {snippet!r}" if snippet else None)
+    return None, (f"svar som ikke er JSON: {snippet!r}" if snippet else None)
 
 
-def _http_error_hint(status: int, table_id: str, base_url: str, lang: str) -> str:
-    if status == 400:
-        return (
-            "Kontroller dimensjonsnavn og verdikoder mot tabellens metadata: "
-            + metadata_url(table_id, base_url=base_url, lang=lang)
-        )
-    if status == 403:
-        return "SSB nektet tilgang til tabellen."
-    if status == 404:
-        return (
-            "Tabellen finnes ikke (kontroller id-en i katalogen), eller adressen er lengre "
-            "enn SSB godtar (om lag 2100 tegn)."
-        )
-    if status == 429:
-        return "SSB tillater 30 forespørsler per 60 s per IP-adresse; vent et minutt og prøv igjen."
-    if status >= 500:
-        return "SSBs tjeneste feiler eller er utilgjengelig; prøv igjen senere."
-    return ""
+def http_error_message(table_id: str, status: int, title: str | None, detail: str | None, url: str, *,
+                       base_url: str = BASE_URL, lang: str = "no", attempts: int = 1,
+                       max_url_length: int = MAX_URL_LENGTH) -> str:
+    """The whole Norwegian message for an error answer: table, status, SSB's title, what it
+    means, and what to do. ``title`` and ``detail`` as :func:`problem_details` gives them."""
+    meta, config = metadata_url(table_id, base_url=base_url, lang=lang), f"{base_url}/config"
+    if title in ERROR_HELP:
+        what, todo = ERROR_HELP[title]
+    elif status == 404:
+        what = "SSB fant ikke adressen"
+        todo = (f"Adressen er {len(url)} tegn, og SSB svarer 404 på adresser over om lag 2100 tegn; hent færre "
+                f"koder om gangen (klienten deler adresser over {max_url_length} tegn)") if len(url) > SSB_URL_LIMIT \
+            else f"Kontroller tabellnummeret i {CATALOGUE_FILE}"
+    elif status == 500 and not title and not detail:
+        what = ("SSB svarte 500 uten innhold. Det gjør SSB når samme kode står to ganger i ett utvalg, så feilen "
+                "ligger i spørringen og er ikke prøvd på nytt")
+        todo = f"Fjern den doble koden (regionene i {CATALOGUE_FILE} og kommunene i den private kontorfilen)"
+    elif status == 429:
+        what = "SSB avviser kall utover grensen for antall kall (x-ratelimit-*)"
+        todo = "Vent til grensen nullstilles, og hent på nytt"
+    elif status == 403:
+        what, todo = "SSB nektet tilgang til tabellen", "Prøv igjen senere; vedvarer det, kontakt SSB"
+    elif status >= 500:
+        what, todo = "SSBs tjeneste feiler eller er utilgjengelig", "Prøv igjen senere"
+    else:
+        what, todo = "SSB avviste spørringen", f"Kontroller dimensjoner og koder mot {meta}"
+    message = f"SSB-tabell {table_id}: HTTP {status}"
+    if title:
+        message += f" «{title}»"
+    if detail:
+        message += f" ({detail})"
+    message += f": {what}"
+    if attempts > 1:
+        message += f" (ga opp etter {attempts} forsøk)"
+    return f"{message}. {todo.format(meta=meta, config=config)}. [{url}]"
+
+
+def server_limits(conf: Mapping) -> tuple[int, tuple[int, int] | None]:
+    """``maxDataCells`` and (calls, seconds) from a ``/config`` answer; the call limit is None
+    when the server gives 0 (it moved to response headers). Raises ValueError on other values."""
+    def count(key: str) -> int:
+        value = conf[key]
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ValueError(f"/config: {key} er {value!r}; forventet et helt tall, 0 eller større")
+        return value
+
+    cells, calls, window = count("maxDataCells"), count("maxCallsPerTimeWindow"), count("timeWindow")
+    if cells < 1:
+        raise ValueError(f"/config: maxDataCells er {cells}; forventet minst 1")
+    return cells, ((calls, window) if calls and window else None)
+
+
+def worth_retrying(status: int, body: bytes) -> bool:
+    """429, 502–504, and 500 with a body; an empty 500 is SSB's answer to a repeated code."""
+    return status in RETRY_STATUSES and not (status == 500 and not body.strip())
+
+
+def ratelimit_wait(headers: Mapping[str, str], now: float | None = None) -> float | None:
+    """Seconds until SSB's call window opens again, from ``x-ratelimit-remaining`` and
+    ``x-ratelimit-reset`` (seconds, or a Unix time when larger than 10⁹); None when calls remain
+    or the headers say nothing usable."""
+    lower = {k.lower(): v for k, v in headers.items()}
+    remaining, reset = lower.get("x-ratelimit-remaining"), lower.get("x-ratelimit-reset")
+    try:
+        if remaining is None or int(float(remaining)) > 0 or reset is None:
+            return None
+        seconds = float(reset)
+    except ValueError:
+        return None
+    if seconds > 1e9:
+        seconds -= time.time() if now is None else now
+    return max(0.0, seconds)
 
 
 def _text(value: object) -> str | None:
@@ -366,6 +465,7 @@ class SsbClient:
         self.sleep = sleep
         self.rate_limiter = rate_limiter or RateLimiter(sleep=sleep)
         self.log = log or (lambda _msg: None)
+        self._window_wait = 0.0
 
     def url_for(self, table_id: str, value_codes: Mapping[str, Sequence[str]]) -> str:
         """The GET URL this client would send for one selection."""
@@ -407,9 +507,10 @@ class SsbClient:
         return meta
 
     def apply_server_config(self) -> dict | None:
-        """Read ``/config`` (PxAPI-2.yml, ConfigResponse) and use the server's own limits:
-        ``maxDataCells`` per request and ``maxCallsPerTimeWindow`` per ``timeWindow`` seconds.
-        Keeps the documented defaults when the endpoint does not answer usefully."""
+        """Read ``/config`` and use the server's ``maxDataCells``, and ``maxCallsPerTimeWindow``
+        per ``timeWindow`` when given (SSB now sends 0 there: the limit is in ``x-ratelimit-*``
+        headers, which ``_get`` honours). Keeps the defaults when the endpoint does not answer
+        usefully."""
         try:
             # One attempt, no retries: the limits are a refinement, not needed to fetch.
             self.rate_limiter.acquire()
@@ -418,20 +519,24 @@ class SsbClient:
             if response.status_code != 200:
                 raise ValueError(f"HTTP {response.status_code}")
             conf = response.json()
-            cells, calls, window = conf["maxDataCells"], conf["maxCallsPerTimeWindow"], conf["timeWindow"]
-            if not all(isinstance(x, int) and not isinstance(x, bool) and x > 0 for x in (cells, calls, window)):
-                raise ValueError(f"grensene {cells}, {calls}, {window} er ikke positive heltall")
+            cells, calls = server_limits(conf)
         except (requests.RequestException, ValueError, KeyError, TypeError) as exc:
             self.log(f"  /config: {_one_line(str(exc))}; bruker standardgrensene")
             return None
         self.max_cells = min(self.max_cells, cells)
-        self.rate_limiter = RateLimiter(calls, float(window), sleep=self.sleep)
+        if calls:
+            self.rate_limiter = RateLimiter(calls[0], float(calls[1]), sleep=self.sleep)
         return conf
 
     def _get(self, table_id: str, url: str) -> bytes:
         """GET ``url`` with retries; the body of the first 200 answer."""
         attempts = self.max_retries + 1
         for attempt in range(1, attempts + 1):
+            if self._window_wait:
+                # SSB said its call window was used up (x-ratelimit-*): wait for it to reopen.
+                self.log(f"  tabell {table_id}: venter {self._window_wait:.1f} s på SSBs kallgrense")
+                self.sleep(self._window_wait)
+                self._window_wait = 0.0
             self.rate_limiter.acquire()
             try:
                 response = self.session.get(
@@ -448,13 +553,17 @@ class SsbClient:
                     url=url,
                 ) from exc
             else:
+                window = ratelimit_wait(response.headers)
                 if response.status_code == 200:
+                    self._window_wait = window or 0.0
                     return response.content
-                if response.status_code not in RETRY_STATUSES:
+                if not worth_retrying(response.status_code, response.content):
                     raise self._http_error(table_id, url, response, attempt)
                 status, cause = response.status_code, None
                 failure = f"HTTP {status}"
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                if retry_after is None:
+                    retry_after = window
                 if attempt == attempts:
                     raise self._http_error(table_id, url, response, attempt)
             if attempt == attempts:
@@ -528,24 +637,9 @@ class SsbClient:
     ) -> KostraApiError:
         status = response.status_code
         title, detail = problem_details(response)
-        message = f"SSB-tabell {table_id}: HTTP {status}"
-        if title:
-            message += f" {title}"
-        if detail:
-            message += f": {detail}"
-        if attempts > 1:
-            message += f" (ga opp etter {attempts} forsøk)"
-        hint = _http_error_hint(status, table_id, self.base_url, self.lang)
-        if hint:
-            message += f". {hint}"
-        return KostraApiError(
-            f"{message} [{url}]",
-            table_id=table_id,
-            status=status,
-            title=title,
-            detail=detail,
-            url=url,
-        )
+        message = http_error_message(table_id, status, title, detail, url, base_url=self.base_url, lang=self.lang,
+                                     attempts=attempts, max_url_length=self.max_url_length)
+        return KostraApiError(message, table_id=table_id, status=status, title=title, detail=detail, url=url)
 
     def _split_long_url(
         self, table_id: str, value_codes: dict[str, list[str]]
@@ -685,57 +779,83 @@ class PlannedRequest:
         return f"{self.indicator_id} (tabell {self.table}): {' '.join(dims)}"
 
 
+# Shown in a dry run, where no metadata is read: the role that will name each dimension.
+UNRESOLVED_DIMS = {"region": "geo", "contents": "metric", "time": "time"}
+
+
+def wanted_tables(indicator: Mapping, years: Sequence[int]) -> list[tuple[dict, list[int]]]:
+    """The indicator's tables that carry any of ``years``, each with the years it carries.
+    Raises ``ResolveError`` for a year no table covers (the catalogue must say where it is)."""
+    out, covered = [], set()
+    for entry in indicator_tables(indicator):
+        mine = [y for y in years if entry["years"]["from"] <= y <= entry["years"].get("to", 10**4)]
+        covered.update(mine)
+        if mine:
+            out.append((entry, mine))
+    absent = sorted(set(years) - covered)
+    if absent:
+        raise ResolveError(
+            f"{indicator['id']}: ingen tabell i {CATALOGUE_FILE} dekker {', '.join(map(str, absent))}; "
+            "legg tabellen som har disse årene til under tables: med years og change_nb")
+    return out
+
+
 def plan_catalogue_requests(
     catalogue: Mapping,
-    years: Sequence[int] | None = None,
+    years: Sequence[int],
     offices: Mapping[str, str] | None = None,
+    resolved: Mapping[tuple[str, str], dict] | None = None,
 ) -> list[PlannedRequest]:
-    """Selections for every indicator: public regions, then (if given) the offices.
+    """Selections for every indicator and every table it needs for ``years``: public regions,
+    then (if given) the offices.
 
-    Years default to each indicator's ``years`` range. A public region is asked only for
-    the years its definition covers (KOSTRA groups were redefined), so years with the same
-    valid regions share one request. Unknown content codes (null) fetch all contents.
+    Each year is asked from the one table the catalogue names for it, so a series that crosses
+    a change of table becomes requests to both tables. Dimension ids, content code, region codes
+    and further selections come from ``resolved`` (per ``(indicator id, table)``, as
+    :func:`resolve_catalogue` gives them); without it (a dry run) the roles stand in for the
+    dimension names and the catalogue's expected codes for the codes. A public region is asked
+    only for the years its definition covers (KOSTRA groups were redefined), so years with the
+    same valid regions share one request.
     """
     planned: list[PlannedRequest] = []
     for indicator in catalogue["indicators"]:
-        wanted = list(years) if years else _year_range(indicator["years"])
-        dims = indicator["dimensions"]
-        content = [indicator["content_code"] or "*"]
-        by_regions: dict[tuple[str, ...], list[str]] = {}
-        for year in wanted:
-            valid = tuple(
-                r["code"]
-                for r in indicator["regions"]
-                if r["years"]["from"] <= year <= r["years"]["to"]
-            )
-            if valid:
-                by_regions.setdefault(valid, []).append(str(year))
-        for regions, region_years in by_regions.items():
-            planned.append(
-                _planned(indicator, dims, list(regions), content, region_years, private=False)
-            )
-        if offices:
-            municipalities = sorted(set(offices.values()))
-            planned.append(
-                _planned(
-                    indicator, dims, municipalities, content, [str(y) for y in wanted], private=True
-                )
-            )
+        for entry, table_years in wanted_tables(indicator, years):
+            r = (resolved or {}).get((indicator["id"], entry["table"]))
+            dims = r["dimensions"] if r else UNRESOLVED_DIMS
+            content = [r["content"]["code"] if r else entry.get("content_code") or "*"]
+            extra = {d: [c] for d, c in (r["select"] if r else {}).items()}
+            codes = {x["label_nb"]: x["code"] for x in r["regions"]} if r else {}
+            by_regions: dict[tuple[str, ...], list[str]] = {}
+            for year in table_years:
+                valid = tuple(codes.get(reg["label_nb"], reg["code"]) for reg in indicator["regions"]
+                              if reg["years"]["from"] <= year <= reg["years"]["to"])
+                if valid:
+                    by_regions.setdefault(valid, []).append(str(year))
+            for regions, region_years in by_regions.items():
+                planned.append(_planned(indicator["id"], entry["table"], dims, list(regions), content, extra,
+                                        region_years, private=False))
+            if offices:
+                planned.append(_planned(indicator["id"], entry["table"], dims, sorted(set(offices.values())),
+                                        content, extra, [str(y) for y in table_years], private=True))
     return planned
 
 
-def _planned(indicator, dims, regions, content, years, *, private) -> PlannedRequest:
+def _planned(indicator_id, table, dims, regions, content, extra, years, *, private) -> PlannedRequest:
     return PlannedRequest(
-        indicator_id=indicator["id"],
-        table=indicator["table"],
-        value_codes={dims["region"]: regions, dims["contents"]: content, dims["time"]: years},
+        indicator_id=indicator_id,
+        table=table,
+        value_codes={dims["region"]: regions, **extra, dims["contents"]: content, dims["time"]: years},
         region_dim=dims["region"],
         private=private,
     )
 
 
-def _year_range(years: Mapping[str, int]) -> list[int]:
-    return list(range(years["from"], years["to"] + 1))
+def default_years(config_path: Path = paths.ROOT / "config" / "config.yaml") -> list[int]:
+    """The edition's years from ``config/config.yaml`` (``years`` and ``year``), as the build uses them."""
+    import yaml
+
+    conf = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
+    return sorted(set(conf.get("years") or []) | {conf["year"]})
 
 
 def _mask(text: str, secrets: Sequence[str]) -> str:
@@ -754,41 +874,41 @@ def _ensure_private_dir(directory: Path) -> None:
 
 
 def resolve_catalogue(client: SsbClient, catalogue: Mapping, municipalities: Sequence[str],
-                      years: Sequence[int] | None = None) -> tuple[dict, dict[str, dict]]:
-    """Read each table's metadata once and resolve every indicator's labels to codes.
+                      years: Sequence[int]) -> dict[tuple[str, str], dict]:
+    """Read each table's metadata once and resolve, per indicator and table, the dimensions (by
+    role), the contents code, the public regions in use those years and further selections (by
+    label). Returns ``{(indicator id, table): resolved}`` for the snapshot sidecars.
 
-    Returns a copy of the catalogue whose content and region codes are the resolved ones,
-    and per indicator id what was resolved (for the snapshot sidecars). Raises
-    ``ResolveError`` with the nearest candidates when a label is missing or ambiguous, and
-    when the table has no figures for a year asked for (naming the catalogue's successor
-    tables: a year beyond a closed series is a series break, not something to fetch quietly).
+    Raises ``ResolveError`` with the nearest candidates when a label is missing or ambiguous,
+    and when a table has no figures for a year the catalogue gives it (a closed series ends
+    earlier than the catalogue says, or a current table has not got the year yet).
     """
-    import copy
-
-    out = copy.deepcopy(dict(catalogue))
     metas: dict[str, dict] = {}
-    resolved: dict[str, dict] = {}
-    for ind in out["indicators"]:
-        if ind["table"] not in metas:
-            metas[ind["table"]] = client.get_metadata(ind["table"])
-        try:
-            r = resolve_indicator(metas[ind["table"]], ind, list(municipalities))
-        except ResolveError as exc:
-            raise ResolveError(f"tabell {ind['table']}: {exc}") from None
-        wanted = list(years) if years else _year_range(ind["years"])
-        absent = [y for y in wanted if str(y) not in {str(p)[:4] for p in r["periods"]}]
-        if absent:
-            after = "; ".join(f"{t['table']} «{t['title']}»" for t in ind.get("successors") or [])
-            raise ResolveError(
-                f"tabell {ind['table']} har ikke tall for {', '.join(map(str, absent))} ({ind['id']}; "
-                f"tabellen har {r['periods'][0]}–{r['periods'][-1]})."
-                + (f" Katalogen nevner etterfølger(e): {after}; legg den inn i config/kostra_catalogue.yaml "
-                   "med et serieskifte (breaks)." if after else ""))
-        ind["content_code"] = r["content"]["code"]
-        ind["regions"] = [{**reg, "code": res["code"]} for reg, res in zip(ind["regions"], r["regions"],
-                                                                             strict=True)]
-        resolved[ind["id"]] = {"indikator_id": ind["id"], **r}
-    return out, resolved
+    out: dict[tuple[str, str], dict] = {}
+    for ind in catalogue["indicators"]:
+        for entry, table_years in wanted_tables(ind, years):
+            table = entry["table"]
+            if table not in metas:
+                metas[table] = client.get_metadata(table)
+            regions = [reg for reg in ind["regions"] if any(reg["years"]["from"] <= y <= reg["years"]["to"]
+                                                             for y in table_years)]
+            aliases = [*([] if entry.get("label") else ind.get("label_aliases") or []), *(entry.get("label_aliases") or [])]
+            merged = {**entry, "id": ind["id"], "label_nb": ind["label_nb"], "regions": regions, "label_aliases": aliases}
+            try:
+                r = resolve_indicator(metas[table], merged, list(municipalities))
+            except ResolveError as exc:
+                raise ResolveError(f"tabell {table} ({ind['id']}): {exc}") from None
+            have = {str(p)[:4] for p in r["periods"]}
+            absent = [y for y in table_years if str(y) not in have]
+            if absent:
+                following = "Legg tabellen som fører serien videre til under tables: med years og change_nb" \
+                    if entry["series"] == "closed" else "Tallene er kanskje ikke publisert ennå; hent et tidligere år"
+                raise ResolveError(
+                    f"tabell {table} har ikke tall for {', '.join(map(str, absent))} ({ind['id']}; tabellen har "
+                    f"{r['periods'][0]}–{r['periods'][-1]}, {CATALOGUE_FILE} gir den "
+                    f"{entry['years']['from']}–{entry['years'].get('to', '')}). {following}.")
+            out[(ind["id"], table)] = {"indikator_id": ind["id"], **r}
+    return out
 
 
 # --- CLI ----------------------------------------------------------------------------
@@ -803,7 +923,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     fetch = sub.add_parser("fetch", help="fetch every entry of the KOSTRA catalogue")
     fetch.add_argument("--catalogue", type=Path, default=paths.KOSTRA_CATALOGUE)
-    fetch.add_argument("--years", type=int, nargs="+", help="override the catalogue's years")
+    fetch.add_argument("--years", type=int, nargs="+", help="years to fetch (default: year and years in config/config.yaml)")
     fetch.add_argument("--dest", type=Path, default=paths.RAW_KOSTRA, help="snapshot folder")
     fetch.add_argument("--offices", type=Path, default=paths.PRIVATE_OFFICES)
     fetch.add_argument("--dry-run", action="store_true", help="print the plan, send nothing")
@@ -821,20 +941,21 @@ def main(argv: list[str] | None = None) -> int:
         say(f"kostra_client: feil: {exc}")
         return 2
     secrets = sorted(set(offices.values()))
+    years = args.years or default_years()
     client = SsbClient(base_url=args.base_url, log=lambda m: say(_mask(m, secrets)))
-    resolved: dict[str, dict] = {}
-    if not args.dry_run:
-        client.apply_server_config()
-        try:
-            catalogue, resolved = resolve_catalogue(client, catalogue, secrets, args.years)
-        except (KostraApiError, ResolveError) as exc:
-            say(f"kostra_client: stopper før henting: {_mask(_one_line(str(exc)), secrets)}")
-            return 1
-        for ind_id, r in resolved.items():
-            say(f"{ind_id}: tabell {r['table']} (oppdatert {r['table_updated']}), innhold "
-                f"{r['content']['code']} «{r['content']['label']}», regioner "
-                + ", ".join(f"{x['code']} «{x['label']}»" for x in r["regions"]))
-    planned = plan_catalogue_requests(catalogue, args.years, offices)
+    resolved: dict[tuple[str, str], dict] = {}
+    try:
+        if not args.dry_run:
+            client.apply_server_config()
+            resolved = resolve_catalogue(client, catalogue, secrets, years)
+        planned = plan_catalogue_requests(catalogue, years, offices, resolved)
+    except (KostraApiError, ResolveError) as exc:
+        say(f"kostra_client: stopper før henting: {_mask(_one_line(str(exc)), secrets)}")
+        return 1
+    for (ind_id, table), r in resolved.items():
+        say(f"{ind_id}: tabell {table} (oppdatert {r['table_updated']}), region {r['dimensions']['region']}, "
+            f"innhold {r['content']['code']} «{r['content']['label']}», regioner "
+            + ", ".join(f"{x['code']} «{x['label']}»" for x in r["regions"]))
     failures = 0
     for number, request in enumerate(planned, start=1):
         prefix = f"[{number}/{len(planned)}] {request.describe()}"
@@ -847,7 +968,7 @@ def main(argv: list[str] | None = None) -> int:
                 _ensure_private_dir(dest)
             for part in client.plan(request.table, request.value_codes):
                 path = fetch_to_snapshot(client, request.table, part, dest,
-                                         resolved=resolved.get(request.indicator_id),
+                                         resolved=resolved.get((request.indicator_id, request.table)),
                                          mask=secrets if request.private else ())
                 say(f"{prefix}: ok -> {path}")
         except (KostraApiError, OSError) as exc:

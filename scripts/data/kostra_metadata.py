@@ -1,12 +1,13 @@
 """Resolve the KOSTRA catalogue's labels to SSB's codes, from a table's own metadata.
 
 SSB's PxWebApi v2 answers ``/tables/{id}/metadata`` with a JSON-stat 2.0 dataset without
-values: ``id`` lists the dimensions, ``dimension[d].category.index`` the codes and
-``dimension[d].category.label`` their labels, ``updated`` when the figures last changed
-(PxAPI-2.yml, components/schemas/Dataset and the example examplesAsYml/dataset-meta.yml).
-The catalogue names indicators and regions by *label*; this module finds the code whose
-label matches after :func:`normalise`, through the catalogue's short reviewed alias list,
-and stops with the nearest candidates when a label matches nothing or more than one code.
+values (``value: []``). Nothing here assumes a dimension's name: the region, time and
+contents dimensions are the ones ``role`` names ``geo``, ``time`` and ``metric`` (KOSTRA
+tables call their region dimension ``KOKkommuneregion0000``, other tables ``Region``), and
+when a table has two geographic dimensions, or none marked, the catalogue's
+``geo_dimension`` (a dimension label or id) says which. Codes are found from labels after
+:func:`normalise`, through the catalogue's short reviewed alias lists; a label that matches
+nothing or more than one code stops with the nearest candidates.
 
 Pure functions, no network: ``scripts.data.kostra_client`` fetches the metadata.
 """
@@ -15,6 +16,10 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+
+from scripts.data.kostra import KostraFormatError, TableMeta, read_meta
+
+CATALOGUE_FILE = "config/kostra_catalogue.yaml"
 
 
 class ResolveError(ValueError):
@@ -35,35 +40,117 @@ def normalise(label: str) -> str:
     return " ".join(text.split())
 
 
-def categories(meta: dict, dim: str) -> dict[str, str]:
+def _meta(meta: dict | TableMeta) -> TableMeta:
+    if isinstance(meta, TableMeta):
+        return meta
+    try:
+        return read_meta(meta)
+    except KostraFormatError as exc:
+        raise ResolveError(f"metadata kan ikke leses: {exc}") from None
+
+
+def _dims_text(m: TableMeta) -> str:
+    return ", ".join(f"{d.id} «{d.label}»" for d in m.dimensions.values())
+
+
+def categories(meta: dict | TableMeta, dim: str) -> dict[str, str]:
     """Code -> label of one dimension, in the table's order (labels default to the code)."""
-    spec = (meta.get("dimension") or {}).get(dim)
-    if not isinstance(spec, dict):
-        raise ResolveError(f"dimensjonen {dim!r} finnes ikke i tabellen; den har "
-                           f"{', '.join(meta.get('id') or (meta.get('dimension') or {}))}")
-    cat = spec.get("category") or {}
-    index = cat.get("index") or list(cat.get("label") or {})
-    codes = sorted(index, key=index.__getitem__) if isinstance(index, dict) else list(index)
-    labels = cat.get("label") or {}
-    return {str(c): str(labels.get(c, c)) for c in codes}
+    m = _meta(meta)
+    if dim not in m.dimensions:
+        raise ResolveError(f"dimensjonen {dim!r} finnes ikke i tabell {m.table}; den har {_dims_text(m)}")
+    return dict(m.dimensions[dim].labels)
+
+
+def find_dimensions(meta: dict | TableMeta, geo_dimension: str | None = None) -> dict[str, str]:
+    """The ids of the region, contents and time dimensions: ``{"region", "contents", "time"}``.
+
+    Found by ``role`` (``geo``, ``metric``, ``time``), never by an assumed name. ``geo_dimension``
+    (from the catalogue: a dimension label such as ``region`` or an id) picks the region dimension
+    when ``role.geo`` names two, or names none although the table has regions.
+    """
+    m = _meta(meta)
+    found = {}
+    for key, role in (("time", "time"), ("contents", "metric")):
+        ids = m.by_role(role)
+        if len(ids) != 1:
+            raise ResolveError(
+                f"tabell {m.table}: metadata oppgir {len(ids)} dimensjon(er) med rollen «{role}» "
+                f"(role.{role} = {ids}); forventet nøyaktig én. Dimensjonene er {_dims_text(m)}")
+        found[key] = ids[0]
+    geos = m.by_role("geo")
+    if geo_dimension:
+        want = normalise(geo_dimension)
+        hits = [d.id for d in m.dimensions.values() if d.id == geo_dimension or normalise(d.label) == want]
+        if len(hits) != 1:
+            raise ResolveError(
+                f"tabell {m.table}: geo_dimension «{geo_dimension}» i {CATALOGUE_FILE} passer "
+                f"{'ingen' if not hits else 'flere'} dimensjon(er); tabellen har {_dims_text(m)}. "
+                "Skriv etiketten eller id-en til regiondimensjonen.")
+        found["region"] = hits[0]
+    elif len(geos) == 1:
+        found["region"] = geos[0]
+    elif not geos:
+        raise ResolveError(
+            f"tabell {m.table}: metadata oppgir ingen geografisk dimensjon (role.geo); dimensjonene er "
+            f"{_dims_text(m)}. Hvis en av dem er regionene, sett geo_dimension: <etikett> for tabellen i "
+            f"{CATALOGUE_FILE}.")
+    else:
+        names = ", ".join(f"{d} «{m.dimensions[d].label}»" for d in geos)
+        raise ResolveError(
+            f"tabell {m.table} har {len(geos)} geografiske dimensjoner ({names}), og {CATALOGUE_FILE} sier "
+            f"ikke hvilken som gir regionene. Sett geo_dimension: <etikett> for tabellen i katalogen, "
+            f"f.eks. geo_dimension: {m.dimensions[geos[0]].label}.")
+    return found
+
+
+def resolve_selection(meta: dict | TableMeta, dims: dict[str, str], select: list[dict] = ()) -> dict[str, str]:
+    """Codes for the table's other dimensions (function, type of account ...): ``{dim id: code}``.
+
+    The catalogue's ``select`` gives, per dimension label, the label of the one value wanted. A
+    dimension that may be left out (``extension.elimination: true``) and is not in ``select`` is
+    left out; one that may not is an error naming it, unless it has a single value.
+    """
+    m = _meta(meta)
+    taken = set(dims.values())
+    wanted = {normalise(s["dimension"]): s for s in select}
+    out: dict[str, str] = {}
+    for d in m.dimensions.values():
+        if d.id in taken:
+            continue
+        choice = wanted.pop(normalise(d.label), None) or wanted.pop(normalise(d.id), None)
+        if choice:
+            out[d.id] = resolve(m, d.id, choice["label"], choice.get("aliases", ()), what=choice["label"])[0]
+        elif d.elimination is not True and len(d.codes) != 1:
+            raise ResolveError(
+                f"tabell {m.table}: dimensjonen {d.id} «{d.label}» kan ikke utelates (elimination: "
+                f"{str(d.elimination).lower() if d.elimination is not None else 'ikke oppgitt'}), og {CATALOGUE_FILE} "
+                f"velger ingen verdi i den. Legg til under select: {{dimension: {d.label}, label: <etikett>}}; "
+                "verdiene begynner med "
+                + "; ".join(f"{c} «{lab}»" for c, lab in list(d.labels.items())[:3]) + ".")
+    if wanted:
+        raise ResolveError(f"tabell {m.table}: select i {CATALOGUE_FILE} nevner dimensjonen "
+                           f"«{next(iter(wanted.values()))['dimension']}», som tabellen ikke har; den har {_dims_text(m)}")
+    return out
 
 
 def resolve(meta: dict, dim: str, label: str, aliases: list[str] | tuple[str, ...] = (),
             what: str = "") -> tuple[str, str]:
     """The one code of ``dim`` whose label matches ``label`` or an alias: (code, SSB's label)."""
-    cats = categories(meta, dim)
+    m = _meta(meta)
+    cats = categories(m, dim)
     wanted = {normalise(x) for x in (label, *aliases)}
     hits = [(c, lab) for c, lab in cats.items() if normalise(lab) in wanted]
     if len(hits) == 1:
         return hits[0]
-    table = meta.get("extension", {}).get("px", {}).get("tableid") or meta.get("label") or "tabellen"
+    table = f"tabell {m.table}"
     if hits:
         raise ResolveError(f"{what or label!r}: flere koder i {dim} passer i {table}: "
                            + "; ".join(f"{c} «{lab}»" for c, lab in hits)
                            + ". Gjør etiketten i katalogen entydig.")
     raise ResolveError(f"{what or label!r}: fant ingen kode i {dim} med denne etiketten i {table}. "
-                       f"Nærmeste: {nearest(label, cats)}. Legg riktig etikett til som alias i "
-                       "config/kostra_catalogue.yaml etter at den er kontrollert.")
+                       f"Nærmeste: {nearest(label, cats)}. Har SSB endret etiketten, legg den nye "
+                       f"til som alias i {CATALOGUE_FILE} (label_aliases, eller aliases for en region) etter å ha "
+                       "kontrollert at den betyr det samme, og hent på nytt.")
 
 
 def nearest(label: str, cats: dict[str, str], n: int = 3) -> str:
@@ -84,25 +171,56 @@ def time_codes(meta: dict, dim: str) -> list[str]:
     return list(categories(meta, dim))
 
 
-def resolve_indicator(meta: dict, indicator: dict, municipalities: list[str] = ()) -> dict:
-    """Everything the fetch needs for one catalogue indicator, resolved from its table's metadata.
+def resolve_indicator(meta: dict | TableMeta, entry: dict, municipalities: list[str] = ()) -> dict:
+    """Everything the fetch needs for one catalogue indicator in one table, from the table's metadata.
 
-    Returns ``{"table", "table_updated", "content": {"code", "label"}, "regions": [{"code",
-    "label", "label_nb"}], "periods": [...]}``. Raises ``ResolveError`` naming what is missing;
-    a municipality that is not in the table is reported by count only (the numbers are private).
+    ``entry`` is the indicator merged with one of its ``tables`` (``table``, ``label_nb`` or the
+    table's ``label``, ``label_aliases``, ``geo_dimension``, ``select``, ``regions``). Returns
+    ``{"table", "table_updated", "dimensions": {"region", "contents", "time"}, "select": {dim: code},
+    "content": {"code", "label", "unit"}, "regions": [{"code", "label", "label_nb"}], "periods"}``.
+    Raises ``ResolveError`` naming what is missing; a municipality that is not in the table is
+    reported by count only (the numbers are private).
     """
-    dims = indicator["dimensions"]
-    code, lab = resolve(meta, dims["contents"], indicator["label_nb"], indicator.get("label_aliases", ()),
-                        what=indicator["id"])
+    m = _meta(meta)
+    dims = find_dimensions(m, entry.get("geo_dimension"))
+    # A table's own label (and its aliases) replaces the indicator's: tables word it differently.
+    code, lab = resolve(m, dims["contents"], entry.get("label") or entry["label_nb"], entry.get("label_aliases") or (),
+                        what=entry["id"])
+    unit = m.dimensions[dims["contents"]].units.get(code)
     regions = []
-    for r in indicator["regions"]:
-        rc, rl = resolve(meta, dims["region"], r["label_nb"], r.get("aliases", ()), what=r["label_nb"])
+    for r in entry["regions"]:
+        rc, rl = resolve(m, dims["region"], r["label_nb"], r.get("aliases", ()), what=r["label_nb"])
         regions.append({"code": rc, "label": rl, "label_nb": r["label_nb"]})
-    absent = missing_codes(meta, dims["region"], list(municipalities))
+    absent = missing_codes(m, dims["region"], list(municipalities))
     if absent:
         raise ResolveError(f"{len(absent)} av kommunenumrene i den private kontorfilen finnes ikke i "
-                           f"{dims['region']} i tabell {indicator['table']}; kontroller filen "
+                           f"{dims['region']} i tabell {entry['table']}; kontroller filen "
                            "(numrene vises ikke her)")
-    return {"table": indicator["table"], "table_updated": meta.get("updated"),
-            "content": {"code": code, "label": lab}, "regions": regions,
-            "periods": time_codes(meta, dims["time"])}
+    return {"table": entry["table"], "table_updated": m.updated, "dimensions": dims,
+            "select": resolve_selection(m, dims, entry.get("select") or ()),
+            "content": {"code": code, "label": lab, **({"unit": unit} if unit else {})}, "regions": regions,
+            "periods": time_codes(m, dims["time"])}
+
+
+def table_info(obj: dict) -> dict:
+    """The facts a ``/tables/{id}`` answer gives about a table: ``id``, ``label``, ``updated``,
+    ``firstPeriod``, ``lastPeriod`` and ``variableNames`` (a closed series stops being updated)."""
+    missing = [k for k in ("id", "label", "firstPeriod", "lastPeriod") if k not in obj]
+    if missing:
+        raise ResolveError(f"tabellinformasjonen mangler {', '.join(missing)}; forventet svaret fra /tables/{{id}}")
+    return {k: obj.get(k) for k in ("id", "label", "updated", "firstPeriod", "lastPeriod", "variableNames")}
+
+
+def table_search_page(obj: dict) -> tuple[list[dict], str | None]:
+    """One page of ``/tables?query=…``: the tables on it (as :func:`table_info`) and the link
+    to the next page, or None on the last one."""
+    tables = [table_info(t) for t in obj.get("tables") or []]
+    links = (obj.get("page") or {}).get("links") or []
+    return tables, next((link["href"] for link in links if link.get("rel") == "next"), None)
+
+
+def codelist_values(obj: dict) -> dict[str, dict]:
+    """A ``/codelists/{id}`` answer as ``{code: {"label", "members"}}`` (``valueMap``: the
+    codes of the table's own list that the grouped value stands for)."""
+    return {v["code"]: {"label": v.get("label", v["code"]), "members": list(v.get("valueMap") or [])}
+            for v in obj.get("values") or []}

@@ -6,7 +6,8 @@ to (``resolved``). At build time the private mapping (``config/offices.private.y
 municipality numbers into office letters here; the numbers never leave this module: rows
 carry the letter, and ``kilde`` names the SSB table and dates only.
 
-Standard library only (the pre-flight check runs it when the Snakefile is read).
+Standard library only (the pre-flight check runs it when the Snakefile is read); the JSON-stat
+reading is ``scripts.data.kostra``'s, the one parser of SSB answers.
 """
 from __future__ import annotations
 
@@ -15,32 +16,15 @@ import math
 from pathlib import Path
 
 from scripts import paths
+from scripts.data.kostra import read_cube_file
+from scripts.settings import table_for_year
 
-
-def _codes(dataset: dict, dim: str) -> list[str]:
-    index = dataset["dimension"][dim]["category"].get("index")
-    if isinstance(index, dict):
-        return sorted(index, key=index.__getitem__)
-    return list(index or dataset["dimension"][dim]["category"].get("label", {}))
-
-
-def _cells(dataset: dict):
-    """(codes per dimension as a dict, value) for every cell, row-major as JSON-stat stores them."""
-    ids = dataset["id"]
-    codes = [_codes(dataset, d) for d in ids]
-    values = dataset.get("value")
-    n = math.prod(len(c) for c in codes)
-    get = (lambda i: values[i]) if isinstance(values, list) else (lambda i: (values or {}).get(str(i)))
-    for flat in range(n):
-        rest, combo = flat, []
-        for cs in reversed(codes):
-            rest, pos = divmod(rest, len(cs))
-            combo.append(cs[pos])
-        yield dict(zip(ids, reversed(combo), strict=True)), get(flat)
+DEFAULT_DIMS = {"region": "Region", "contents": "ContentsCode", "time": "Tid"}
 
 
 def kilde_text(meta: dict) -> str:
-    """Where a fetched figure comes from, for the table note: table, SSB's update date, fetch date."""
+    """Where a fetched figure comes from, for the table note: table, SSB's update date, fetch date.
+    Figures on both sides of a change of table therefore name different tables."""
     def day(iso: str | None) -> str:
         return f"{iso[8:10]}.{iso[5:7]}.{iso[0:4]}" if iso and len(iso) >= 10 else "ukjent dato"
 
@@ -72,16 +56,18 @@ def office_values(year: int, offices: dict[str, str], catalogue: dict,
         data_path = sidecar.with_name(sidecar.name.replace(".meta.json", ".json"))
         if ind is None or not data_path.is_file():
             continue
-        dims = ind["dimensions"]
-        code = resolved["content"]["code"]
-        dataset = json.loads(data_path.read_text(encoding="utf-8"))
-        for cell, value in _cells(dataset):
-            if (cell.get(dims["contents"]) != code or str(cell.get(dims["time"]))[:4] != str(year)
+        entry = table_for_year(ind, year)
+        if entry is None or str(entry["table"]) != str(meta.get("table")):
+            continue  # another table carries this year: never read a table past its range
+        dims = resolved.get("dimensions") or entry.get("dimensions") or DEFAULT_DIMS
+        wanted = {dims["contents"]: resolved["content"]["code"], **(resolved.get("select") or {})}
+        for cell, value, _status in read_cube_file(data_path).cells():
+            if (any(cell.get(d) != c for d, c in wanted.items()) or str(cell.get(dims["time"]))[:4] != str(year)
                     or cell.get(dims["region"]) not in by_number):
                 continue
             key = (by_number[cell[dims["region"]]], ind["id"])
-            row = {"kontor": key[0], "aar": year, "indikator_id": ind["id"], "verdi": value,
-                   "kilde": kilde_text(meta)}
+            row = {"kontor": key[0], "aar": year, "indikator_id": ind["id"],
+                   "verdi": None if math.isnan(value) else value, "kilde": kilde_text(meta)}
             if key not in found or meta.get("fetched_at", "") >= found[key][0]:
                 found[key] = (meta.get("fetched_at", ""), row)
     return [found[k][1] for k in sorted(found) if found[k][1]["verdi"] is not None]
