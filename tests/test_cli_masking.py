@@ -3,6 +3,7 @@ municipality ('Oppdiktby' and '9901' are invented), no error path of any `python
 module shows the name, on stdout, on stderr or in a traceback."""
 import ast
 import os
+import re
 import subprocess
 import sys
 
@@ -22,7 +23,7 @@ def entry_calls(module: str) -> bool:
     tree = ast.parse((ROOT / (module.replace(".", "/") + ".py")).read_text(encoding="utf-8"))
     for node in tree.body:
         if isinstance(node, ast.If) and "__main__" in ast.unparse(node.test):
-            return "sys.exit(entry(main))" in ast.unparse(node)
+            return re.search(r"sys\.exit\((cli\.)?entry\(main\)\)", ast.unparse(node)) is not None
     return False
 
 

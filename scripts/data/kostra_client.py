@@ -40,9 +40,8 @@ from urllib.parse import quote
 import pandas as pd
 import requests
 
-from scripts import paths
+from scripts import cli, paths
 from scripts.atomic import temp_beside
-from scripts.cli import entry
 from scripts.data.kostra import KostraFormatError, parse_jsonstat, read_snapshot
 from scripts.data.kostra_metadata import ResolveError, resolve_indicator
 from scripts.settings import ConfigError, indicator_tables, load_catalogue, load_private_offices
@@ -980,4 +979,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(entry(main))
+    sys.exit(cli.entry(main))
