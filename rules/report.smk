@@ -17,9 +17,9 @@ if ENGINE == "builtin":
             qmd="report/{chapter}.qmd",
             results=lambda wc: wf.declared_inputs(CHAPTERS[wc.chapter]),
         output:
-            "build/chapters/{chapter}.md",
+            md="build/chapters/{chapter}.md",
             # The figures the chapter shows (empty when it draws none).
-            directory("build/chapters/{chapter}.figures"),
+            figures=directory("build/chapters/{chapter}.figures"),
         wildcard_constraints:
             chapter="|".join(CHAPTERS),
         log:
@@ -27,7 +27,7 @@ if ENGINE == "builtin":
         conda:
             "../envs/navrapport.yaml"
         shell:
-            "python -m scripts.engine.execute {input.qmd} {output[0]} 2> {log}"
+            "python -m scripts.engine.execute {input.qmd} {output.md} 2> {log}"
 
     rule render:
         # Before the guard of the intermediates: the PDF is the longest step left.
