@@ -183,3 +183,37 @@ def test_privacy_guard_stops_a_leak_and_writes_no_report(tmp_path):
     assert proc.returncode != 0
     assert "Personvernvakten stoppet byggingen" in out and "kontor A" in out and "Oppdiktby" not in out
     assert not (repo / "build" / "report.pdf").exists() and not (repo / "build" / "report.html").exists()
+
+
+def files_on_disk(repo):
+    """Every file under the project with its size and modification time, Snakemake's own
+    bookkeeping (.snakemake/) left out."""
+    return {str(p.relative_to(repo)): (p.stat().st_size, p.stat().st_mtime_ns) for p in repo.rglob("*")
+            if p.is_file() and ".snakemake" not in p.relative_to(repo).parts}
+
+
+def test_reading_the_workflow_changes_nothing_and_the_build_changes_no_tracked_file(tmp_path):
+    """`snakemake -n` writes, moves and deletes nothing, also when a published report was deleted
+    by hand; a build writes only under build/ and logs/, and every tracked file keeps its bytes."""
+    import subprocess
+
+    repo = copy_repo(tmp_path)
+    before = files_on_disk(repo)
+    assert run_snakemake(repo, "-n").returncode == 0
+    assert files_on_disk(repo) == before
+    proc = run_snakemake(repo, env={"SOURCE_DATE_EPOCH": "1430352000"})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    changed = [f for f in tracked if (ROOT / f).is_file() and (repo / f).read_bytes() != (ROOT / f).read_bytes()]
+    assert changed == []
+    new = {f for f in files_on_disk(repo) if f not in before}
+    assert {f.split("/")[0] for f in new} <= {"build", "logs"}, sorted(new)[:20]
+    # A report deleted by hand: the plan publishes it again, and reading the plan deletes nothing.
+    (repo / "build/report.pdf").unlink()
+    before = files_on_disk(repo)
+    plan = run_snakemake(repo, "-n")
+    assert plan.returncode == 0 and "publish" in plan.stdout
+    assert files_on_disk(repo) == before
+    assert run_snakemake(repo, env={"SOURCE_DATE_EPOCH": "1430352000"}).returncode == 0
+    assert (repo / "build/report.pdf").is_file()
+    assert "Nothing to be done" in run_snakemake(repo, "-n").stdout
