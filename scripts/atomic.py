@@ -67,7 +67,6 @@ def write_text(path: Path | str, text: str) -> None:
 # ``written`` (the temporary file is complete, not yet renamed) and ``renamed`` (the output is in
 # place, the step has not yet exited). Unset (always, outside these tests) it does nothing.
 PAUSE_ENV = "NAVRAPPORT_TEST_PAUSE"
-PAUSE_POINTS = ("written", "renamed")
 
 
 def pause_point(path: Path | str, point: str) -> None:

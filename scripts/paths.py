@@ -49,7 +49,6 @@ RESULTS = BUILD / "results"
 CHAPTERS = BUILD / "chapters"
 # Documents are rendered here and checked; only scripts.guard.publish writes build/report.*.
 STAGING = BUILD / "staging"
-LOGS = ROOT / "logs"
 
 
 def malekort_dir(year: int) -> Path:

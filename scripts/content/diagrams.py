@@ -63,8 +63,8 @@ STYLE = {
     "axes.unicode_minus": True,
     "path.simplify": True,
 }
-# Applied with rc_context where figures are drawn and saved, never globally at import: the
-# step worker (scripts.step) preloads this module for steps that do not draw at all.
+# Applied with rc_context where figures are drawn and saved, never globally at import, so
+# importing this module changes nothing for code that does not draw.
 
 
 # --------------------------------------------------------------------------- text measuring

@@ -178,9 +178,6 @@ def inline_expressions(text: str) -> list[str]:
     return [e.strip() for e in INLINE.findall(text)]
 
 
-INLINE_MARK = "\x00NAVINLINE{}\x00"
-
-
 def to_notebook(qmd: Qmd) -> tuple[dict, list]:
     """Turn a parsed .qmd into a notebook (nbformat 4 structure, as plain dicts) whose code
     cells run in document order.
