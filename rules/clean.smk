@@ -14,6 +14,8 @@ rule clean_malekort:
         offices=OFFICES,
     log:
         "logs/clean_malekort_{year}.log",
+    benchmark:
+        "logs/benchmarks/clean_malekort_{year}.tsv",
     conda:
         "../envs/navrapport.yaml"
     shell:
@@ -34,6 +36,8 @@ rule clean_kostra_offices:
         src=lambda wc: f"data/raw/kostra_kontor/{wc.year}.csv",
     log:
         "logs/clean_kostra_kontor_{year}.log",
+    benchmark:
+        "logs/benchmarks/clean_kostra_kontor_{year}.tsv",
     conda:
         "../envs/navrapport.yaml"
     shell:

@@ -12,6 +12,8 @@ rule facts:
         "build/results/fakta.json",
     log:
         "logs/facts.log",
+    benchmark:
+        "logs/benchmarks/facts.tsv",
     conda:
         "../envs/navrapport.yaml"
     shell:
@@ -30,6 +32,8 @@ rule tools_table:
         offices=OFFICES,
     log:
         "logs/tools_table.log",
+    benchmark:
+        "logs/benchmarks/tools_table.tsv",
     conda:
         "../envs/navrapport.yaml"
     shell:
@@ -55,6 +59,8 @@ rule results:
         offices=OFFICES,
     log:
         "logs/results.log",
+    benchmark:
+        "logs/benchmarks/results.tsv",
     conda:
         "../envs/navrapport.yaml"
     shell:
@@ -71,6 +77,8 @@ rule result_figures:
         "build/results/figurer/resultater.svg",
     log:
         "logs/result_figures.log",
+    benchmark:
+        "logs/benchmarks/result_figures.tsv",
     conda:
         "../envs/navrapport.yaml"
     shell:
@@ -91,6 +99,8 @@ rule diagrams:
         outdir=lambda wc, output: os.path.dirname(output[0]),
     log:
         "logs/diagrams.log",
+    benchmark:
+        "logs/benchmarks/diagrams.tsv",
     conda:
         "../envs/navrapport.yaml"
     shell:
@@ -110,6 +120,8 @@ rule datagrunnlag:
         "build/results/datagrunnlag.json",
     log:
         "logs/datagrunnlag.log",
+    benchmark:
+        "logs/benchmarks/datagrunnlag.tsv",
     conda:
         "../envs/navrapport.yaml"
     shell:
@@ -128,6 +140,8 @@ rule utgave:
         aar=YEAR,
     log:
         "logs/utgave.log",
+    benchmark:
+        "logs/benchmarks/utgave.tsv",
     conda:
         "../envs/navrapport.yaml"
     shell:

@@ -20,6 +20,8 @@ rule exact:
         offices=OFFICES,
     log:
         "logs/exact.log",
+    benchmark:
+        "logs/benchmarks/exact.tsv",
     resources:
         mem_mb=400,
         runtime=5,
@@ -40,6 +42,8 @@ rule exact_figure:
         "build/results/figurer/permutasjon.svg",
     log:
         "logs/exact_figure.log",
+    benchmark:
+        "logs/benchmarks/exact_figure.tsv",
     conda:
         "../envs/navrapport.yaml"
     shell:

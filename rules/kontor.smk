@@ -53,6 +53,8 @@ rule kontor_tabeller:
         min_gruppe=config.get("kontor_min_gruppe", 5),
     log:
         "logs/kontor_tabeller.log",
+    benchmark:
+        "logs/benchmarks/kontor_tabeller.tsv",
     resources:
         mem_mb=400,
         runtime=10,
@@ -83,6 +85,8 @@ rule kontor_rapport:
         kontor=kontor_input.OFFICE_ID.pattern.strip("^$"),
     log:
         "logs/kontor/{kontor}.log",
+    benchmark:
+        "logs/benchmarks/kontor/{kontor}.tsv",
     conda:
         "../envs/navrapport.yaml"
     shell:
@@ -106,6 +110,8 @@ rule kontor_publish:
         dest=KONTOR_OUT,
     log:
         "logs/kontor/{kontor}.publish-{side}.log",
+    benchmark:
+        "logs/benchmarks/kontor/{kontor}.publish-{side}.tsv",
     conda:
         "../envs/navrapport.yaml"
     shell:

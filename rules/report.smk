@@ -24,6 +24,8 @@ if ENGINE == "builtin":
             chapter="|".join(CHAPTERS),
         log:
             "logs/chapter/{chapter}.log",
+        benchmark:
+            "logs/benchmarks/chapter/{chapter}.tsv",
         conda:
             "../envs/navrapport.yaml"
         shell:
@@ -44,6 +46,8 @@ if ENGINE == "builtin":
             fmt="html|pdf|docx",
         log:
             "logs/render_{fmt}.log",
+        benchmark:
+            "logs/benchmarks/render_{fmt}.tsv",
         resources:
             mem_mb=500,
             runtime=10,
@@ -71,6 +75,8 @@ else:
             formats=FORMATS,
         log:
             "logs/quarto_render.log",
+        benchmark:
+            "logs/benchmarks/quarto_render.tsv",
         resources:
             mem_mb=2000,
             runtime=30,
@@ -111,6 +117,8 @@ rule guard_intermediates:
         temp("build/staging/guard_intermediates.json"),
     log:
         "logs/guard_intermediates.log",
+    benchmark:
+        "logs/benchmarks/guard_intermediates.tsv",
     resources:
         mem_mb=500,
         runtime=10,
@@ -134,6 +142,8 @@ rule guard:
         temp("build/staging/guard.json"),
     log:
         "logs/guard.log",
+    benchmark:
+        "logs/benchmarks/guard.tsv",
     resources:
         mem_mb=500,
         runtime=10,
@@ -162,6 +172,8 @@ rule publish:
         RECEIPT,
     log:
         "logs/publish.log",
+    benchmark:
+        "logs/benchmarks/publish.tsv",
     conda:
         "../envs/navrapport.yaml"
     shell:
