@@ -129,6 +129,24 @@ def bench(n: int, measure_reruns: bool) -> dict:
         return res
 
 
+def targets(results: list[dict]) -> dict:
+    """The targets this run measured, and only those: a target needs its size (or its rerun) to
+    have been built, so a run of 25 offices says nothing about 250."""
+    small, big = results[0], results[-1]
+    out = {}
+    if len(results) > 1:
+        out["per_rapport_forhold"] = round(big["per_rapport_s"] / small["per_rapport_s"], 2)
+        out["maal_lineaer (≤ 1,2)"] = big["per_rapport_s"] <= 1.2 * small["per_rapport_s"]
+    by_size = {r["kontorer"]: r for r in results}
+    if 250 in by_size:
+        out["maal_250_under_180_s"] = by_size[250]["total_s"] <= 180
+    if "ingenting_aa_gjore_s" in big:
+        out[f"maal_ingenting_under_3_s ({big['kontorer']} kontorer)"] = big["ingenting_aa_gjore_s"] <= 3
+    if "en_endret_verdi" in big:
+        out[f"maal_en_endret_alene ({big['kontorer']} kontorer)"] = big["en_endret_verdi"].get("kontorjobber") == 1
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--sizes", type=int, nargs="+", default=[25, 50, 100, 250])
@@ -139,14 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         r = bench(n, measure_reruns=n == max(a.sizes))
         results.append(r)
         print(json.dumps(r, ensure_ascii=False), flush=True)
-    small, big = results[0], results[-1]
-    summary = {
-        "per_rapport_forhold": round(big["per_rapport_s"] / small["per_rapport_s"], 2),
-        "maal_lineaer (≤ 1,2)": big["per_rapport_s"] <= 1.2 * small["per_rapport_s"],
-        "maal_250_under_180_s": big["kontorer"] < 250 or big["total_s"] <= 180,
-        "maal_ingenting_under_3_s": big.get("ingenting_aa_gjore_s", 0) <= 3,
-        "maal_en_endret_alene": big.get("en_endret_verdi", {}).get("kontorjobber") == 1,
-    }
+    summary = targets(results)
     print(json.dumps(summary, ensure_ascii=False))
     if a.json:
         a.json.write_text(json.dumps({"maalinger": results, "oppsummering": summary}, ensure_ascii=False, indent=1))
