@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scripts.analysis import compare
-from scripts.content import figtext
+from scripts.content import figtext, tables
 
 HIGH, LOW = "hoyest_best", "lavest_best"
 
@@ -132,8 +132,13 @@ def test_a_line_leader_may_share_a_best_value_and_a_line_without_indicators_has_
     assert compare.line_leaders(df, INDS, "fylke") == []
 
 
+def table_4_2(df, inds, offices):
+    """Tabell 4.2 as the chapter draws it: the comparison's summaries, drawn by content."""
+    return tables.tabell_4_2([compare.indicator_summary(df, i) for i in inds], offices)
+
+
 def test_results_table_highlights_exactly_the_best_cells():
-    md = compare.results_markdown(TWO_LEADERS, INDS, ["A", "C", "F"])
+    md = table_4_2(TWO_LEADERS, INDS, ["A", "C", "F"])
     rows = {line.split("|")[1].strip(): [c.strip() for c in line.split("|")[2:-1]]
             for line in md.splitlines()[2:]}
     marked = {k: [i["id"] for i, cell in zip(INDS, cells, strict=True) if "{.hl}" in cell]
@@ -316,7 +321,7 @@ def test_combine_year_checks_the_year_and_names_every_missing_value(tmp_path):
 def test_results_table_header_cells_and_widths_for_any_unit():
     inds = [ind("s1", "stat", HIGH), ind("x", "kommune", LOW, enhet="timer")]
     df = frame({"s1": {"A": 28410, "B": 1}, "x": {"A": 2, "B": 3}})
-    lines = compare.results_markdown(df, inds, ["A", "B"]).splitlines()
+    lines = table_4_2(df, inds, ["A", "B"]).splitlines()
     assert [c.strip() for c in lines[0].split("|")[1:-1]] == ["Kontor", "Etikett s1 (%)", "Etikett x (timer)"]
     assert lines[1] == "|:" + "-" * 18 + "|" + "-" * 69 + ":|" + "-" * 69 + ":|"  # 12 % and 44 % + 44 %
     assert [c.strip() for c in lines[2].split("|")[1:-1]][1].startswith("[**28410**")  # never grouped
@@ -368,7 +373,8 @@ def test_build_results_over_several_years_describes_the_edition_year_and_keeps_t
     assert len(res["tidsserie"]) == 2 * 3 * 4
     assert {"kontor": "B", "aar": 2013, "indikator_id": ids[0], "verdi": 9.0, "kilde": ""} in res["tidsserie"]
     assert sorted(res["tidsserie"][0]) == ["aar", "indikator_id", "kilde", "kontor", "verdi"]
-    assert "[**60**&nbsp;" in res["tabell_4_2_md"] and "[**9**&nbsp;" not in res["tabell_4_2_md"]
+    md = tables.tabell_4_2(res["indikatorer"], res["kontorer"])
+    assert "[**60**&nbsp;" in md and "[**9**&nbsp;" not in md
 
 
 def test_build_results_compares_the_thesis_year_with_the_thesis(tmp_path):

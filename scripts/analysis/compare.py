@@ -23,8 +23,6 @@ from scripts.content import fmt, tables
 from scripts.content.fmt import md_escape
 from scripts.data.offices import DataError, load_indicators, read_office_values, read_yaml
 
-UNIT_SHORT = {"prosent": "%", "kroner": "kr"}
-
 
 def tools_table(csv: Path = paths.THESIS / "tabell_4_1.csv",
                 spec: Path = paths.THESIS / "verktoy.yaml", offices: list[str] | None = None) -> pd.DataFrame:
@@ -141,24 +139,6 @@ def line_leaders(df: pd.DataFrame, indicators: list[dict], linje: str) -> list[s
     return common_leaders(best_offices(df, i) for i in indicators if i["linje"] == linje)
 
 
-def results_markdown(df: pd.DataFrame, indicators: list[dict], offices: list[str]) -> str:
-    """Tabell 4.2 as a pipe table; the best value per indicator is highlighted.
-
-    The highlight is :func:`scripts.content.fmt.beste` (background, bold and ★, words for screen readers).
-    """
-    table = pd.DataFrame({"Kontor": [f"Kontor {md_escape(k)}" for k in offices]})
-    for ind in indicators:
-        best = set(best_offices(df, ind))
-        vals = indicator_values(df, ind)
-        cells = []
-        for k in offices:
-            text = fmt.tall(vals[k], ind["desimaler"], min_tusen=10**9)
-            cells.append(fmt.beste(text) if k in best else text)
-        table[f"{md_escape(ind['etikett'])} ({UNIT_SHORT.get(ind['enhet'], md_escape(ind['enhet']))})"] = cells
-    align = ["left"] + ["right"] * len(indicators)
-    return pipe_table(table, [0.12] + [0.88 / len(indicators)] * len(indicators), align)
-
-
 def indicator_summary(df: pd.DataFrame, ind: dict) -> dict:
     """What the chapters, the figure and the office reports read about one indicator.
 
@@ -237,7 +217,6 @@ def build_results(year: int, years: list[int], offices: list[str], data_dir: Pat
         "tidsserie": series.to_dict(orient="records"),
         # Series breaks inside the years shown (from the KOSTRA catalogue), for table and figure.
         "serieskifter": _series_breaks(sorted(frames)),
-        "tabell_4_2_md": results_markdown(df, indicators, offices),
     }
 
 

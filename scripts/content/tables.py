@@ -29,3 +29,21 @@ def pipe_table(header: list[str], rows: list[list], widths: list[float], align: 
         cells.append((":" if a in ("left", "center") else "-") + "-" * (n - 2) + (":" if a in ("right", "center") else "-"))
     lines[1] = "|" + "|".join(cells) + "|"
     return "\n".join(lines)
+
+
+# How a unit is written in a column header.
+UNIT_SHORT = {"prosent": "%", "kroner": "kr"}
+
+
+def tabell_4_2(indikatorer: list[dict], kontorer: list[str]) -> str:
+    """Tabell 4.2 as a pipe table, from the comparison step's indicator summaries (printed
+    values and best offices, decided there); the best value per indicator is highlighted with
+    :func:`scripts.content.fmt.beste` (background, bold and ★, words for screen readers)."""
+    from scripts.content.fmt import beste, md_escape
+
+    header = ["Kontor"] + [f"{md_escape(i['etikett'])} ({UNIT_SHORT.get(i['enhet'], md_escape(i['enhet']))})"
+                           for i in indikatorer]
+    rows = [[f"Kontor {md_escape(k)}"] + [beste(i["tekst"][k]) if k in i["beste"] else i["tekst"][k]
+                                          for i in indikatorer] for k in kontorer]
+    n = len(indikatorer)
+    return pipe_table(header, rows, [0.12] + [0.88 / n] * n, ["left"] + ["right"] * n)
