@@ -285,7 +285,7 @@ def test_retry_after_longer_than_max_wait_stops_at_once(mocked):
     [
         (requests.exceptions.ReadTimeout("read timed out"), "tidsavbrudd"),
         (requests.exceptions.ConnectTimeout("connect timed out"), "tidsavbrudd"),
-        (requests.exceptions.ConnectionError("name resolution failed"), "kunne ikke koble til"),
+        (requests.exceptions.ConnectionError("Connection reset by peer"), "kunne ikke koble til"),
     ],
 )
 def test_timeouts_and_connection_errors_retry_then_fail(mocked, exception, words):
@@ -297,6 +297,22 @@ def test_timeouts_and_connection_errors_retry_then_fail(mocked, exception, words
     assert sleeps == [1.0, 2.0]
     assert words in str(info.value)
     assert "SSB-tabell 04688" in str(info.value) and "ga opp etter 3 forsøk" in str(info.value)
+
+
+@pytest.mark.parametrize("cause", [
+    "HTTPSConnectionPool(host='data.ssb.no', port=443): Max retries exceeded (Caused by NameResolutionError("
+    "\"Failed to resolve 'data.ssb.no' ([Errno -3] Temporary failure in name resolution)\"))",
+    "[Errno 101] Network is unreachable",
+])
+def test_without_network_the_fetch_stops_at_once_and_says_so(mocked, cause):
+    mocked.add(responses.GET, DATA, body=requests.exceptions.ConnectionError(cause))
+    client, sleeps = make_client(max_retries=4, backoff=1.0)
+    with pytest.raises(KostraApiError) as info:
+        client.fetch(TABLE, QUERY)
+    assert len(mocked.calls) == 1 and sleeps == []
+    assert str(info.value).startswith(f"SSB-tabell 04688: fant ikke fram til SSB ({cause}). Er maskinen på nett, "
+                                      "og er ssb_url riktig? Ingenting er hentet, og uttrekkene som finnes, står "
+                                      "uendret. Prøv igjen når nettet er der [")
 
 
 def test_rate_limiter_is_asked_before_every_attempt(mocked):

@@ -357,6 +357,18 @@ def server_limits(conf: Mapping) -> tuple[int, tuple[int, int] | None]:
     return cells, ((calls, window) if calls and window else None)
 
 
+# What a connection error says when there is no network or no such host (urllib3 and the C library).
+UNREACHABLE = ("NameResolutionError", "Failed to resolve", "Name or service not known",
+               "Temporary failure in name resolution", "No address associated with hostname",
+               "Network is unreachable", "nodename nor servname")
+
+
+def unreachable(exc: Exception) -> bool:
+    """Whether a connection error means SSB cannot be reached at all from here (not worth retrying);
+    a dropped or refused connection may pass, so it is retried."""
+    return any(s in str(exc) for s in UNREACHABLE)
+
+
 def worth_retrying(status: int, body: bytes) -> bool:
     """429, 502–504, and 500 with a body; an empty 500 is SSB's answer to a repeated code."""
     return status in RETRY_STATUSES and not (status == 500 and not body.strip())
@@ -544,6 +556,15 @@ class SsbClient:
             except requests.Timeout as exc:
                 failure, cause, status, retry_after = "intet svar i tide (tidsavbrudd)", exc, None, None
             except requests.ConnectionError as exc:
+                if unreachable(exc):
+                    # No network, or no such host: waiting does not bring it back.
+                    raise KostraApiError(
+                        f"SSB-tabell {table_id}: fant ikke fram til SSB ({exc}). Er maskinen på nett, og er "
+                        "ssb_url riktig? Ingenting er hentet, og uttrekkene som finnes, står uendret. "
+                        f"Prøv igjen når nettet er der [{url}]",
+                        table_id=table_id,
+                        url=url,
+                    ) from exc
                 failure, cause, status, retry_after = f"kunne ikke koble til ({exc})", exc, None, None
             except requests.RequestException as exc:
                 raise KostraApiError(
