@@ -80,11 +80,15 @@ def test_code_lists_are_read_under_both_spellings():
         {"id": "agg_test", "label": "Oppdiktet liste", "type": "Aggregation"}]
 
 
-def test_a_table_without_a_geographic_role_says_so_and_the_catalogue_can_name_one():
-    meta = rec("v2/tables_05300_metadata.json")
+def resolve_error(meta: dict) -> str:
     with pytest.raises(ResolveError) as info:
         find_dimensions(meta)
-    assert str(info.value) == (
+    return str(info.value)
+
+
+def test_a_table_without_a_geographic_role_says_so_and_the_catalogue_can_name_one():
+    meta = rec("v2/tables_05300_metadata.json")
+    assert resolve_error(meta) == (
         "tabell 05300: metadata oppgir ingen geografisk dimensjon (role.geo); dimensjonene er Avstand1 «avstand», "
         "Kulturtilbud «kulturtilbud», ContentsCode «statistikkvariabel», Tid «år». Hvis en av dem er regionene, "
         "sett geo_dimension: <etikett> for tabellen i config/kostra_catalogue.yaml.")
@@ -94,9 +98,7 @@ def test_a_table_without_a_geographic_role_says_so_and_the_catalogue_can_name_on
 def test_two_geographic_dimensions_need_the_catalogue_to_say_which():
     meta = rec("v2/tables_05300_metadata.json")
     meta["role"]["geo"] = ["Avstand1", "Kulturtilbud"]
-    with pytest.raises(ResolveError) as info:
-        find_dimensions(meta)
-    assert str(info.value) == (
+    assert resolve_error(meta) == (
         "tabell 05300 har 2 geografiske dimensjoner (Avstand1 «avstand», Kulturtilbud «kulturtilbud»), og "
         "config/kostra_catalogue.yaml sier ikke hvilken som gir regionene. Sett geo_dimension: <etikett> for "
         "tabellen i katalogen, f.eks. geo_dimension: avstand.")

@@ -43,14 +43,20 @@ def tellinger(F: dict, R: dict) -> dict:
             "kom": len(R["kommunale_indikatorer"]), "oppgave_aar": f["dokumenter"]["malekort"]["aar"]}
 
 
-def resultatsetning_nb(R: dict) -> str:
+def _resultatsetning(R: dict, kontor, linje, ord: dict) -> str:
+    """The summary's sentence on who is best, in one language (``ord`` holds its words)."""
     n = len(R["statlige_indikatorer"]), len(R["kommunale_indikatorer"])
     samlet = sorted(set(R["statlig_best"]) & set(R["kommunal_best"]))
     if samlet:
-        return stor(f"{kontor_nb(samlet)} ligger best an på samtlige indikatorer.")
-    return ("Ingen av kontorene er best på alle indikatorene samlet. "
-            + stor(linje_nb(R["statlig_best"], n[0], "statlige")) + ", mens "
-            + linje_nb(R["kommunal_best"], n[1], "kommunale", kort=True) + ".")
+        return stor(ord["alle"].format(kontor(samlet)))
+    return (ord["ingen"] + stor(linje(R["statlig_best"], n[0], ord["stat"])) + ord["mens"]
+            + linje(R["kommunal_best"], n[1], ord["kommune"], kort=True) + ".")
+
+
+def resultatsetning_nb(R: dict) -> str:
+    return _resultatsetning(R, kontor_nb, linje_nb, {
+        "alle": "{} ligger best an på samtlige indikatorer.", "ingen": "Ingen av kontorene er best på alle "
+        "indikatorene samlet. ", "stat": "statlige", "kommune": "kommunale", "mens": ", mens "})
 
 
 def _kontor_en(ks) -> str:
@@ -72,13 +78,9 @@ def _linje_en(best, n: int, linje: str, kort: bool = False) -> str:
 
 
 def resultatsetning_en(R: dict) -> str:
-    n = len(R["statlige_indikatorer"]), len(R["kommunale_indikatorer"])
-    samlet = sorted(set(R["statlig_best"]) & set(R["kommunal_best"]))
-    if samlet:
-        return stor(f"{_kontor_en(samlet)} comes out best on every indicator.")
-    return ("No office is best on all the indicators taken together. "
-            + stor(_linje_en(R["statlig_best"], n[0], "state")) + ", while "
-            + _linje_en(R["kommunal_best"], n[1], "municipal", kort=True) + ".")
+    return _resultatsetning(R, _kontor_en, _linje_en, {
+        "alle": "{} comes out best on every indicator.", "ingen": "No office is best on all the indicators "
+        "taken together. ", "stat": "state", "kommune": "municipal", "mens": ", while "})
 
 
 def aar_merknad_nb(R: dict, oppgave_aar: int) -> str:
