@@ -66,7 +66,7 @@ PAUSES = [
     "build/results/datagrunnlag.json@written",            # datagrunnlag
     "build/chapters/04-analyse.figures/fig-resultater.svg@written",  # chapter: a figure
     "build/chapters/04-analyse.md@written",               # chapter: the markdown
-    "build/staging/report.typ@written",                   # render pdf: Typst source
+    "build/staging/.report.pdf.typ@written",              # render pdf: Typst source (scratch)
     "build/staging/report.pdf@written",                   # render pdf
     "build/staging/report.html@renamed",                  # render html
     "build/staging/guard_intermediates.json@written",     # privacy guard: intermediates

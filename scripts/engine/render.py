@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import os
 import re
 import subprocess
 import sys
@@ -156,7 +155,7 @@ def compile_pdf(typ_source: str, date: dt.date) -> bytes:
     import typst
 
     # A scratch file, removed again: the rule declares only the PDF as its output.
-    typ = paths.STAGING / f".report-{os.getpid()}.typ"
+    typ = paths.STAGING / ".report.pdf.typ"
     write_text(typ, typ_source)
     stamp = int(dt.datetime.combine(date, dt.time(), tzinfo=dt.UTC).timestamp())
     try:
