@@ -34,11 +34,12 @@ def metadata_with(numbers):
     def answer(request):
         status, headers, body = made_up_metadata(request)
         meta = json.loads(body)
-        regions = meta["dimension"]["Region"]["category"]
+        geo = meta["role"]["geo"][0]  # KOSTRA's region dimension, found by its role as the fetch finds it
+        regions = meta["dimension"][geo]["category"]
         for n in numbers:
             regions["index"][n] = len(regions["index"])
             regions["label"][n] = f"Oppdiktet kommune {n}"
-        meta["size"][meta["id"].index("Region")] = len(regions["index"])
+        meta["size"][meta["id"].index(geo)] = len(regions["index"])
         return status, headers, json.dumps(meta)
     return answer
 
