@@ -40,6 +40,18 @@ def test_bad_config_stops_snakemake_before_work(tmp_path):
     out = proc.stdout + proc.stderr
     assert "engine: verdien 'latex' er ikke gyldig; forventet én av auto, builtin, quarto" in out
     assert not (repo / "build").exists()
+    # The message alone: no Snakemake wrapping, no traceback.
+    assert "WorkflowError" not in out and "Traceback" not in out and "Snakefile\", line" not in out
+
+
+def test_a_misspelt_config_key_gets_the_nearest_key(tmp_path):
+    from tests.conftest import copy_repo, run_snakemake
+
+    repo = copy_repo(tmp_path)
+    proc = run_snakemake(repo, "-n", "--config", "yaer=2015")
+    assert proc.returncode != 0
+    assert "ukjent nøkkel 'yaer'; mente du 'year'? tillatte nøkler: " in proc.stderr
+    assert "WorkflowError" not in proc.stderr and "Traceback" not in proc.stderr
 
 
 @pytest.mark.parametrize("given, expected", [

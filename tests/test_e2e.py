@@ -217,3 +217,26 @@ def test_reading_the_workflow_changes_nothing_and_the_build_changes_no_tracked_f
     assert run_snakemake(repo, env={"SOURCE_DATE_EPOCH": "1430352000"}).returncode == 0
     assert (repo / "build/report.pdf").is_file()
     assert "Nothing to be done" in run_snakemake(repo, "-n").stdout
+
+
+def test_approving_a_new_file_updates_the_data_appendix(tmp_path):
+    """A new input file is listed as new; after `python -m scripts.guard.manifest approve` the next
+    build lists it as approved (the manifest is an input of the appendix's step)."""
+    import json
+    import subprocess
+    import sys
+
+    repo = copy_repo(tmp_path)
+    extra = repo / "data/templates/ekstra_mal.csv"
+    extra.write_text("kontor;aar\n", encoding="utf-8")  # a made-up new input file
+    env = dict(os.environ, NAVRAPPORT_ROOT=str(repo), PYTHONPATH=str(repo), SOURCE_DATE_EPOCH="1430352000")
+
+    def status():
+        assert run_snakemake(repo, env={"SOURCE_DATE_EPOCH": "1430352000"}).returncode == 0
+        rows = json.loads((repo / "build/results/datagrunnlag.json").read_text(encoding="utf-8"))["filer"]
+        return next(r["status"] for r in rows if r["sti"] == "data/templates/ekstra_mal.csv")
+
+    assert status() == "ny"
+    subprocess.run([sys.executable, "-m", "scripts.guard.manifest", "approve"], cwd=repo, env=env, check=True,
+                   capture_output=True)
+    assert status() == "godkjent"
