@@ -77,6 +77,22 @@ rule result_figures:
         "python -m scripts.content.figures results --src {input.src} --out {output} 2> {log}"
 
 
+rule result_figures_narrow:
+    """The phone variant of the results figure (one panel per row), shown below 600 px."""
+    priority: 10
+    input:
+        wf.code("scripts.content.figures"),
+        src="build/results/resultater.json",
+    output:
+        "build/results/figurer/resultater-smal.svg",
+    log:
+        "logs/result_figures_narrow.log",
+    conda:
+        "../envs/navrapport.yaml"
+    shell:
+        "python -m scripts.content.figures results --smal --src {input.src} --out {output} 2> {log}"
+
+
 rule diagrams:
     priority: 10
     input:
