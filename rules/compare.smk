@@ -74,7 +74,9 @@ rule result_figures:
         wf.code("scripts.content.figures"),
         src="build/results/resultater.json",
     output:
-        "build/results/figurer/resultater.svg",
+        wide="build/results/figurer/resultater.svg",
+        # The phone variant (one panel per row), shown below 600 px.
+        narrow="build/results/figurer/resultater-smal.svg",
     log:
         "logs/result_figures.log",
     benchmark:
@@ -82,7 +84,8 @@ rule result_figures:
     conda:
         "../envs/navrapport.yaml"
     shell:
-        "python -m scripts.content.figures results --src {input.src} --out {output} 2> {log}"
+        "python -m scripts.content.figures results --src {input.src} --out {output.wide}"
+        " --out-smal {output.narrow} 2> {log}"
 
 
 rule diagrams:

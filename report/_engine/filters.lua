@@ -56,14 +56,16 @@ function Image(el)
 end
 
 -- Pandoc's Typst writer drops the image description, and PDF/UA requires alt text on
--- every figure: write the figure as raw Typst with image(..., alt: ...).
+-- every figure: write the figure as raw Typst with image(..., alt: ...). The figure stays
+-- where it stands in the text (placement: none): a floating figure could land between a
+-- table's rows or in the middle of a paragraph.
 local function typst_string(s)
   return '"' .. s:gsub('\\', '\\\\'):gsub('"', '\\"') .. '"'
 end
 
 function Figure(el)
   if FORMAT:match("html") then
-    -- Its own keyboard-focusable region, so a figure kept wide on a phone can scroll sideways.
+    -- Its own keyboard-focusable region, named by the caption.
     local name = pandoc.utils.stringify(el.caption.long)
     if name == "" then name = "Figur" end
     return pandoc.Div({ el }, pandoc.Attr("", { "figure-wrap" }, { { "role", "region" }, { "tabindex", "0" }, { "aria-label", name } }))
@@ -80,7 +82,7 @@ function Figure(el)
   local cap = pandoc.write(pandoc.Pandoc(long.content), "typst")
   local label = (el.identifier ~= "" and ("<" .. el.identifier .. ">")) or ""
   return pandoc.RawBlock("typst", "#figure(image(" .. typst_string(src) .. ", alt: " .. typst_string(alt) ..
-    ", width: 100%), placement: auto, caption: [" .. cap .. "])" .. label)
+    ", width: 100%), placement: none, caption: [" .. cap .. "])" .. label)
 end
 
 -- A wide table gets its own keyboard-focusable scroll region in HTML (WCAG 2.1.1 / 1.4.10),

@@ -192,10 +192,16 @@ def _end_labels(ax, ind: dict, ends: list[tuple]) -> None:
         t.set_gid(f"{BEST}:{ind['id']}:{k}" if is_best else f"verdi:{ind['id']}:{k}")
 
 
-def draw_results(results: dict) -> Figure:
+# The phone variant: one panel per row, half the A4 width, so at a 390 px screen the 8 pt labels
+# are still about 12 px and the figure fits without sideways scrolling (the HTML shows it below
+# 600 px through <picture>; scripts/engine/render.py pairs ``X.svg`` with ``X-smal.svg``).
+NARROW_WIDTH_CM = 8.4
+
+
+def draw_results(results: dict, n_cols: int = 2, width_cm: float = WIDTH_CM) -> Figure:
     """The results figure: one panel per indicator, best office marked twice (colour and label)."""
     with matplotlib.rc_context(STYLE):
-        return _draw_results(results)
+        return _draw_results(results, n_cols, width_cm)
 
 
 def _reference_lines(ax, results: dict, ind: dict, vertical: bool) -> None:
@@ -214,15 +220,14 @@ def _reference_lines(ax, results: dict, ind: dict, vertical: bool) -> None:
                         fontsize=SMALL_PT, color=MUTED, ha="left", va="bottom", annotation_clip=False)
 
 
-def _draw_results(results: dict) -> Figure:
+def _draw_results(results: dict, n_cols: int = 2, width_cm: float = WIDTH_CM) -> Figure:
     inds = results.get("indikatorer") or []
     if not inds:
         raise ResultsError("resultatene har ingen «indikatorer»; forventet minst én indikator å tegne")
-    n_cols = 2
     n_rows = math.ceil(len(inds) / n_cols)
     several = len(years(results)) > 1
     height_cm = (6.4 if several else 5.6) * n_rows + 0.2
-    fig = Figure(figsize=(WIDTH_CM * CM, height_cm * CM), layout="constrained")
+    fig = Figure(figsize=(width_cm * CM, height_cm * CM), layout="constrained")
     FigureCanvasAgg(fig)
     axes = fig.subplots(n_rows, n_cols, squeeze=False)
     fig.get_layout_engine().set(w_pad=0.06, h_pad=0.08, wspace=0.06, hspace=0.08)
@@ -271,15 +276,21 @@ def main(argv: list[str] | None = None) -> int:
     r = sub.add_parser("results", help="the results figure for Tabell 4.2")
     r.add_argument("--src", type=Path, default=paths.RESULTS / "resultater.json")
     r.add_argument("--out", type=Path, default=paths.RESULTS / "figurer" / "resultater.svg")
+    r.add_argument("--out-smal", type=Path, default=None,
+                   help="also the phone variant here: one panel per row at half the A4 width")
     a = p.parse_args(argv)
     try:
         results = load_results(a.src)
-        fig = draw_results(results)
-        data = svg_bytes(fig)
+        # Both variants in one process: matplotlib's start is most of the cost.
+        wanted = [(a.out, draw_results(results))]
+        if a.out_smal:
+            wanted.append((a.out_smal, draw_results(results, 1, NARROW_WIDTH_CM)))
+        data = [(out, svg_bytes(fig)) for out, fig in wanted]
     except (ResultsError, KeyError, FileNotFoundError, json.JSONDecodeError) as exc:
         print(f"figures: {a.src}: {exc}", file=sys.stderr)
         return 1
-    write_bytes(a.out, data)
+    for out, svg in data:
+        write_bytes(out, svg)
     return 0
 
 

@@ -103,11 +103,28 @@ class SvgFigur:
         self.path = Path(path)
 
     def _repr_svg_(self) -> str:
-        text = self.path.read_text(encoding="utf-8")
-        root = SVG_ROOT.search(text)
-        if root is None:
-            raise ValueError(f"{self.path} er ikke et SVG-bilde: fila har ikke noe <svg>-element")
-        return text[root.start():]
+        return _svg_text(self.path)
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        """The SVG, and the phone variant drawn beside it (``X-smal.svg``) when there is one:
+        scripts/engine/execute.py writes that next to the chapter's figure, and the HTML shows it
+        on narrow screens."""
+        bundle = {"image/svg+xml": self._repr_svg_()}
+        narrow = self.path.with_name(self.path.stem + "-smal" + self.path.suffix)
+        if narrow.is_file():
+            bundle[SMAL_MIME] = _svg_text(narrow)
+        return bundle
+
+
+SMAL_MIME = "application/x-navrapport-smal+svg"
+
+
+def _svg_text(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    root = SVG_ROOT.search(text)
+    if root is None:
+        raise ValueError(f"{path} er ikke et SVG-bilde: fila har ikke noe <svg>-element")
+    return text[root.start():]
 
 
 SVG_ROOT = re.compile(r"<svg[\s>]")

@@ -141,12 +141,19 @@ def _stream_text(outputs: list, names: tuple[str, ...] = ("stdout", "stderr")) -
                    if o.get("output_type") == "stream" and o.get("name") in names)
 
 
+# A figure's phone variant in the cell's display bundle (same string as scripts.content.reportkit).
+SMAL_MIME = "application/x-navrapport-smal+svg"
+
+
 def _figure_markdown(cell: Cell, data: dict, fig_dir: Path, stem: str, n: int) -> str:
     label = cell.options.get("label") or f"{stem}-figur-{n}"
     ext, raw = ("svg", data["image/svg+xml"].encode("utf-8")) if "image/svg+xml" in data \
         else ("png", base64.b64decode(data["image/png"]))
     out = fig_dir / f"{label}.{ext}"
     write_bytes(out, raw)
+    # The phone variant of the same figure (scripts.content.reportkit.SMAL_MIME), beside it.
+    if ext == "svg" and SMAL_MIME in data:
+        write_bytes(fig_dir / f"{label}-smal.svg", data[SMAL_MIME].encode("utf-8"))
     caption = cell.options.get("fig-cap", "")
     alt = cell.options.get("fig-alt") or caption
     attrs = f'#{label} ' if str(label).startswith("fig-") else ""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import html as html_lib
 import re
 import subprocess
 import sys
@@ -79,19 +80,54 @@ COMMON = ["--from=markdown+smart", "--citeproc", "--lua-filter", str(ENGINE_DIR 
 
 
 ROW_START = re.compile(r"(<tr[^>]*>\s*)<td([^>]*)>(.*?)</td>", re.S)
+TABLE = re.compile(r"<table\b.*?</table>", re.S)
+HEAD_CELL = re.compile(r"<th\b[^>]*>(.*?)</th>", re.S)
+BODY_ROW = re.compile(r"<tr\b[^>]*>.*?</tr>", re.S)
+TAG = re.compile(r"<[^>]+>")
+
+
+def _label(cell_html: str) -> str:
+    """A header cell's text, for a body cell's ``data-label`` (plain text, attribute-escaped)."""
+    text = " ".join(html_lib.unescape(TAG.sub("", cell_html)).split())
+    return html_lib.escape(text, quote=True)
+
+
+def _scoped_table(table: str) -> str:
+    """One table: scoped headers, and on every body data cell its column header as
+    ``data-label``, which the stacked phone layout (style.css) shows above the value. The
+    header row stays a real ``<thead>`` (hidden only visually there)."""
+    table = table.replace("<th ", '<th scope="col" ').replace("<th>", '<th scope="col">')
+    head = re.search(r"<thead>.*?</thead>", table, re.S)
+    labels = [_label(c) for c in HEAD_CELL.findall(head.group(0))] if head else []
+    body = re.search(r"<tbody>.*?</tbody>", table, re.S)
+    if body:
+        rows = []
+        pos = 0
+        text = ROW_START.sub(r'\1<th scope="row"\2>\3</th>', body.group(0))
+        for m in BODY_ROW.finditer(text):
+            rows.append(text[pos:m.start()])
+            row, col = m.group(0), 0
+
+            def cell(c: re.Match) -> str:
+                nonlocal col
+                tag, attrs = c.group(1), c.group(2)
+                i, col = col, col + 1
+                if tag == "td" and i < len(labels) and labels[i]:
+                    attrs = f' data-label="{labels[i]}"{attrs}'
+                return f"<{tag}{attrs}>"
+
+            rows.append(re.sub(r"<(td|th)\b([^>]*)>", cell, row))
+            pos = m.end()
+        rows.append(text[pos:])
+        table = table[:body.start()] + "".join(rows) + table[body.end():]
+    return table
 
 
 def table_headers(html: str) -> str:
     """Give tables header scopes: column headers ``scope="col"``, and the first cell of each body
-    row (the office) a row header, so screen readers announce "Kontor C" with every value."""
-    html = html.replace("<th ", '<th scope="col" ').replace("<th>", '<th scope="col">')
-    out, pos = [], 0
-    for m in re.finditer(r"<tbody>.*?</tbody>", html, re.S):
-        out.append(html[pos:m.start()])
-        out.append(ROW_START.sub(r'\1<th scope="row"\2>\3</th>', m.group(0)))
-        pos = m.end()
-    out.append(html[pos:])
-    return "".join(out)
+    row (the office) a row header, so screen readers announce "Kontor C" with every value. Body
+    cells carry their column header as ``data-label`` for the stacked layout on phones."""
+    return TABLE.sub(lambda m: _scoped_table(m.group(0)), html)
 
 
 IMG = re.compile(r"<img\b(?P<attrs>[^>]*?)\s*/?>", re.S)
@@ -128,7 +164,14 @@ def embed_resources(html: str, css: Path, root: Path = paths.ROOT) -> str:
         rest = SRC.sub("", attrs).strip()
         alt = ALT.search(attrs)
         role = f'role="img" aria-label="{alt.group("alt")}" ' if mime == "image/svg+xml" and alt else ""
-        return f"<img {role}{uri} {rest} />"
+        img = f"<img {role}{uri} {rest} />"
+        # A figure drawn also for phones (``X-smal.svg`` beside ``X.svg``) is shown in that
+        # layout below 600 px, so it fits the screen instead of scrolling sideways.
+        narrow = path.with_name(path.stem + "-smal" + path.suffix)
+        if narrow.is_file():
+            data = base64.b64encode(narrow.read_bytes()).decode("ascii")
+            return f'<picture><source media="(max-width: 600px)" srcset="data:{mime};base64,{data}" />{img}</picture>'
+        return img
 
     return IMG.sub(inline, html)
 
