@@ -4,7 +4,6 @@ Parse time is every `snakemake` call, `-n` included, so nothing here imports pan
 """
 from __future__ import annotations
 
-import ast
 import functools
 import re
 import shutil
@@ -27,18 +26,30 @@ def module_file(module: str) -> Path:
     return base / "__init__.py" if base.is_dir() else base.with_suffix(".py")
 
 
+# Import statements of the project's own modules, anywhere in a file (lazy imports included):
+# ``import scripts.x.y`` and ``from scripts.x import a, b`` (also over several lines in brackets).
+# A regular expression, not ``ast``: this runs on every ``snakemake`` call, and parsing every
+# module costs a noticeable part of a no-op run. tests/test_layout.py checks that it finds every
+# import ``ast`` finds (an example in a docstring may add one more input, never miss one).
+IMPORT = re.compile(r"^[ \t]*(?:import[ \t]+(scripts(?:\.\w+)*)|from[ \t]+(scripts(?:\.\w+)*)[ \t]+import[ \t]+"
+                    r"(\([^)]*\)|[^\n#]*))", re.M)
+
+
 @functools.cache
 def project_imports(module: str) -> frozenset[str]:
     """Project modules ``module`` imports anywhere in its file (lazy imports included)."""
     found = set()
-    for node in ast.walk(ast.parse(module_file(module).read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            found |= {a.name for a in node.names if a.name.split(".")[0] == "scripts"}
-        elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "scripts":
-            for a in node.names:
-                sub = f"{node.module}.{a.name}"
-                found.add(sub if module_file(sub).is_file() else node.module)
-    return frozenset(m for m in found if module_file(m).is_file())
+    text = re.sub(r"#[^\n]*", "", module_file(module).read_text(encoding="utf-8"))
+    for m in IMPORT.finditer(text):
+        if m.group(1):
+            found.add(m.group(1))
+            continue
+        for name in re.findall(r"\w+", m.group(3)):
+            if name == "as":
+                break  # ``from x import y as z`` names one module at most
+            sub = f"{m.group(2)}.{name}"
+            found.add(sub if module_file(sub).is_file() else m.group(2))
+    return frozenset(m for m in found if m != module and module_file(m).is_file())
 
 
 def import_closure(*modules: str) -> set[str]:

@@ -128,3 +128,13 @@ def test_offline_modules_do_not_import_requests():
             "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_workflows_import_scan_finds_every_import_ast_finds():
+    """The rules' code inputs come from scripts.workflow.project_imports (a fast scan); a missed
+    import would leave a rule's inputs stale, so it is checked against the real parse."""
+    from scripts import workflow as wf
+
+    for m, deps in GRAPH.items():
+        expected = {d for d in deps if wf.module_file(d).is_file() and d != m}
+        assert expected <= set(wf.project_imports(m)), m
