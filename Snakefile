@@ -94,7 +94,7 @@ rule all:
 onsuccess:
     # The count of changes, last, where the user looks when the build is done.
     if PREVIOUS and (paths.BUILD / "endringer.csv").is_file():
-        print("Endringer siden forrige utgave: " + utgave.summary_line(paths.BUILD / "endringer.csv"))
+        print(f"Endringer siden forrige utgave: {utgave.summary_line(paths.BUILD / 'endringer.csv')}")
 
 
 onerror:

@@ -4,7 +4,7 @@
 # Keeping an edition is the user's explicit command, never a build step:
 #   python -m scripts.analysis.utgave behold --til data/editions/2014
 EDITION = "build/utgave/utgave.json"
-EDITION_OUTPUTS = [EDITION] + (["build/endringer.csv"] if PREVIOUS else [])
+EDITION_OUTPUTS = [EDITION, *(["build/endringer.csv"] if PREVIOUS else [])]
 
 
 rule utgavedata:

@@ -76,11 +76,13 @@ def test_record_has_values_best_verdicts_tables_and_files():
     json.dumps(rec)  # a file, so plain JSON
 
 
+def diff_2014_2015(stat=None, kom=None):
+    """The changes from the 2014 edition of ``results()`` to a 2015 one with these values."""
+    return utgave.diff(record(results(2014)), record(results(2015, stat=stat, kom=kom)))
+
+
 def test_a_changed_figure_is_a_change_with_direction_and_whether_it_is_better():
-    old = record(results(2014))
-    new = record(results(2015, stat={"A": 50.0, "B": 45.0, "C": 30.0, "D": 20.0},
-                         kom={"A": 3.0, "B": 2.0, "C": 4.0, "D": 6.0}))
-    rows = utgave.diff(old, new)
+    rows = diff_2014_2015({"A": 50.0, "B": 45.0, "C": 30.0, "D": 20.0}, {"A": 3.0, "B": 2.0, "C": 4.0, "D": 6.0})
     tall = [r for r in rows if r["type"] == "tall"]
     assert [(r["indikator"], r["kontor"], r["for"], r["etter"], r["retning"], r["vurdering"]) for r in tall] == [
         ("stat1", "B", 40.0, 45.0, "opp", "bedre"), ("kom1", "D", 5.0, 6.0, "opp", "dårligere")]
@@ -109,11 +111,11 @@ def test_same_year_rebuilt_with_new_data_gives_revisions_only():
 
 
 def test_moved_best_value_verdict_and_sentences():
-    old = record(results(2014))
     # Office D now best on the state indicator and on the municipal one: D leads both lines.
+    rows = diff_2014_2015({"A": 50.0, "B": 40.0, "C": 30.0, "D": 60.0}, {"A": 3.0, "B": 2.0, "C": 4.0, "D": 1.0})
+    old = record(results(2014))
     new = record(results(2015, stat={"A": 50.0, "B": 40.0, "C": 30.0, "D": 60.0},
                          kom={"A": 3.0, "B": 2.0, "C": 4.0, "D": 1.0}))
-    rows = utgave.diff(old, new)
     moved = [r for r in rows if r["type"] == "beste_verdi_flyttet"]
     assert [(r["indikator"], r["kontor"], r["for"], r["etter"]) for r in moved] == [
         ("stat1", "A → D", 50.0, 60.0), ("kom1", "B → D", 2.0, 1.0)]

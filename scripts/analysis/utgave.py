@@ -214,44 +214,43 @@ def _row(type_: str, **kw) -> dict:
     return {"type": type_, **{c: kw.get(c) for c in COLUMNS if c != "type"}}
 
 
+def _shared(old: dict, new: dict):
+    """(id, old indicator, new indicator, decimals) for each indicator in both editions, in Tabell 4.2's order."""
+    for iid in _order(new):
+        if iid in old["indikatorer"]:
+            ni = new["indikatorer"][iid]
+            yield iid, old["indikatorer"][iid], ni, int(ni["desimaler"])
+
+
+def _value_row(type_: str, ind: dict, a: float | None, b: float | None, **kw) -> dict | None:
+    """A figure's row when both values exist and differ as printed, with direction and whether it is better."""
+    if a is None or b is None or a == b:
+        return None
+    retning, vurdering = _direction(a, b, ind["retning"])
+    return _row(type_, **kw, **{"for": a, "etter": b}, retning=retning, vurdering=vurdering)
+
+
 def value_changes(old: dict, new: dict) -> list[dict]:
     """Figures that changed (the old edition's year against the new one's) and revisions (the
     same year in both editions, different in the new data), per indicator and office."""
     rows = []
-    for iid in _order(new):
-        ni, oi = new["indikatorer"][iid], old["indikatorer"].get(iid)
-        if oi is None:
-            continue
-        d = int(ni["desimaler"])
-        years = sorted(set(oi["verdier"]) & set(ni["verdier"]), key=int)
-        for y in years:
-            for k in new["kontorer"]:
-                a, b = _printed(oi["verdier"][y].get(k), d), _printed(ni["verdier"][y].get(k), d)
-                if a is not None and b is not None and a != b:
-                    retning, vurdering = _direction(a, b, ni["retning"])
-                    rows.append(_row("revisjon", indikator=iid, kontor=k, aar_for=int(y), aar_etter=int(y),
-                                     **{"for": a, "etter": b}, retning=retning, vurdering=vurdering))
+    for iid, oi, ni, d in _shared(old, new):
+        for y in sorted(set(oi["verdier"]) & set(ni["verdier"]), key=int):
+            rows += [_value_row("revisjon", ni, _printed(oi["verdier"][y].get(k), d), _printed(ni["verdier"][y].get(k), d),
+                                indikator=iid, kontor=k, aar_for=int(y), aar_etter=int(y)) for k in new["kontorer"]]
         if old["aar"] == new["aar"]:
             continue  # the same year again: a different figure is a revision, listed above
         oy, ny = str(old["aar"]), str(new["aar"])
-        for k in new["kontorer"]:
-            a = _printed(oi["verdier"].get(oy, {}).get(k), d)
-            b = _printed(ni["verdier"].get(ny, {}).get(k), d)
-            if a is not None and b is not None and a != b:
-                retning, vurdering = _direction(a, b, ni["retning"])
-                rows.append(_row("tall", indikator=iid, kontor=k, aar_for=old["aar"], aar_etter=new["aar"],
-                                 **{"for": a, "etter": b}, retning=retning, vurdering=vurdering))
-    return rows
+        rows += [_value_row("tall", ni, _printed(oi["verdier"].get(oy, {}).get(k), d),
+                            _printed(ni["verdier"].get(ny, {}).get(k), d), indikator=iid, kontor=k,
+                            aar_for=old["aar"], aar_etter=new["aar"]) for k in new["kontorer"]]
+    return [r for r in rows if r is not None]
 
 
 def best_changes(old: dict, new: dict) -> list[dict]:
     """Per indicator: the offices holding the best value moved, or the best value itself changed."""
     rows = []
-    for iid in _order(new):
-        ni, oi = new["indikatorer"][iid], old["indikatorer"].get(iid)
-        if oi is None:
-            continue
-        d = int(ni["desimaler"])
+    for iid, oi, ni, d in _shared(old, new):
         a, b = _printed(oi["beste_verdi"], d), _printed(ni["beste_verdi"], d)
         kw = {"indikator": iid, "aar_for": old["aar"], "aar_etter": new["aar"], "for": a, "etter": b,
               "kontor": " → ".join(["/".join(oi["beste"]) or "–", "/".join(ni["beste"]) or "–"])}
