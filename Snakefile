@@ -10,6 +10,7 @@ import sys
 from snakemake.utils import min_version, validate
 
 from scripts import paths, workflow as wf
+from scripts.analysis import utgave
 from scripts.data import preflight
 from scripts.guard import manifest
 from scripts.guard.publish import receipt_target
@@ -47,7 +48,15 @@ YEARS = sorted(set(config.get("years", [])) | {YEAR})
 OFFICES = list(config["offices"])
 FORMATS = list(config["formats"])
 ENGINE = wf.choose_engine(config["engine"])
-CHAPTERS = wf.chapters()
+# The kept edition this one is compared with (config forrige_utgave; default: last year's, if kept).
+# Without one, the appendix «Hva er endret siden forrige utgave» is not in the book at all
+# (Quarto profile report/_quarto-endringer.yml), and the report is as before.
+try:
+    PREVIOUS = utgave.forrige(config.get("forrige_utgave"), YEAR)
+except utgave.EditionError as exc:
+    wf.stop(str(exc))
+PROFILES = ["endringer"] if PREVIOUS else []
+CHAPTERS = wf.chapters(PROFILES)
 
 # Every input file of the edition there (names only: the cleaning steps read the contents).
 _inputs = preflight.problems(YEAR, YEARS, fetch=bool(config.get("fetch")))
@@ -70,13 +79,22 @@ include: "rules/exact.smk"
 include: "rules/report.smk"
 include: "rules/fetch.smk"
 include: "rules/kontor.smk"
+include: "rules/utgave.smk"
 
 
 rule all:
     input:
         # build/report.{html,pdf}, through the receipt of the step that publishes them (rules/report.smk).
         RECEIPT,
+        # This edition as data, and what changed since the previous one (rules/utgave.smk).
+        EDITION_OUTPUTS,
     default_target: True
+
+
+onsuccess:
+    # The count of changes, last, where the user looks when the build is done.
+    if PREVIOUS and (paths.BUILD / "endringer.csv").is_file():
+        print(f"Endringer siden forrige utgave: {utgave.summary_line(paths.BUILD / 'endringer.csv')}")
 
 
 onerror:

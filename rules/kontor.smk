@@ -41,6 +41,8 @@ rule kontor_tabeller:
         "config/kostra_catalogue.yaml",
         wf.private_mapping(),
         kontor_input.inputs(KONTOR_DATA, KONTOR_YEARS),
+        # The previous edition (rules/utgave.smk), for «Endret siden forrige rapport».
+        [str(PREVIOUS.relative_to(paths.ROOT))] if PREVIOUS else [],
     output:
         f"{KONTOR_WORK}/tabeller.json",
     params:
@@ -51,6 +53,7 @@ rule kontor_tabeller:
         grupper=config.get("kontor_grupper", "alle"),
         storrelser=config.get("kontor_storrelser", [20000, 50000]),
         min_gruppe=config.get("kontor_min_gruppe", 5),
+        forrige=f"--forrige {PREVIOUS.relative_to(paths.ROOT)}" if PREVIOUS else "",
     log:
         "logs/kontor_tabeller.log",
     benchmark:
@@ -63,7 +66,7 @@ rule kontor_tabeller:
     shell:
         "python -m scripts.analysis.kontor --data {params.data:q} --year {params.year} --years {params.years}"
         " --grupper {params.grupper} --storrelser {params.storrelser} --min-gruppe {params.min_gruppe}"
-        " --out {output} 2> {log}"
+        " {params.forrige} --out {output} 2> {log}"
 
 
 rule kontor_rapport:

@@ -37,13 +37,16 @@ if ENGINE == "builtin":
         input:
             code=wf.code("scripts.engine.render"),
             chapters=expand("build/chapters/{chapter}.{part}", chapter=CHAPTERS, part=["md", "figures"]),
-            book="report/_quarto.yml",
+            book=["report/_quarto.yml", *(f"report/_quarto-{p}.yml" for p in PROFILES)],
             bib="report/references.bib",
             engine=wf.engine_files(),
         output:
             temp("build/staging/report.{fmt}"),
         wildcard_constraints:
             fmt="html|pdf|docx",
+        params:
+            # The appendix on changes since the previous edition, when there is one (Snakefile, PROFILES).
+            profiles=" ".join(f"--profil {p}" for p in PROFILES),
         log:
             "logs/render_{fmt}.log",
         benchmark:
@@ -54,7 +57,7 @@ if ENGINE == "builtin":
         conda:
             "../envs/navrapport.yaml"
         shell:
-            "python -m scripts.engine.render {wildcards.fmt} 2> {log}"
+            "python -m scripts.engine.render {wildcards.fmt} {params.profiles} 2> {log}"
 
 
 else:
@@ -65,7 +68,7 @@ else:
             code=wf.code("scripts.engine.quarto", "scripts.content.reportkit"),
             qmd=[str(p.relative_to(paths.ROOT)) for p in CHAPTERS.values()],
             results=sorted({f for p in CHAPTERS.values() for f in wf.declared_inputs(p)}),
-            book="report/_quarto.yml",
+            book=["report/_quarto.yml", *(f"report/_quarto-{p}.yml" for p in PROFILES)],
             bib="report/references.bib",
             engine=wf.engine_files(),
         output:
@@ -73,6 +76,7 @@ else:
             site=temp(directory("build/staging/quarto")),
         params:
             formats=FORMATS,
+            profiles=" ".join(f"--profil {p}" for p in PROFILES),
         log:
             "logs/quarto_render.log",
         benchmark:
@@ -83,7 +87,7 @@ else:
         conda:
             "../envs/navrapport.yaml"
         shell:
-            "python -m scripts.engine.quarto {params.formats} 2> {log}"
+            "python -m scripts.engine.quarto {params.formats} {params.profiles} 2> {log}"
 
 
 # Everything the guard reads besides the documents: every intermediate a chapter reads (results
@@ -92,6 +96,8 @@ else:
 GUARDED = sorted(
     {f for p in CHAPTERS.values() for f in wf.declared_inputs(p) if f.startswith("build/")}
     | set(expand("build/results/{name}.json", name=["fakta", "verktoy", "resultater", "datagrunnlag"]))
+    # This edition as data, and the changes since the previous one (rules/utgave.smk).
+    | {"build/utgave/utgave.json", *(["build/endringer.csv"] if PREVIOUS else [])}
 )
 # What the guard's verdict depends on. Also inputs of `publish`: the guard's stamp is a temp file,
 # so a new or changed mapping, allow-list or guard must make the published report out of date itself.

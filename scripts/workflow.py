@@ -69,9 +69,9 @@ def code(*modules: str) -> list[str]:
     return sorted(str(module_file(m).relative_to(paths.ROOT)) for m in import_closure(*modules))
 
 
-def chapters() -> dict[str, Path]:
-    """Chapter stem -> .qmd path, in book order (from report/_quarto.yml)."""
-    return {p.stem: p for p in load_book().files}
+def chapters(profiles: list[str] | tuple[str, ...] = ()) -> dict[str, Path]:
+    """Chapter stem -> .qmd path, in book order (from report/_quarto.yml and the active profiles)."""
+    return {p.stem: p for p in load_book(profiles=profiles).files}
 
 
 def declared_inputs(qmd: Path) -> list[str]:

@@ -184,7 +184,7 @@ def test_e_and_f_note_gives_both_readings():
 def test_e_and_f_note_when_the_text_is_right_or_the_year_differs():
     assert "det stemmer med @tbl-resultater" in motstrid_statlig(results(stat_best=["E"]), "E", 2014, "F", CELLER)
     other = motstrid_statlig(results(aar=2015), "E", 2014, "F", CELLER, ["C", "F"])
-    assert "Oppgavens tabell for 2014 peker på kontor F" in other and "gjelder 2015" in other
+    assert "Oppgavens tabell for 2014 peker på kontor F" in other and "@tbl-resultater har tall for 2015" in other
     assert "Annet passer best med kontor E" in other
 
 

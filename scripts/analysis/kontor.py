@@ -201,9 +201,22 @@ def side(v: float, agg: dict) -> str:
     return "lavere" if v < agg["q1"] else "hoyere" if v > agg["q3"] else "innenfor"
 
 
+def own_previous(edition: dict, office: str) -> dict | None:
+    """This office's own values in the previous edition (``scripts.analysis.utgave``), for the
+    section «Endret siden forrige rapport»: indicator -> year -> value of this office only, so no
+    other office's value can reach its report. None when the office was not in that edition."""
+    if office not in edition["kontorer"]:
+        return None
+    own = {iid: {y: v[office] for y, v in ind["verdier"].items() if office in v}
+           for iid, ind in edition["indikatorer"].items()}
+    return {"aar": edition["aar"], "verdier": own}
+
+
 def build_tables(folder: Path, year: int, years: list[int], scheme: str = "alle",
-                 bounds: list[int] | None = None, snapshots: Path | None = None, k: int = MIN_GROUP) -> dict:
-    """Everything the office reports show, for every office, in one JSON-ready dict."""
+                 bounds: list[int] | None = None, snapshots: Path | None = None, k: int = MIN_GROUP,
+                 previous: dict | None = None) -> dict:
+    """Everything the office reports show, for every office, in one JSON-ready dict
+    (``previous``: the previous edition's record, when it was built from the same data folder)."""
     indicators = load_indicators()
     offices = kontor_input.offices(folder, year)
     years = sorted(set(years) | {year})
@@ -219,6 +232,8 @@ def build_tables(folder: Path, year: int, years: list[int], scheme: str = "alle"
     for office in offices:
         # the office's own KOSTRA group picks its reference figure, whatever the peer groups
         tables["kontorer"][office]["kostragruppe"] = None if info is None else str(info.loc[office, "kostragruppe"])
+        if previous is not None:
+            tables["kontorer"][office]["forrige"] = own_previous(previous, office)
     return {
         "aar": year,
         "aar_serie": years,
@@ -289,13 +304,23 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--grupper", default="alle", choices=SCHEMES)
     p.add_argument("--storrelser", type=int, nargs="*", default=[])
     p.add_argument("--min-gruppe", type=int, default=MIN_GROUP, help="k: the smallest group shown (kontor_min_gruppe)")
+    p.add_argument("--forrige", type=Path, help="forrige utgave (utgave.json), for «Endret siden forrige rapport»")
     p.add_argument("--out", type=Path, required=True)
     a = p.parse_args(argv)
     folder = kontor_input.data_dir(a.data)
     try:
+        previous = None
+        if a.forrige:
+            from scripts.analysis import utgave
+
+            previous = utgave.load(a.forrige)
+            # Another data folder (made-up offices) has other offices under the same letters.
+            if previous.get("datamappe") != a.data:
+                previous = None
         data = build_tables(folder, a.year, a.years, a.grupper, a.storrelser, snapshots=folder / "kostra",
-                            k=a.min_gruppe)
-    except (DataError, kontor_input.OfficeListError, malekort.MalekortError, FileNotFoundError) as exc:
+                            k=a.min_gruppe, previous=previous)
+    except (DataError, kontor_input.OfficeListError, malekort.MalekortError, FileNotFoundError,
+            ValueError) as exc:
         print(f"kontor: {exc}", file=sys.stderr)
         return 1
     write_text(a.out, json.dumps(data, ensure_ascii=False, indent=None, sort_keys=True))

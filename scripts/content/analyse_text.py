@@ -295,8 +295,10 @@ def motstrid_statlig(results: dict, tekst_kontor: str, oppgave_aar: int, oppgave
         return (f"Oppgaven sier at kontor {t} leverer best på de statlige indikatorene, og det stemmer "
                 "med @tbl-resultater.")
     if results["aar"] != oppgave_aar:
+        # Two tables, two years: say which table each claim is about, and who leads in this edition's.
         tall_del = (f"Oppgavens tabell for {oppgave_aar} peker på kontor {b}, ikke kontor {t}, som best på de "
-                    f"statlige indikatorene (tallene i @tbl-resultater gjelder {results['aar']}).")
+                    f"statlige indikatorene. Denne utgavens @tbl-resultater har tall for {results['aar']}: "
+                    f"{linjens_beste(results, 'stat')}.")
     elif best:
         hvor = "begge" if len(inds) == 2 else "alle"
         tall_del = (f"I @tbl-resultater har {kontorer(best)} beste verdi på {hvor} de statlige indikatorene "

@@ -28,6 +28,25 @@ def effekt_tekst(e: float) -> str:
     return text if text.startswith(("−", "-")) or text == "0,00" else "+" + text
 
 
+def resultattabell(E: dict, utgave_aar: int) -> str:
+    """Which results table the exact tests read: the thesis's own (its year), named so in an
+    edition for another year, where @tbl-resultater shows that year instead."""
+    if int(utgave_aar) == int(E["aar"]):
+        return "@tbl-resultater"
+    return (f"oppgavens egen resultattabell med tall for {E['aar']} (denne utgavens @tbl-resultater har tall "
+            f"for {utgave_aar})")
+
+
+def indikatorgrunnlag(E: dict, utgave_aar: int) -> str:
+    """The sentence on what each code is held against: the thesis's indicators for its year."""
+    n = fmt.ord_tall(len(E["indikatorer"]))
+    if int(utgave_aar) == int(E["aar"]):
+        return f"Hver kode er holdt opp mot de {n} resultatindikatorene for {E['aar']} i @tbl-resultater, det året intervjuene beskriver."
+    return (f"Hver kode er holdt opp mot de {n} resultatindikatorene for {E['aar']}, det året intervjuene "
+            f"beskriver, slik oppgavens egen resultattabell viser dem; denne utgavens @tbl-resultater har tall for "
+            f"{utgave_aar} og er ikke med i testene.")
+
+
 def _coding(R: dict, cid: str) -> dict:
     return next(c for c in R["kodinger"] if c["id"] == cid)
 

@@ -18,8 +18,8 @@ from pathlib import Path
 from scripts.atomic import write_text
 from scripts.cli import entry
 from scripts.content import fmt
+from scripts.content.analyse_text import indikatorer_nb, linje_nb, liten, stor
 from scripts.content.analyse_text import kontorer as kontor_nb
-from scripts.content.analyse_text import linje_nb, stor
 from scripts.content.fmt import md_escape as esc
 
 EN = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight",
@@ -43,20 +43,40 @@ def tellinger(F: dict, R: dict) -> dict:
             "kom": len(R["kommunale_indikatorer"]), "oppgave_aar": f["dokumenter"]["malekort"]["aar"]}
 
 
+def _per_indikator(R: dict, linje_id: str, kontor, ord: dict) -> str:
+    """Who has the best value on each indicator of a line no office leads: ``' (beste verdi: kontor
+    A på …, kontor B på …)'``, so the summary always says who is best, not only who is not."""
+    inds = [i for i in R["indikatorer"] if i["linje"] == linje_id]
+    deler = list(dict.fromkeys(ord["per"].format(kontor=kontor(i["beste"]), ind=esc(liten(i["kort"])))
+                               for i in inds if i["beste"]))
+    return f" ({ord['beste']}: {fmt.liste(deler, og=ord['og'])})" if deler else ""
+
+
 def _resultatsetning(R: dict, kontor, linje, ord: dict) -> str:
     """The summary's sentence on who is best, in one language (``ord`` holds its words)."""
     n = len(R["statlige_indikatorer"]), len(R["kommunale_indikatorer"])
     samlet = sorted(set(R["statlig_best"]) & set(R["kommunal_best"]))
     if samlet:
         return stor(ord["alle"].format(kontor(samlet)))
-    return (ord["ingen"] + stor(linje(R["statlig_best"], n[0], ord["stat"])) + ord["mens"]
-            + linje(R["kommunal_best"], n[1], ord["kommune"], kort=True) + ".")
+    stat = stor(linje(R["statlig_best"], n[0], ord["stat"]))
+    if not R["statlig_best"]:
+        stat += _per_indikator(R, "stat", kontor, ord)
+    if not R["statlig_best"] and not R["kommunal_best"]:
+        # No leader in either line: "nor", not a contrast ("mens") between two equal findings.
+        return (ord["ingen"] + stat + ". " + ord["heller"].format(ord["indikatorer"](n[1], ord["kommune"]))
+                + _per_indikator(R, "kommune", kontor, ord) + ".")
+    kom = linje(R["kommunal_best"], n[1], ord["kommune"], kort=True)
+    if not R["kommunal_best"]:
+        kom += _per_indikator(R, "kommune", kontor, ord)
+    return ord["ingen"] + stat + ord["mens"] + kom + "."
 
 
 def resultatsetning_nb(R: dict) -> str:
     return _resultatsetning(R, kontor_nb, linje_nb, {
         "alle": "{} ligger best an på samtlige indikatorer.", "ingen": "Ingen av kontorene er best på alle "
-        "indikatorene samlet. ", "stat": "statlige", "kommune": "kommunale", "mens": ", mens "})
+        "indikatorene samlet. ", "stat": "statlige", "kommune": "kommunale", "mens": ", mens ",
+        "beste": "beste verdi", "per": "{kontor} på {ind}", "og": "og",
+        "heller": "Heller ikke på {} er ett enkelt kontor best", "indikatorer": indikatorer_nb})
 
 
 def _kontor_en(ks) -> str:
@@ -80,7 +100,10 @@ def _linje_en(best, n: int, linje: str, kort: bool = False) -> str:
 def resultatsetning_en(R: dict) -> str:
     return _resultatsetning(R, _kontor_en, _linje_en, {
         "alle": "{} comes out best on every indicator.", "ingen": "No office is best on all the indicators "
-        "taken together. ", "stat": "state", "kommune": "municipal", "mens": ", while "})
+        "taken together. ", "stat": "state", "kommune": "municipal", "mens": ", while ",
+        # The indicators' short names are Norwegian: in English, only who has a best value.
+        "beste": "best values", "per": "{kontor}", "og": "and",
+        "heller": "Nor is any single office best on {}", "indikatorer": _indikatorer_en})
 
 
 def aar_merknad_nb(R: dict, oppgave_aar: int) -> str:

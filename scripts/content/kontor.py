@@ -133,7 +133,8 @@ def view(tables: dict, office: str) -> dict:
             "flere_aar": len(years_with_values) > 1,
             "antall": tables["antall_kontorer"], "oppdiktet": tables["oppdiktet"],
             "referanser": tables.get("referanser") or {}, "inndeling": tables["inndeling"],
-            "kilder": tables["kilder"], "kostragruppe": me.get("kostragruppe")}
+            "kilder": tables["kilder"], "kostragruppe": me.get("kostragruppe"),
+            "forrige": me.get("forrige"), "verdier": me["verdier"]}
 
 
 def _comparisons(v: dict, now: dict) -> list[tuple[str, dict, str | None]]:
@@ -354,6 +355,17 @@ def sources_text(v: dict) -> str:
     return text + "- Indikatorene og hva som regnes som bedre, er de samme som i hovedrapporten."
 
 
+def changes_text(v: dict) -> str:
+    """What changed in this office's own figures since the report of the previous edition
+    (scripts.content.endringer): its own values only, never another office's."""
+    from scripts.content.endringer import kontor_avsnitt, kontor_endringer
+
+    inds = [r["ind"] for r in v["rader"]]
+    before = v["forrige"]
+    rows = kontor_endringer(before["verdier"], v["verdier"], inds, before["aar"], v["aar"])
+    return kontor_avsnitt(v["kontor"], rows, inds, before["aar"], v["aar"])
+
+
 def markdown(v: dict, figure: str, date) -> str:
     """The whole report as Pandoc markdown with its metadata block."""
     import yaml
@@ -402,6 +414,8 @@ def markdown(v: dict, figure: str, date) -> str:
                  "hadde tall det året."]
         for r in v["rader"]:
             body += [f"### {fmt.md_escape(r['ind']['etikett'])}", years_table(v, r)]
+    if v.get("forrige"):
+        body += ["## Endret siden forrige rapport", changes_text(v)]
     body += ["## Indikatorene", indicator_list(v),
              "## Landet og KOSTRA-gruppen", references(v),
              "## Datakilder", sources_text(v)]

@@ -65,15 +65,16 @@ def out_dir(fmt: str) -> Path:
     return OUT_DIR if fmt == "html" else paths.STAGING / f"quarto-{fmt}"
 
 
-def render(formats: list[str], exe: str = "quarto") -> list[Path]:
-    """Run ``quarto render report --to X`` for each format and stage the results for the guard."""
+def render(formats: list[str], exe: str = "quarto", profiles: list[str] | tuple[str, ...] = ()) -> list[Path]:
+    """Run ``quarto render report --to X`` for each format and stage the results for the guard
+    (``profiles``: ``--profile`` for each, e.g. ``endringer`` when there is a previous edition)."""
     check_quarto(exe)
     written = []
     for fmt in formats:
         if fmt not in TO:
             raise QuartoError(f"ukjent format «{fmt}»; forventet en av {', '.join(TO)}")
         cmd = [shutil.which(exe) or exe, "render", str(paths.REPORT), "--to", TO[fmt],
-               "--output-dir", str(out_dir(fmt))]
+               "--output-dir", str(out_dir(fmt))] + (["--profile", ",".join(profiles)] if profiles else [])
         proc = subprocess.run(cmd, capture_output=True, text=True, env=quarto_env(), cwd=paths.ROOT)
         if proc.returncode != 0:
             where = failed_file(proc.stderr)
@@ -110,8 +111,9 @@ def stage(fmt: str) -> Path:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m scripts.engine.quarto")
     p.add_argument("formats", nargs="+")
+    p.add_argument("--profil", action="append", default=[], help="Quarto-profil (report/_quarto-<profil>.yml)")
     a = p.parse_args(argv)
-    return run_step("quarto", lambda: render(a.formats), (QuartoError,))
+    return run_step("quarto", lambda: render(a.formats, profiles=a.profil), (QuartoError,))
 
 if __name__ == "__main__":
     sys.exit(entry(main))

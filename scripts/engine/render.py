@@ -211,9 +211,11 @@ def compile_pdf(typ_source: str, date: dt.date) -> bytes:
         typ.unlink(missing_ok=True)
 
 
-def render(formats: list[str], out_dir: Path = paths.STAGING, env: dict | None = None) -> list[Path]:
-    """Assemble the executed chapters and write ``report.<fmt>`` into ``out_dir`` for each format."""
-    book = load_book()
+def render(formats: list[str], out_dir: Path = paths.STAGING, env: dict | None = None,
+           profiles: list[str] | tuple[str, ...] = ()) -> list[Path]:
+    """Assemble the executed chapters and write ``report.<fmt>`` into ``out_dir`` for each format
+    (``profiles``: the Quarto profiles whose chapters belong to the book, see ``load_book``)."""
+    book = load_book(profiles=profiles)
     texts = {}
     for f in book.files:
         md = chapter_md(f)
@@ -239,9 +241,16 @@ def render(formats: list[str], out_dir: Path = paths.STAGING, env: dict | None =
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m scripts.engine.render html pdf``: render the requested formats into build/staging/."""
-    argv = sys.argv[1:] if argv is None else argv
-    return run_step("render", lambda: render(argv or ["html", "pdf"]), (RuntimeError, KeyError, ValueError))
+    """``python -m scripts.engine.render html pdf [--profil endringer]``: render the requested formats
+    into build/staging/."""
+    import argparse
+
+    p = argparse.ArgumentParser(prog="python -m scripts.engine.render")
+    p.add_argument("formats", nargs="*", default=["html", "pdf"])
+    p.add_argument("--profil", action="append", default=[], help="Quarto-profil (report/_quarto-<profil>.yml)")
+    a = p.parse_args(sys.argv[1:] if argv is None else argv)
+    return run_step("render", lambda: render(a.formats or ["html", "pdf"], profiles=a.profil),
+                    (RuntimeError, KeyError, ValueError))
 
 if __name__ == "__main__":
     sys.exit(entry(main))
