@@ -201,7 +201,7 @@ def test_office_section_shows_only_the_offices_own_figures():
     assert kontor_analysis.own_previous(old, "Z") is None
     inds = [{**i, "desimaler": 0} for i in results()["indikatorer"]]
     now = {"stat1": {"2014": 31.0, "2015": 35.0}, "kom1": {"2014": 4.0, "2015": 4.0}}
-    rows = endringer.kontor_endringer(own["verdier"], now, inds, 2014, 2015)
+    rows = utgave.kontor_endringer(own["verdier"], now, inds, 2014, 2015)
     assert [(r["type"], r["indikator"]) for r in rows] == [("revisjon", "stat1"), ("tall", "stat1")]
     text = endringer.kontor_avsnitt("C", rows, inds, 2014, 2015)
     assert f"30{NBSP}% i forrige rapport til 31{NBSP}%" in text and f"30{NBSP}% i 2014, 35{NBSP}% i 2015" in text

@@ -222,35 +222,6 @@ def vedlegg(data: dict) -> str:
 # --------------------------------------------------------------------------- office reports
 
 
-def kontor_endringer(own_before: dict, own_now: dict, indicators: list[dict], year_before: int, year_now: int) -> list[dict]:
-    """One office's own changes since its last report: ``own_*`` are indicator -> year -> value of
-    this office only (the previous edition's and the current data), so nothing of another office
-    can enter. Rows as :func:`scripts.analysis.utgave.diff` gives them (types tall, revisjon,
-    indikator_ny, indikator_fjernet)."""
-    from scripts.analysis.utgave import _direction, _printed
-
-    rows = []
-    by_id = {i["id"]: i for i in indicators}
-    for iid, ind in by_id.items():
-        if iid not in own_before:
-            rows.append({"type": "indikator_ny", "indikator": iid})
-            continue
-        d = int(ind["desimaler"])
-        before, now = own_before[iid], own_now.get(iid, {})
-        for y in sorted(set(before) & set(now), key=int):
-            a, b = _printed(before[y], d), _printed(now[y], d)
-            if a is not None and b is not None and a != b:
-                rows.append({"type": "revisjon", "indikator": iid, "aar": int(y), "for": a, "etter": b})
-        if year_before != year_now:
-            a, b = _printed(before.get(str(year_before)), d), _printed(now.get(str(year_now)), d)
-            if a is not None and b is not None and a != b:
-                retning, vurdering = _direction(a, b, ind["retning"])
-                rows.append({"type": "tall", "indikator": iid, "for": a, "etter": b, "retning": retning,
-                             "vurdering": vurdering})
-    rows += [{"type": "indikator_fjernet", "indikator": iid} for iid in own_before if iid not in by_id]
-    return rows
-
-
 def kontor_avsnitt(office: str, rows: list[dict], indicators: list[dict], year_before: int, year_now: int) -> str:
     """The office report's section «Endret siden forrige rapport»: this office's own figures only."""
     by_id = {i["id"]: i for i in indicators}

@@ -358,7 +358,8 @@ def sources_text(v: dict) -> str:
 def changes_text(v: dict) -> str:
     """What changed in this office's own figures since the report of the previous edition
     (scripts.content.endringer): its own values only, never another office's."""
-    from scripts.content.endringer import kontor_avsnitt, kontor_endringer
+    from scripts.analysis.utgave import kontor_endringer
+    from scripts.content.endringer import kontor_avsnitt
 
     inds = [r["ind"] for r in v["rader"]]
     before = v["forrige"]
