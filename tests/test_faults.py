@@ -101,7 +101,9 @@ def test_a_build_killed_at_each_step_reruns_to_the_same_bytes_and_leaves_no_temp
     done = run_snakemake(repo, env={"SOURCE_DATE_EPOCH": "1430352000"})
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     after = tree(repo / "build")
-    assert [f for f in after if Path(f).name.startswith(".") or f.endswith(".tmp")] == []
+    # Snakemake's own marker in a directory output (a chapter's figures) is not a left-over.
+    assert [f for f in after if (Path(f).name.startswith(".") and Path(f).name != ".snakemake_timestamp")
+            or f.endswith(".tmp")] == []
     assert after == tree(built_repo / "build")
 
 
