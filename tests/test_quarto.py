@@ -166,9 +166,12 @@ def pdf_words(path: Path) -> tuple[int, list[str]]:
     import pypdfium2 as pdfium
 
     pdf = pdfium.PdfDocument(path)
-    text = " ".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
-    text = text.replace("\u00a0", " ").replace("\ufffe", "").replace("\u00ad", "")
-    return len(pdf), re.sub(r"-\s*\r?\n\s*", "", text).split()
+    # Each page without the page number its footer ends with, so a word hyphenated across a page
+    # break is joined as on any other line ("alterna-" | "9" | "tiver" is "alternativer").
+    pages = [re.sub(r"\s*\d+\s*$", "", pdf[i].get_textpage().get_text_range()) for i in range(len(pdf))]
+    text = "\n".join(pages).replace("\u00a0", " ").replace("\u00ad", "")
+    # pdfium writes a line-end hyphen as "-" + line break, or as U+FFFE where the line is a page's last.
+    return len(pdf), re.sub(r"(?:-\s*\r?\n|\ufffe\s*)\s*", "", text).split()
 
 
 def test_pdf_is_the_same_document(both_engines):
