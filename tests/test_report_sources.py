@@ -43,31 +43,37 @@ def test_chapters_are_in_our_own_words(qmd):
     assert not runs, f"{qmd.name} repeats the thesis word for word: {runs[:3]}"
 
 
-# Three of the sentences a review found (4.1.2, 4.2.1, 4.2.4): each changes a word
-# or two of a thesis sentence, so no 12-word run is shared, yet the sentence is the thesis's.
+# Three of the sentences a review found (4.1.2, 4.2.1, 4.2.4): each changes a word or two of a
+# thesis sentence, so no 12-word run is shared, yet the sentence is the thesis's. The thesis's own
+# sentences are read from its text (named by their first words), not copied into the project.
 REWORDED = [
     ("Flertallet har sin utdanning fra sosiale eller pedagogiske fag, og de fleste har relevant "
-     "tilleggsutdanning.", "Flertallet har sin utdanningsbakgrunn fra sosiale eller pedagogiske fag, og de "
-     "fleste har relevant tilleggsutdanning."),
+     "tilleggsutdanning.", "Flertallet har sin utdanningsbakgrunn"),
     ("I intervjuene er det likevel vanskelig å skille styring kontorene utsettes for, fra grep lederne gjør "
-     "selv.", "I intervjuene er det likevel vanskelig å skille hvilken styring kontorene utsettes for og "
-     "hvilke aktive styringsgrep lederne gjør selv."),
+     "selv.", "I intervjuene er det likevel vanskelig"),
     ("På samme måte kan det se ut til at lederens demografi og bruk av verktøyene passer bedre med "
-     "henholdsvis kommunale og statlige styringssignaler.", "På samme måte kan det se ut til at NAV-leders "
-     "demografi og bruk av de ulike styringsverktøyene passer bedre med henholdsvis kommunale og statlige "
-     "styringssignaler."),
+     "henholdsvis kommunale og statlige styringssignaler.", "På samme måte kan det se ut til at NAV-leders"),
 ]
 
 
+def thesis_sentence(start: str) -> str:
+    """The thesis's sentence that begins with ``start`` (its printed lines joined)."""
+    text = " ".join(SEED.read_text(encoding="utf-8").split())
+    i = text.index(start)
+    return text[i:text.index(".", i) + 1]
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="the thesis text (shared/seed) is not beside the repository")
 def test_near_copies_finds_a_reworded_sentence_and_passes_a_paraphrase_or_a_quotation():
-    for ours, theirs in REWORDED:
+    pairs = [(ours, thesis_sentence(start)) for ours, start in REWORDED]
+    for ours, theirs in pairs:
         assert near_copies(ours, theirs), ours
-    theirs = REWORDED[0][1]
+    theirs = pairs[0][1]
     assert not near_copies("De fleste er utdannet i sosialfag eller pedagogikk og har tatt videre utdanning "
                            "som er relevant for jobben.", theirs)
     assert not near_copies(f"Oppgaven skriver: «{theirs}» (s. 40).", theirs)
     # A sentence of the thesis split over printed lines, as the thesis text is, is still one sentence.
-    assert near_copies(REWORDED[1][0], REWORDED[1][1].replace(" for ", " for \n\n "))
+    assert near_copies(pairs[1][0], pairs[1][1].replace(" for ", " for \n\n "))
 
 
 def _generated_texts():

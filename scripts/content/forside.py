@@ -71,12 +71,21 @@ def _resultatsetning(R: dict, kontor, linje, ord: dict) -> str:
     return ord["ingen"] + stat + ord["mens"] + kom + "."
 
 
+# The words of the summary's sentence on who is best, per language, in the order of _ORD_NOKLER.
+_ORD_NOKLER = ("alle", "ingen", "stat", "kommune", "mens", "beste", "per", "og", "heller")
+_ORD = {
+    "nb": ("{} ligger best an på samtlige indikatorer.", "Ingen av kontorene er best på alle indikatorene "
+           "samlet. ", "statlige", "kommunale", ", mens ", "beste verdi", "{kontor} på {ind}", "og",
+           "Heller ikke på {} er ett enkelt kontor best"),
+    # The indicators' short names are Norwegian: in English, only who has a best value.
+    "en": ("{} comes out best on every indicator.", "No office is best on all the indicators taken together. ",
+           "state", "municipal", ", while ", "best values", "{kontor}", "and", "Nor is any single office best on {}"),
+}
+
+
 def resultatsetning_nb(R: dict) -> str:
-    return _resultatsetning(R, kontor_nb, linje_nb, {
-        "alle": "{} ligger best an på samtlige indikatorer.", "ingen": "Ingen av kontorene er best på alle "
-        "indikatorene samlet. ", "stat": "statlige", "kommune": "kommunale", "mens": ", mens ",
-        "beste": "beste verdi", "per": "{kontor} på {ind}", "og": "og",
-        "heller": "Heller ikke på {} er ett enkelt kontor best", "indikatorer": indikatorer_nb})
+    return _resultatsetning(R, kontor_nb, linje_nb, {**dict(zip(_ORD_NOKLER, _ORD["nb"], strict=True)),
+                                                     "indikatorer": indikatorer_nb})
 
 
 def _kontor_en(ks) -> str:
@@ -98,12 +107,8 @@ def _linje_en(best, n: int, linje: str, kort: bool = False) -> str:
 
 
 def resultatsetning_en(R: dict) -> str:
-    return _resultatsetning(R, _kontor_en, _linje_en, {
-        "alle": "{} comes out best on every indicator.", "ingen": "No office is best on all the indicators "
-        "taken together. ", "stat": "state", "kommune": "municipal", "mens": ", while ",
-        # The indicators' short names are Norwegian: in English, only who has a best value.
-        "beste": "best values", "per": "{kontor}", "og": "and",
-        "heller": "Nor is any single office best on {}", "indikatorer": _indikatorer_en})
+    return _resultatsetning(R, _kontor_en, _linje_en, {**dict(zip(_ORD_NOKLER, _ORD["en"], strict=True)),
+                                                       "indikatorer": _indikatorer_en})
 
 
 def aar_merknad_nb(R: dict, oppgave_aar: int) -> str:
