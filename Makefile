@@ -3,7 +3,8 @@
 #   make test      installs into .venv if needed, then runs the tests (minutes; one full build included)
 #   make test-slow the slow tests: fault injection at every kill point, the cluster, browsers, real
 #                  Quarto, every README command (docs/testing.md)
-#   make mutation  mutation testing (mutmut) of scripts/analysis, scripts/guard and the data parsers,
+#   make mutation  mutation testing (mutmut) of scripts/analysis, scripts/guard, the data parsers and the
+#                  editions' diff,
 #                  one package at a time; PACKAGES="analysis" for one (docs/testing.md)
 VENV := .venv
 
@@ -18,7 +19,7 @@ test: $(VENV)/.installed
 test-slow: $(VENV)/.installed
 	$(VENV)/bin/python -m pytest -q -p no:cacheprovider -m slow
 
-PACKAGES ?= analysis guard parsers
+PACKAGES ?= analysis guard parsers utgave
 mutation: $(VENV)/.installed
 	$(VENV)/bin/python -m tests.mutation $(PACKAGES)
 

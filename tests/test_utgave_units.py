@@ -232,3 +232,62 @@ def test_appendix_7_names_the_thesis_table_in_another_years_edition():
     assert "for 2014, det året intervjuene beskriver, slik oppgavens egen resultattabell" in other
     assert "@tbl-resultater har tall for 2015" in other
     assert eksakt_tekst.resultattabell(E, 2014) == "@tbl-resultater"
+
+
+# --- the commands, in-process: lag, endringer, behold, oppsummer ------------------------------------
+
+def write_json(path, data):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_the_commands_record_compare_keep_and_count(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(utgave.paths, "ROOT", tmp_path)
+    monkeypatch.setattr("scripts.settings.load_catalogue", lambda: CATALOGUE)
+    res14, res15 = results(aar=2014), results(aar=2015, stat={"A": 40.0, "B": 55.0, "C": 30.0, "D": 20.0})
+    for year, res in ((2014, res14), (2015, res15)):
+        files = [write_json(tmp_path / f"r{year}" / n, d) for n, d in
+                 (("resultater.json", res), ("fakta.json", FACTS), ("datagrunnlag.json", PROV))]
+        out = tmp_path / f"build{year}" / "utgave.json"
+        assert utgave.main(["lag", "--resultater", str(files[0]), "--fakta", str(files[1]),
+                            "--datagrunnlag", str(files[2]), "--out", str(out)]) == 0
+        written = out.read_text(encoding="utf-8")
+        assert written.endswith("\n") and json.loads(written) == record(res)
+        assert written == json.dumps(record(res), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    kept = tmp_path / "data/editions/2014"
+    assert utgave.main(["behold", "--fra", str(tmp_path / "build2014/utgave.json"), "--til", str(kept)]) == 0
+    assert json.loads((kept / "utgave.json").read_text(encoding="utf-8")) == record(res14)
+    csv_out, json_out = tmp_path / "build/endringer.csv", tmp_path / "build/results/endringer.json"
+    assert utgave.main(["endringer", "--forrige", str(kept / "utgave.json"), "--denne",
+                        str(tmp_path / "build2015/utgave.json"), "--csv", str(csv_out), "--json", str(json_out)]) == 0
+    data = json.loads(json_out.read_text(encoding="utf-8"))
+    # As read back from the files (written with sorted keys).
+    def on_disk(res):
+        return json.loads(json.dumps(record(res), sort_keys=True))
+
+    expected = utgave.changes_file(on_disk(res14), on_disk(res15), "data/editions/2014/utgave.json")
+    assert data == json.loads(json.dumps(expected))
+    assert data["forrige"]["fil"] == "data/editions/2014/utgave.json"  # named from the project root
+    assert csv_out.read_text(encoding="utf-8") == utgave.csv_text(expected)
+    capsys.readouterr()
+    assert utgave.main(["oppsummer", "--csv", str(csv_out)]) == 0
+    line = capsys.readouterr().out.strip()
+    assert line == utgave.summary_line(csv_out) == endringer.telling(types(expected["rader"]))
+    assert "tall endret" in line and "beste verdi" in line
+
+
+def test_a_command_that_fails_says_why_and_writes_nothing(tmp_path, capsys):
+    missing = tmp_path / "borte.json"
+    out = tmp_path / "ut.csv"
+    assert utgave.main(["endringer", "--forrige", str(missing), "--denne", str(missing), "--csv", str(out),
+                        "--json", str(tmp_path / "ut.json")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"utgave: {missing}: kan ikke leses som en utgave (") and not out.exists()
+    assert utgave.main(["oppsummer", "--csv", str(out)]) == 1
+    assert capsys.readouterr().err.startswith("utgave: ")
+    rec = write_json(tmp_path / "a/utgave.json", record(results()))
+    dest = tmp_path / "beholdt"
+    assert utgave.main(["behold", "--fra", str(rec), "--til", str(dest)]) == 0
+    assert utgave.main(["behold", "--fra", str(rec), "--til", str(dest)]) == 1
+    assert f"utgave: {dest / 'utgave.json'} finnes allerede (utgaven for 2014)" in capsys.readouterr().err
