@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from scripts import paths
+from scripts.data.values import nearest
 from scripts.engine.book import load_book
 from scripts.engine.qmd import FRONT_MATTER
 
@@ -179,14 +180,6 @@ def config_problems(config: dict, schema_path: Path) -> list[str]:
     return out
 
 
-def nearest_key(word: str, known: list[str]) -> str | None:
-    """The config key a typo most likely meant (``yaer`` -> ``year``)."""
-    import difflib
-
-    found = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
-    return found[0] if found else None
-
-
 def _config_problem_nb(e) -> str:
     """One jsonschema error in Norwegian: ``nøkkel: verdien 'x' ...; forventet ...``."""
     key = "/".join(str(p) for p in e.absolute_path) or "(hele konfigurasjonen)"
@@ -196,7 +189,8 @@ def _config_problem_nb(e) -> str:
     if kind == "additionalProperties":
         known = sorted(e.schema.get("properties", {}))
         extra = sorted(set(value) - set(known))
-        hints = [f"mente du '{near}'?" for x in extra if (near := nearest_key(x, known))]
+        # Config keys are short: a looser cutoff than for indicator ids (``yaer`` -> ``year``).
+        hints = [f"mente du '{near}'?" for x in extra if (near := nearest(x, known, cutoff=0.6))]
         return (f"ukjent nøkkel {', '.join(map(repr, extra))}; " + " ".join(hints)
                 + (" " if hints else "") + f"tillatte nøkler: {', '.join(known)}")
     if kind == "required":

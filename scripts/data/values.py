@@ -8,8 +8,10 @@ from __future__ import annotations
 import difflib
 import math
 import re
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported where a column is parsed: the workflow reads this module too
+    import pandas as pd
 
 # Larger than any figure this report shows (kroner per inhabitant, shares, counts of
 # indicators); beyond it a value is a typing or export error, not a result.
@@ -37,6 +39,8 @@ def per_unique(text: pd.Series, func) -> pd.Series:
     Målekort columns repeat few distinct values (offices, years, one-decimal results), so
     working on the distinct values keeps a 100 000-row file fast.
     """
+    import pandas as pd
+
     codes, uniques = pd.factorize(text, use_na_sentinel=False)
     mapped = func(pd.Series(uniques, dtype="str")).to_numpy()
     return pd.Series(mapped[codes], index=text.index)
@@ -66,7 +70,7 @@ def value_problem(text: object, enhet: str | None) -> str | None:
     return None
 
 
-def nearest(word: str, known: list[str] | set[str]) -> str | None:
-    """The known word a typo most likely meant (None when none is close)."""
-    found = difflib.get_close_matches(word, sorted(known), n=1, cutoff=0.75)
+def nearest(word: str, known: list[str] | set[str], cutoff: float = 0.75) -> str | None:
+    """The known word a typo most likely meant (None when none is as close as ``cutoff``)."""
+    found = difflib.get_close_matches(word, sorted(known), n=1, cutoff=cutoff)
     return found[0] if found else None
